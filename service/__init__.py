@@ -1,0 +1,28 @@
+"""zapis: bookings of interpreters, counsellors, classes and rooms for three offices."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, database, API blueprints, error handlers, CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    from service.config import load_config
+
+    app.config.from_mapping(load_config(app.instance_path))
+    if overrides:
+        app.config.from_mapping(overrides)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    from service import cli, db, resources
+
+    db.init_app(app)
+    resources.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,38 @@
+"""HTTP layer: flask-smorest blueprints that parse, call one operation and map errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from flask.typing import ResponseReturnValue
+from flask_smorest import Api
+
+from service.resources import (
+    availability,
+    beneficiaries,
+    bookings,
+    catalogue,
+    errors,
+    health,
+    offices,
+    tokens,
+)
+
+SWAGGER_ASSETS = "/docs/assets/"
+
+
+def _swagger_asset(filename: str) -> ResponseReturnValue:
+    return send_from_directory(Path(swagger_ui_bundle.swagger_ui_path), filename)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
+    api = Api(app)
+    for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(health.bp)
+    app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
+    app.extensions["zapis.api"] = api
+    errors.init_app(app)

@@ -1,0 +1,49 @@
+# zapis: `make run` serves the demo, `make test` runs the whole suite. Both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export FLASK_APP := service
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/flask migrate
+	$(BIN)/flask seed-demo --if-empty
+	@echo "Admin token for the API (Authorization: Bearer ...):"
+	@$(BIN)/flask create-token --role admin --name "demo admin" | tail -n 1
+	@echo "Serving on http://127.0.0.1:$(PORT) — API docs at http://127.0.0.1:$(PORT)/docs"
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'service:create_app()'
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a server URL; the run creates
+# and drops its own databases there).
+test: install test-sqlite test-postgres lint
+
+test-sqlite: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres_only"
+
+test-postgres: install
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; \
+	else echo "TEST_DATABASE_URL unset: PostgreSQL suite not run"; \
+	  if [ -n "$$CI" ]; then echo "CI needs TEST_DATABASE_URL" >&2; exit 1; fi; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""The audit log: every change to a booking, with who, when, before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.clock import utcnow
+from service.models import AuditEntry, Booking
+
+
+def booking_image(booking: Booking) -> dict[str, Any]:
+    """Return the audited fields of a booking as JSON-ready values."""
+    return {
+        "type": booking.type,
+        "status": booking.status,
+        "office": booking.office_code,
+        "location": booking.location,
+        "modality": booking.modality,
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+        "resource_ids": booking.resource_ids,
+        "beneficiary_ids": booking.beneficiary_ids,
+        "cancel_reason": booking.cancel_reason,
+        "override": booking.override,
+        "version": booking.version,
+    }
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,273 @@
+"""Free slots: the offer of `find_free_slots` agrees slot for slot with `create_booking`.
+
+A slot is offered for a resource when a booking of that resource alone, at that office and in
+that modality, would pass every rule: holidays and closures, opening hours, working hours,
+time off, existing holds widened by the buffer, and travel between offices.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from service.calendar_rules import closed_reason
+from service.clock import sofia_instant, to_sofia, utcnow
+from service.errors import Invalid
+from service.models import Booking, Hold, Office, Resource, TimeOff
+from service.policy import BookingPolicy
+
+GRID = timedelta(minutes=15)
+MAX_WINDOW = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class ResourceSlots:
+    resource_id: int
+    slots: list[Slot]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+    duration: timedelta
+
+    def check(self) -> None:
+        if self.end <= self.start:
+            raise Invalid("end", "The end of the window must come after its start.")
+        if self.end - self.start > MAX_WINDOW:
+            raise Invalid("end", "Search at most 31 days at a time.")
+
+
+def _intersect(a: list[tuple[time, time]], b: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    return [(max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if max(s1, s2) < min(e1, e2)]
+
+
+def _days(window: Window) -> list[date]:
+    first, last = to_sofia(window.start).date(), to_sofia(window.end).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _open_spans(
+    resource: Resource,
+    office: Office | None,
+    modality: str,
+    offices: dict[int, Office],
+    window: Window,
+) -> list[tuple[datetime, datetime, Office]]:
+    """Return the UTC spans in which the resource could be booked, each with its office."""
+    spans = []
+    for day in _days(window):
+        for where in _candidate_offices(resource, office, offices):
+            if closed_reason(where, day):
+                continue
+            opening = [
+                (h.opens, h.closes) for h in where.opening_hours if h.weekday == day.weekday()
+            ]
+            if resource.is_person:
+                works_at = where.id if modality == "in_person" else None
+                hours = [
+                    (h.starts, h.ends)
+                    for h in resource.working_hours
+                    if h.weekday == day.weekday() and (works_at is None or h.office_id == works_at)
+                ]
+                opening = _intersect(opening, hours)
+            for opens, closes in opening:
+                spans.append((sofia_instant(day, opens), sofia_instant(day, closes), where))
+    return spans
+
+
+def _candidate_offices(
+    resource: Resource, office: Office | None, offices: dict[int, Office]
+) -> list[Office]:
+    if resource.kind == "room":
+        own = offices.get(resource.room_office_id or -1)
+        return [own] if own is not None and (office is None or own.id == office.id) else []
+    if office is not None:
+        return [office]
+    return [offices[h.office_id] for h in resource.working_hours if h.office_id in offices]
+
+
+def _forbidden_starts(
+    resource: Resource,
+    holds: Sequence[Hold],
+    time_off: Sequence[TimeOff],
+    duration: timedelta,
+    office: Office,
+    modality: str,
+    policy: BookingPolicy,
+) -> list[tuple[datetime, datetime]]:
+    """Open intervals of slot starts that would collide, merged and sorted."""
+    buffer = policy.buffer if resource.is_person else timedelta(0)
+    bad = [(t.starts_at - duration, t.ends_at) for t in time_off]
+    for hold in holds:
+        bad.append((hold.starts_at - duration - buffer, hold.blocked_until))
+        other = hold.booking
+        drives = resource.is_person and modality == "in_person" == other.modality
+        if drives and other.office is not None:
+            travel = policy.travel(other.office.code, office.code)
+            if travel > policy.buffer:
+                bad.append((hold.starts_at - duration - travel, hold.ends_at + travel))
+    bad.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for lo, hi in bad:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _is_free(
+    start: datetime, forbidden: list[tuple[datetime, datetime]], lows: list[datetime]
+) -> bool:
+    i = bisect.bisect_left(lows, start) - 1
+    return not (i >= 0 and forbidden[i][0] < start < forbidden[i][1])
+
+
+def _grid_ceil(instant: datetime) -> datetime:
+    minutes = instant.minute % 15
+    base = instant.replace(second=0, microsecond=0)
+    if minutes == 0 and instant == base:
+        return base
+    return base + timedelta(minutes=15 - minutes)
+
+
+def slots_for(
+    resource: Resource,
+    *,
+    office: Office | None,
+    modality: str,
+    offices: dict[int, Office],
+    holds: Sequence[Hold],
+    time_off: Sequence[TimeOff],
+    window: Window,
+    policy: BookingPolicy,
+    not_before: datetime,
+) -> list[Slot]:
+    slots = []
+    lower = max(window.start, not_before)
+    for span_start, span_end, where in _open_spans(resource, office, modality, offices, window):
+        forbidden = _forbidden_starts(
+            resource, holds, time_off, window.duration, where, modality, policy
+        )
+        lows = [lo for lo, _ in forbidden]
+        t = _grid_ceil(max(span_start, lower))
+        last = min(span_end, window.end) - window.duration
+        while t <= last:
+            if _is_free(t, forbidden, lows):
+                slots.append(Slot(t, t + window.duration))
+            t += GRID
+    unique = {s.starts_at: s for s in slots}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _load_context(
+    session: Session, resources: Sequence[Resource], window: Window, policy: BookingPolicy
+) -> tuple[dict[int, Office], dict[int, list[Hold]], dict[int, list[TimeOff]]]:
+    reach = max(policy.buffer, policy.longest_travel) + window.duration
+    offices = {
+        o.id: o
+        for o in session.scalars(
+            select(Office).options(
+                selectinload(Office.opening_hours), selectinload(Office.closures)
+            )
+        )
+    }
+    ids = [r.id for r in resources]
+    holds: dict[int, list[Hold]] = defaultdict(list)
+    for hold in session.scalars(
+        select(Hold)
+        .options(joinedload(Hold.booking).joinedload(Booking.office))
+        .where(
+            Hold.resource_id.in_(ids),
+            Hold.active.is_(True),
+            Hold.starts_at < window.end + reach,
+            Hold.blocked_until > window.start - reach,
+        )
+    ):
+        holds[hold.resource_id].append(hold)
+    away: dict[int, list[TimeOff]] = defaultdict(list)
+    for time_off in session.scalars(
+        select(TimeOff).where(
+            TimeOff.resource_id.in_(ids),
+            TimeOff.starts_at < window.end,
+            TimeOff.ends_at > window.start,
+        )
+    ):
+        away[time_off.resource_id].append(time_off)
+    return offices, holds, away
+
+
+def find_free_slots(
+    session: Session,
+    resources: Sequence[Resource],
+    *,
+    office_code: str | None,
+    modality: str,
+    window: Window,
+    policy: BookingPolicy,
+    now: datetime | None = None,
+) -> list[ResourceSlots]:
+    """Return, per resource, the bookable slots of `window.duration` on a 15-minute grid."""
+    window.check()
+    offices, holds, away = _load_context(session, resources, window, policy)
+    office = next((o for o in offices.values() if o.code == office_code), None)
+    if office_code is not None and office is None:
+        raise Invalid("office", f"No office with code {office_code!r}.")
+    return [
+        ResourceSlots(
+            r.id,
+            slots_for(
+                r,
+                office=office,
+                modality=modality,
+                offices=offices,
+                holds=holds[r.id],
+                time_off=away[r.id],
+                window=window,
+                policy=policy,
+                not_before=now or utcnow(),
+            ),
+        )
+        for r in resources
+    ]
+
+
+def suggest_slots(
+    session: Session,
+    resources: Sequence[Resource],
+    *,
+    office_code: str | None,
+    modality: str,
+    window: Window,
+    policy: BookingPolicy,
+    limit: int,
+    now: datetime | None = None,
+) -> list[Slot]:
+    """Return the first `limit` slots in which all the given resources are free together."""
+    per_resource = find_free_slots(
+        session,
+        resources,
+        office_code=office_code,
+        modality=modality,
+        window=window,
+        policy=policy,
+        now=now,
+    )
+    if not per_resource:
+        return []
+    common = set.intersection(*({s.starts_at for s in rs.slots} for rs in per_resource))
+    return [Slot(t, t + window.duration) for t in sorted(common)[:limit]]

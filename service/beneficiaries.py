@@ -1,0 +1,74 @@
+"""Beneficiaries: register, update consent and flags, keeping no more than needed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.clock import utcnow
+from service.errors import Conflict, Invalid, NotFound
+from service.languages import check_language
+from service.models import Beneficiary
+from service.phones import normalise_phone
+
+
+@dataclass(frozen=True)
+class BeneficiaryRequest:
+    case_reference: str
+    language: str
+    phone: str | None = None
+    sms_consent: bool = False
+    discreet: bool = False
+    is_minor: bool = False
+    guardian_phone: str | None = None
+
+
+def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Beneficiary:
+    reference = request.case_reference.strip()
+    if not reference:
+        raise Invalid("case_reference", "A case reference is required.")
+    if session.scalar(select(Beneficiary.id).where(Beneficiary.case_reference == reference)):
+        raise Conflict(f"Case reference {reference!r} is already registered.")
+    phone = normalise_phone("phone", request.phone) if request.phone else None
+    guardian = (
+        normalise_phone("guardian_phone", request.guardian_phone)
+        if request.guardian_phone
+        else None
+    )
+    if request.sms_consent and not (guardian if request.is_minor else phone):
+        field = "guardian_phone" if request.is_minor else "phone"
+        raise Invalid(field, "SMS consent needs a number to send to.")
+    now = utcnow()
+    beneficiary = Beneficiary(
+        case_reference=reference,
+        language=check_language("language", request.language),
+        phone=phone,
+        sms_consent=request.sms_consent,
+        sms_consent_at=now if request.sms_consent else None,
+        discreet=request.discreet,
+        is_minor=request.is_minor,
+        guardian_phone=guardian,
+        created_at=now,
+    )
+    session.add(beneficiary)
+    session.flush()
+    return beneficiary
+
+
+def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
+    beneficiary = session.get(Beneficiary, beneficiary_id)
+    if beneficiary is None:
+        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
+    return beneficiary
+
+
+def set_sms_consent(session: Session, beneficiary: Beneficiary, consent: bool) -> Beneficiary:
+    """Record consent given or withdrawn, with the moment it changed."""
+    if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
+        raise Invalid("sms_consent", "SMS consent needs a number to send to.")
+    if consent != beneficiary.sms_consent:
+        beneficiary.sms_consent = consent
+        beneficiary.sms_consent_at = utcnow()
+    return beneficiary

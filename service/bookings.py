@@ -1,0 +1,374 @@
+"""Booking operations: create, confirm, cancel, reschedule, complete, mark a no-show."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from service.audit import booking_image, record_change
+from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
+from service.clock import to_sofia, utcnow
+from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
+from service.holds import blocked_until, find_conflicts, lock_resources
+from service.models import (
+    Beneficiary,
+    Booking,
+    BookingBeneficiary,
+    Hold,
+    Office,
+    Resource,
+    TimeOff,
+)
+from service.models.booking import BOOKING_TYPES
+from service.models.resource import MODALITIES
+from service.policy import BookingPolicy
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    type: str
+    starts_at: datetime
+    ends_at: datetime
+    resource_ids: Sequence[int]
+    office: str | None = None
+    beneficiary_ids: Sequence[int] = ()
+    location: str | None = None
+    modality: str = "in_person"
+    remote_link: str | None = None
+    notes: str | None = None
+    status: str = "confirmed"
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the audit log names them, and whether they may override hours."""
+
+    name: str
+    may_override: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) -> None:
+    """Reject naive instants, an end before the start, and zero or overlong durations."""
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise Invalid(name, "An instant needs an offset, such as 2027-03-01T10:00:00+02:00.")
+    if ends_at <= starts_at:
+        raise Invalid("ends_at", "The end must come after the start.")
+    if ends_at - starts_at > policy.max_duration:
+        hours = policy.max_duration / timedelta(hours=1)
+        raise Invalid("ends_at", f"A booking may last at most {hours:g} hours.")
+
+
+def get_office(session: Session, code: str, field_name: str = "office") -> Office:
+    office = session.scalar(
+        select(Office).where(Office.code == code).options(selectinload(Office.opening_hours))
+    )
+    if office is None:
+        raise Invalid(field_name, f"No office with code {code!r}.")
+    return office
+
+
+def load_resources(session: Session, ids: Sequence[int], field_name: str) -> list[Resource]:
+    if len(set(ids)) != len(ids):
+        raise Invalid(field_name, "A resource is listed twice.")
+    resources = list(
+        session.scalars(
+            select(Resource)
+            .where(Resource.id.in_(ids))
+            .options(selectinload(Resource.working_hours), selectinload(Resource.offices))
+        )
+    )
+    found = {r.id for r in resources}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(field_name, f"No resource with id {missing[0]}.")
+    inactive = [r.id for r in resources if not r.active]
+    if inactive:
+        raise Invalid(field_name, f"Resource {inactive[0]} is no longer bookable.")
+    return sorted(resources, key=lambda r: ids.index(r.id))
+
+
+def _load_beneficiaries(session: Session, ids: Sequence[int]) -> list[Beneficiary]:
+    if len(set(ids)) != len(ids):
+        raise Invalid("beneficiary_ids", "A beneficiary is listed twice.")
+    rows = list(session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids))))
+    missing = sorted(set(ids) - {b.id for b in rows})
+    if missing:
+        raise Invalid("beneficiary_ids", f"No beneficiary with id {missing[0]}.")
+    return rows
+
+
+def _check_place(request: BookingRequest, office: Office | None) -> None:
+    if request.type not in BOOKING_TYPES:
+        raise Invalid("type", f"Unknown booking type; one of {', '.join(BOOKING_TYPES)}.")
+    if request.modality not in MODALITIES:
+        raise Invalid("modality", f"Unknown modality; one of {', '.join(MODALITIES)}.")
+    if request.status not in ("tentative", "confirmed"):
+        raise Invalid("status", "A new booking is tentative or confirmed.")
+    if office is None and not request.location and request.modality == "in_person":
+        raise Invalid("office", "An in-person booking needs an office or a location.")
+    if request.modality != "in_person" and not request.remote_link:
+        raise Invalid("remote_link", "A phone or video booking needs its dial-in or video link.")
+
+
+def check_rules(
+    session: Session,
+    *,
+    office: Office | None,
+    resources: Sequence[Resource],
+    starts_at: datetime,
+    ends_at: datetime,
+    modality: str,
+    override: bool,
+    field_name: str = "resource_ids",
+) -> None:
+    """Check opening hours, holidays, rooms' offices, working hours and time off."""
+    day = to_sofia(starts_at).date()
+    for resource in resources:
+        if resource.kind == "room":
+            if office is None or resource.room_office_id != office.id:
+                raise Invalid(field_name, f"Room {resource.id} is not in the booked office.")
+            if modality != "in_person":
+                raise Invalid(field_name, "Only an in-person booking holds a room.")
+    if not override:
+        if office is not None:
+            reason = closed_reason(office, day)
+            if reason:
+                raise Invalid(
+                    "starts_at", f"The {office.code} office is closed that day ({reason})."
+                )
+            if not within_opening_hours(office, starts_at, ends_at):
+                raise Invalid(
+                    "starts_at", f"Outside the opening hours of the {office.code} office."
+                )
+        for person in (r for r in resources if r.is_person):
+            works_at = office.id if office is not None and modality == "in_person" else None
+            if not within_working_hours(person, works_at, starts_at, ends_at):
+                raise Invalid(field_name, f"Resource {person.id} does not work at that time.")
+    away = session.scalars(
+        select(TimeOff).where(
+            TimeOff.resource_id.in_([r.id for r in resources]),
+            TimeOff.starts_at < ends_at,
+            TimeOff.ends_at > starts_at,
+        )
+    ).first()
+    if away is not None:
+        raise Conflict(
+            f"Resource {away.resource_id} is away (time off).",
+            [
+                {
+                    "resource_id": away.resource_id,
+                    "booking_id": None,
+                    "starts_at": away.starts_at.isoformat(),
+                    "ends_at": away.ends_at.isoformat(),
+                    "reason": "time_off",
+                }
+            ],
+        )
+
+
+def place_holds(
+    session: Session,
+    booking: Booking,
+    resources: Sequence[Resource],
+    policy: BookingPolicy,
+) -> None:
+    """Hold every resource for the booking, all or none, or raise Conflict."""
+    lock_resources(session, [r.id for r in resources])
+    conflicts = find_conflicts(
+        session,
+        resources,
+        booking.starts_at,
+        booking.ends_at,
+        office_code=booking.office.code if booking.office else None,
+        in_person=booking.modality == "in_person",
+        policy=policy,
+        ignore_booking_id=booking.id,
+    )
+    if conflicts:
+        first = conflicts[0]
+        raise Conflict(
+            f"Resource {first['resource_id']} is already held by booking {first['booking_id']}.",
+            conflicts,
+        )
+    booking.holds = [
+        Hold(
+            resource_id=r.id,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            blocked_until=blocked_until(r, booking.ends_at, policy),
+            active=True,
+        )
+        for r in resources
+    ]
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # the exclusion constraint caught a race
+        raise Conflict("A resource was booked by someone else at the same moment.") from exc
+
+
+def create_booking(
+    session: Session, request: BookingRequest, actor: Actor, policy: BookingPolicy
+) -> Booking:
+    check_span(request.starts_at, request.ends_at, policy)
+    if not request.resource_ids:
+        raise Invalid("resource_ids", "A booking holds at least one resource.")
+    office = get_office(session, request.office) if request.office else None
+    _check_place(request, office)
+    if request.override and not actor.may_override:
+        raise Invalid("override", "Only an admin may book outside opening hours.")
+    resources = load_resources(session, request.resource_ids, "resource_ids")
+    beneficiaries = _load_beneficiaries(session, request.beneficiary_ids)
+    check_rules(
+        session,
+        office=office,
+        resources=resources,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        modality=request.modality,
+        override=request.override,
+    )
+    now = utcnow()
+    booking = Booking(
+        type=request.type,
+        office=office,
+        location=request.location,
+        modality=request.modality,
+        remote_link=request.remote_link,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        status=request.status,
+        notes=request.notes,
+        override=request.override,
+        created_by=actor.name,
+        created_at=now,
+        updated_at=now,
+        attendee_rows=[BookingBeneficiary(beneficiary_id=b.id) for b in beneficiaries],
+    )
+    session.add(booking)
+    place_holds(session, booking, resources, policy)
+    record_change(
+        session,
+        actor=actor.name,
+        action="override_create" if request.override else "create",
+        entity="booking",
+        entity_id=booking.id,
+        before=None,
+        after=booking_image(booking),
+    )
+    return booking
+
+
+def get_booking(session: Session, booking_id: int) -> Booking:
+    booking = session.get(
+        Booking,
+        booking_id,
+        options=[selectinload(Booking.holds), selectinload(Booking.attendee_rows)],
+    )
+    if booking is None:
+        raise NotFound(f"No booking with id {booking_id}.")
+    return booking
+
+
+_TRANSITIONS = {
+    "confirm": ({"tentative"}, "confirmed"),
+    "complete": ({"confirmed"}, "completed"),
+    "no_show": ({"confirmed"}, "no_show"),
+    "cancel": ({"tentative", "confirmed"}, "cancelled"),
+}
+
+
+def change_status(
+    session: Session,
+    booking: Booking,
+    action: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a booking along tentative → confirmed → completed / no_show, or cancel it."""
+    allowed_from, target = _TRANSITIONS[action]
+    if booking.status not in allowed_from:
+        raise InvalidTransition(f"A {booking.status} booking cannot be {target.replace('_', ' ')}.")
+    if action in ("complete", "no_show") and booking.starts_at > (now or utcnow()):
+        raise InvalidTransition("A booking that has not started yet cannot be closed.")
+    before = booking_image(booking)
+    booking.status = target
+    booking.updated_at = utcnow()
+    if action == "cancel":
+        booking.cancel_reason = reason
+        for hold in booking.holds:
+            hold.active = False
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action=action,
+        entity="booking",
+        entity_id=booking.id,
+        before=before,
+        after=booking_image(booking),
+    )
+    return booking
+
+
+def reschedule_booking(
+    session: Session,
+    booking: Booking,
+    *,
+    version: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    resource_ids: Sequence[int] | None,
+    actor: Actor,
+    policy: BookingPolicy,
+    override: bool = False,
+) -> Booking:
+    """Move a booking in time and optionally to other resources, if `version` is current."""
+    if booking.version != version:
+        raise StaleVersion(booking.version)
+    if booking.status not in ("tentative", "confirmed"):
+        raise InvalidTransition(f"A {booking.status} booking cannot be rescheduled.")
+    check_span(starts_at, ends_at, policy)
+    if override and not actor.may_override:
+        raise Invalid("override", "Only an admin may book outside opening hours.")
+    ids = list(resource_ids) if resource_ids is not None else booking.resource_ids
+    if not ids:
+        raise Invalid("resource_ids", "A booking holds at least one resource.")
+    resources = load_resources(session, ids, "resource_ids")
+    check_rules(
+        session,
+        office=booking.office,
+        resources=resources,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        modality=booking.modality,
+        override=override,
+    )
+    before = booking_image(booking)
+    booking.starts_at, booking.ends_at = starts_at, ends_at
+    booking.updated_at = utcnow()
+    for hold in list(booking.holds):
+        session.delete(hold)
+    booking.holds = []
+    session.flush()
+    place_holds(session, booking, resources, policy)
+    record_change(
+        session,
+        actor=actor.name,
+        action="reschedule",
+        entity="booking",
+        entity_id=booking.id,
+        before=before,
+        after=booking_image(booking),
+    )
+    return booking

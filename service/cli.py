@@ -1,0 +1,56 @@
+"""Command-line tools: migrate, create-token, seed-demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from service import auth, migrate
+from service.db import session_scope
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Upgrade the database schema to the newest migration."""
+    migrate.upgrade(current_app.extensions["zapis.engine"])
+    click.echo("Database schema is current.")
+
+
+@click.command("create-token")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "coordinator", "staff", "read_only"])
+)
+@click.option("--name", required=True)
+@click.option("--office", "offices", multiple=True, help="Office code (repeatable).")
+@click.option("--resource-id", type=int, default=None, help="The person a staff token is.")
+def create_token_command(
+    role: str, name: str, offices: tuple[str, ...], resource_id: int | None
+) -> None:
+    """Create an API token and print it alone on the last line."""
+    from service.errors import DomainError
+
+    try:
+        with session_scope(current_app) as session:
+            token, secret = auth.issue_token(
+                session, name=name, role=role, offices=offices, resource_id=resource_id
+            )
+            click.echo(f"Token {token.id} for {name} ({role}); it is shown only once:")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(secret)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when offices exist already.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill the database with realistic demo data (no real names: case references)."""
+    from service.demo import seed_demo
+
+    with session_scope(current_app) as session:
+        summary = seed_demo(session, only_if_empty=if_empty)
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    for command in (migrate_command, create_token_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,50 @@
+"""Settings read from the environment, with defaults that run the demo on nothing but Python."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TRAVEL_MINUTES = {
+    # Realistic driving times between the offices, in minutes, with a margin for parking.
+    ("burgas", "sofia"): 270,
+    ("harmanli", "sofia"): 180,
+    ("burgas", "harmanli"): 135,
+}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_config(instance_path: str) -> dict[str, Any]:
+    """Return the settings for an app whose instance folder is `instance_path`."""
+    sqlite_file = Path(instance_path) / "zapis.sqlite3"
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "TIMEZONE": "Europe/Sofia",
+        "BOOKING_BUFFER_MINUTES": _int("BOOKING_BUFFER_MINUTES", 15),
+        "TRAVEL_MINUTES": dict(DEFAULT_TRAVEL_MINUTES),
+        "MAX_BOOKING_MINUTES": _int("MAX_BOOKING_MINUTES", 12 * 60),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        "API_TITLE": "zapis",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "API_SPEC_OPTIONS": {
+            "info": {
+                "description": (
+                    "Bookings of interpreters, counsellors, teachers and rooms for the Sofia, "
+                    "Burgas and Harmanli offices. Instants are ISO 8601 with an offset; "
+                    "they are stored in UTC and shown in Europe/Sofia."
+                )
+            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    }

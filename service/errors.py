@@ -1,0 +1,64 @@
+"""Domain errors: raised by operations, mapped once to HTTP by `service.resources.errors`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def details(self) -> dict[str, Any]:
+        return {}
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Invalid(DomainError):
+    """A value that breaks a rule; `field` names it for the client."""
+
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """A resource is already held; `conflicts` lists what it collides with."""
+
+    status = 409
+
+    def __init__(self, message: str, conflicts: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts or []
+
+    def details(self) -> dict[str, Any]:
+        return {"conflicts": self.conflicts}
+
+
+class StaleVersion(DomainError):
+    status = 409
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            f"The booking was changed meanwhile; its current version is {current_version}."
+        )
+        self.current_version = current_version
+
+    def details(self) -> dict[str, Any]:
+        return {"json": {"version": [self.message]}, "current_version": self.current_version}
+
+
+class InvalidTransition(DomainError):
+    status = 409

@@ -1,0 +1,108 @@
+"""Holds on resources: locking, overlap with buffers, travel between offices.
+
+`overlaps` is the pure rule; `find_conflicts` is its SQL twin, run under a per-resource lock
+(PostgreSQL advisory locks; SQLite serializes writers with BEGIN IMMEDIATE). On PostgreSQL an
+exclusion constraint on `holds` backs the rule up whatever happens in application code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select, text
+from sqlalchemy.orm import Session, joinedload
+
+from service.models import Booking, Hold, Resource
+from service.policy import BookingPolicy
+
+
+def overlaps(start_a: datetime, end_a: datetime, start_b: datetime, end_b: datetime) -> bool:
+    """Tell whether two half-open intervals [start, end) share an instant."""
+    return start_a < end_b and start_b < end_a
+
+
+def blocked_until(resource: Resource, ends_at: datetime, policy: BookingPolicy) -> datetime:
+    """Return the end of a hold widened by the buffer a person needs after a booking."""
+    return ends_at + policy.buffer if resource.is_person else ends_at
+
+
+def lock_resources(session: Session, resource_ids: Iterable[int]) -> None:
+    """Serialize bookings of these resources until the transaction ends."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: every transaction is BEGIN IMMEDIATE, a single writer at a time.
+    for resource_id in sorted(set(resource_ids)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": resource_id})
+
+
+def conflict_entry(hold: Hold, reason: str = "overlap") -> dict[str, Any]:
+    return {
+        "resource_id": hold.resource_id,
+        "booking_id": hold.booking_id,
+        "starts_at": hold.starts_at.isoformat(),
+        "ends_at": hold.ends_at.isoformat(),
+        "reason": reason,
+    }
+
+
+def find_conflicts(
+    session: Session,
+    resources: Sequence[Resource],
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    office_code: str | None,
+    in_person: bool,
+    policy: BookingPolicy,
+    ignore_booking_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """List the active holds these resources have that a new hold would collide with."""
+    if not resources:
+        return []
+    reach = max(policy.buffer, policy.longest_travel) + timedelta(minutes=1)
+    query = (
+        select(Hold)
+        .options(joinedload(Hold.booking).joinedload(Booking.office))
+        .where(
+            Hold.resource_id.in_([r.id for r in resources]),
+            Hold.active.is_(True),
+            and_(Hold.starts_at < ends_at + reach, Hold.blocked_until > starts_at - reach),
+        )
+        .order_by(Hold.starts_at)
+    )
+    if ignore_booking_id is not None:
+        query = query.where(Hold.booking_id != ignore_booking_id)
+    by_id = {r.id: r for r in resources}
+    conflicts = []
+    for hold in session.scalars(query).unique():
+        resource = by_id[hold.resource_id]
+        new_until = blocked_until(resource, ends_at, policy)
+        if overlaps(starts_at, new_until, hold.starts_at, hold.blocked_until):
+            conflicts.append(conflict_entry(hold))
+        elif (
+            resource.is_person
+            and in_person
+            and _too_far(hold, starts_at, ends_at, office_code, policy)
+        ):
+            conflicts.append(conflict_entry(hold, "travel"))
+    return conflicts
+
+
+def _too_far(
+    hold: Hold,
+    starts_at: datetime,
+    ends_at: datetime,
+    office_code: str | None,
+    policy: BookingPolicy,
+) -> bool:
+    """Tell whether a person cannot drive between `hold` and a new in-person booking."""
+    other = hold.booking
+    if office_code is None or other.modality != "in_person" or other.office is None:
+        return False
+    travel = policy.travel(other.office.code, office_code)
+    if travel <= policy.buffer:
+        return False
+    if hold.ends_at <= starts_at:
+        return hold.ends_at + travel > starts_at
+    return ends_at + travel > hold.starts_at

@@ -1,0 +1,36 @@
+"""The persistent model: typed SQLAlchemy classes, no queries, no commits."""
+
+from service.db import Base
+from service.models.access import ApiToken, AuditEntry
+from service.models.beneficiary import Beneficiary
+from service.models.booking import Booking, BookingBeneficiary, Hold
+from service.models.office import Closure, Office, OpeningHours
+from service.models.resource import (
+    Resource,
+    ResourceLanguage,
+    ResourceModality,
+    ResourceSpeciality,
+    TimeOff,
+    WorkingHours,
+    resource_offices,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Beneficiary",
+    "Booking",
+    "BookingBeneficiary",
+    "Closure",
+    "Hold",
+    "Office",
+    "OpeningHours",
+    "Resource",
+    "ResourceLanguage",
+    "ResourceModality",
+    "ResourceSpeciality",
+    "TimeOff",
+    "WorkingHours",
+    "resource_offices",
+]

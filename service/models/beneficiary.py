@@ -1,0 +1,28 @@
+"""Beneficiaries: only the data a booking and a reminder need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.columns import UTCDateTime
+from service.db import Base
+
+
+class Beneficiary(Base):
+    """A person served, known by case reference; no name, no nationality, no address."""
+
+    __tablename__ = "beneficiaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_reference: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    sms_consent: Mapped[bool] = mapped_column(default=False)
+    sms_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    discreet: Mapped[bool] = mapped_column(default=False)
+    is_minor: Mapped[bool] = mapped_column(default=False)
+    guardian_phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,38 @@
+"""The tunable rules of booking: buffers, travel times and limits, read once from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from service.config import DEFAULT_TRAVEL_MINUTES
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    buffer: timedelta = timedelta(minutes=15)
+    max_duration: timedelta = timedelta(hours=12)
+    travel_minutes: Mapping[tuple[str, str], int] = field(
+        default_factory=lambda: dict(DEFAULT_TRAVEL_MINUTES)
+    )
+
+    def travel(self, from_office: str, to_office: str) -> timedelta:
+        """Return the driving time between two offices (zero within one office)."""
+        if from_office == to_office:
+            return timedelta(0)
+        key = tuple(sorted((from_office, to_office)))
+        return timedelta(minutes=self.travel_minutes.get(key, 0))  # type: ignore[arg-type]
+
+    @property
+    def longest_travel(self) -> timedelta:
+        return timedelta(minutes=max(self.travel_minutes.values(), default=0))
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> BookingPolicy:
+        return cls(
+            buffer=timedelta(minutes=config["BOOKING_BUFFER_MINUTES"]),
+            max_duration=timedelta(minutes=config["MAX_BOOKING_MINUTES"]),
+            travel_minutes=config["TRAVEL_MINUTES"],
+        )

@@ -1,0 +1,74 @@
+"""Availability: free slots per resource, and slots where several resources are free together."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service import availability, bookings, catalogue
+from service.db import get_session
+from service.resources.schemas import (
+    AvailabilityQuerySchema,
+    AvailabilitySchema,
+    SuggestionSchema,
+)
+from service.resources.security import booking_policy, current_principal
+
+blp = Blueprint(
+    "availability", __name__, url_prefix="/api/v1/availability", description="Availability"
+)
+
+
+def _window(args: dict[str, Any]) -> availability.Window:
+    return availability.Window(args["start"], args["end"], timedelta(minutes=args["duration"]))
+
+
+@blp.route("")
+class Availability(MethodView):
+    @blp.arguments(AvailabilityQuerySchema, location="query")
+    @blp.response(200, AvailabilitySchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Free slots of `duration` minutes on a 15-minute grid, per matching resource."""
+        current_principal()
+        session = get_session()
+        filters = {k: args.get(k) for k in ("kind", "language", "office", "modality", "speciality")}
+        resources = list(session.scalars(catalogue.query_resources(**filters)).all())
+        return availability.find_free_slots(
+            session,
+            resources,
+            office_code=args.get("office"),
+            modality=args.get("modality") or "in_person",
+            window=_window(args),
+            policy=booking_policy(),
+        )
+
+
+@blp.route("/suggest")
+class Suggest(MethodView):
+    @blp.arguments(AvailabilityQuerySchema, location="query")
+    @blp.response(200, SuggestionSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """The first `limit` slots in which all of `resource_ids` are free together."""
+        current_principal()
+        ids = args.get("resource_ids") or []
+        session = get_session()
+        resources = bookings.load_resources(session, ids, "resource_ids") if ids else []
+        if not resources:
+            from service.errors import Invalid
+
+            raise Invalid("resource_ids", "Name the resources to book together.")
+        slots = availability.suggest_slots(
+            session,
+            resources,
+            office_code=args.get("office"),
+            modality=args.get("modality") or "in_person",
+            window=_window(args),
+            policy=booking_policy(),
+            limit=args["limit"],
+        )
+        return [
+            {"resource_ids": ids, "starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots
+        ]

@@ -1,0 +1,188 @@
+"""Bookings: create, list, read, and move along their life (confirm, cancel, reschedule...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from service import bookings
+from service.auth import Principal, authorize_booking
+from service.db import get_session
+from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
+from service.resources.schemas import (
+    AuditEntrySchema,
+    BookingCreateSchema,
+    BookingQuerySchema,
+    BookingSchema,
+    CancelSchema,
+    RescheduleSchema,
+)
+from service.resources.security import booking_policy, current_principal
+
+blp = Blueprint("bookings", __name__, url_prefix="/api/v1/bookings", description="Bookings")
+
+
+def _actor(principal: Principal) -> bookings.Actor:
+    return bookings.Actor(name=principal.name, may_override=principal.is_admin)
+
+
+def _load_for(principal: Principal, booking_id: int, *, write: bool) -> Booking:
+    booking = bookings.get_booking(get_session(), booking_id)
+    authorize_booking(
+        principal, office_code=booking.office_code, resource_ids=booking.resource_ids, write=write
+    )
+    return booking
+
+
+@blp.route("")
+class Bookings(MethodView):
+    @blp.arguments(BookingQuerySchema, location="query")
+    @blp.response(200, BookingSchema(many=True))
+    @blp.paginate()
+    def get(self, filters: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List bookings, filtered by office, resource, beneficiary, type, status and dates."""
+        principal = current_principal()
+        query = select(Booking)
+        if "office" in filters:
+            query = query.where(Booking.office.has(Office.code == filters["office"]))
+        if "resource_id" in filters:
+            query = query.where(Booking.holds.any(Hold.resource_id == filters["resource_id"]))
+        if "beneficiary_id" in filters:
+            query = query.where(
+                Booking.attendee_rows.any(
+                    BookingBeneficiary.beneficiary_id == filters["beneficiary_id"]
+                )
+            )
+        for name in ("type", "status"):
+            if name in filters:
+                query = query.where(getattr(Booking, name) == filters[name])
+        if "start" in filters:
+            query = query.where(Booking.ends_at > filters["start"])
+        if "end" in filters:
+            query = query.where(Booking.starts_at < filters["end"])
+        if principal.role == "coordinator":
+            query = query.where(Booking.office.has(Office.code.in_(principal.offices)))
+        elif principal.role == "staff":
+            query = query.where(Booking.holds.any(Hold.resource_id == principal.resource_id))
+        session = get_session()
+        pagination_parameters.item_count = session.scalar(
+            select(func.count()).select_from(query.subquery())
+        )
+        page = (
+            query.order_by(Booking.starts_at, Booking.id)
+            .offset(pagination_parameters.first_item)
+            .limit(pagination_parameters.page_size)
+        )
+        return list(session.scalars(page))
+
+    @blp.arguments(BookingCreateSchema)
+    @blp.response(201, BookingSchema)
+    @blp.alt_response(409, description="A resource is already held at that time.")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Book resources for beneficiaries; all resources are held or none is."""
+        principal = current_principal()
+        authorize_booking(
+            principal, office_code=data.get("office"), resource_ids=data["resource_ids"], write=True
+        )
+        session = get_session()
+        booking = bookings.create_booking(
+            session, bookings.BookingRequest(**data), _actor(principal), booking_policy()
+        )
+        session.commit()
+        return booking
+
+
+@blp.route("/<int:booking_id>")
+class BookingById(MethodView):
+    @blp.response(200, BookingSchema)
+    def get(self, booking_id: int) -> Any:
+        return _load_for(current_principal(), booking_id, write=False)
+
+
+def _transition(action: str, booking_id: int, reason: str | None = None) -> Booking:
+    principal = current_principal()
+    booking = _load_for(principal, booking_id, write=True)
+    session = get_session()
+    bookings.change_status(session, booking, action, _actor(principal), reason=reason)
+    session.commit()
+    return booking
+
+
+@blp.route("/<int:booking_id>/confirm")
+class Confirm(MethodView):
+    @blp.response(200, BookingSchema)
+    def post(self, booking_id: int) -> Any:
+        """Confirm a tentative booking."""
+        return _transition("confirm", booking_id)
+
+
+@blp.route("/<int:booking_id>/cancel")
+class Cancel(MethodView):
+    @blp.arguments(CancelSchema)
+    @blp.response(200, BookingSchema)
+    def post(self, data: dict[str, Any], booking_id: int) -> Any:
+        """Cancel with a reason; the time is free again at once."""
+        return _transition("cancel", booking_id, data["reason"])
+
+
+@blp.route("/<int:booking_id>/complete")
+class Complete(MethodView):
+    @blp.response(200, BookingSchema)
+    def post(self, booking_id: int) -> Any:
+        return _transition("complete", booking_id)
+
+
+@blp.route("/<int:booking_id>/no-show")
+class NoShow(MethodView):
+    @blp.response(200, BookingSchema)
+    def post(self, booking_id: int) -> Any:
+        """Record that the beneficiary did not come."""
+        return _transition("no_show", booking_id)
+
+
+@blp.route("/<int:booking_id>/reschedule")
+class Reschedule(MethodView):
+    @blp.arguments(RescheduleSchema)
+    @blp.response(200, BookingSchema)
+    @blp.alt_response(409, description="A clash, or a stale version.")
+    def post(self, data: dict[str, Any], booking_id: int) -> Any:
+        """Move a booking; `version` must be the one the client read."""
+        principal = current_principal()
+        booking = _load_for(principal, booking_id, write=True)
+        if "resource_ids" in data:
+            authorize_booking(
+                principal,
+                office_code=booking.office_code,
+                resource_ids=data["resource_ids"],
+                write=True,
+            )
+        session = get_session()
+        bookings.reschedule_booking(
+            session,
+            booking,
+            version=data["version"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            resource_ids=data.get("resource_ids"),
+            actor=_actor(principal),
+            policy=booking_policy(),
+            override=data["override"],
+        )
+        session.commit()
+        return booking
+
+
+@blp.route("/<int:booking_id>/audit")
+class Audit(MethodView):
+    @blp.response(200, AuditEntrySchema(many=True))
+    def get(self, booking_id: int) -> Any:
+        """The booking's audit trail, oldest first."""
+        _load_for(current_principal(), booking_id, write=False)
+        return get_session().scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "booking", AuditEntry.entity_id == booking_id)
+            .order_by(AuditEntry.id)
+        )

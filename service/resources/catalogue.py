@@ -1,0 +1,105 @@
+"""Resources (rooms, interpreters, counsellors, teachers) and their time off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from service import catalogue
+from service.auth import require_role
+from service.db import get_session
+from service.errors import Forbidden
+from service.models import TimeOff
+from service.resources.schemas import (
+    ResourceCreateSchema,
+    ResourceQuerySchema,
+    ResourceSchema,
+    TimeOffCreateSchema,
+    TimeOffSchema,
+)
+from service.resources.security import current_principal
+
+blp = Blueprint("resources", __name__, url_prefix="/api/v1/resources", description="Resources")
+
+
+@blp.route("")
+class Resources(MethodView):
+    @blp.arguments(ResourceQuerySchema, location="query")
+    @blp.response(200, ResourceSchema(many=True))
+    @blp.paginate()
+    def get(self, filters: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List bookable resources; `language=fa` never matches Dari (`prs`)."""
+        current_principal()
+        session = get_session()
+        query = catalogue.query_resources(**filters)
+        pagination_parameters.item_count = session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        )
+        page = query.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+        return list(session.scalars(page))
+
+    @blp.arguments(ResourceCreateSchema)
+    @blp.response(201, ResourceSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a room or a person (admin)."""
+        require_role(current_principal(), "admin")
+        hours = [catalogue.HoursSpec(**h) for h in data.pop("working_hours")]
+        resource = catalogue.create_resource(
+            get_session(), catalogue.ResourceSpec(working_hours=hours, **data)
+        )
+        get_session().commit()
+        return resource
+
+
+@blp.route("/<int:resource_id>")
+class ResourceById(MethodView):
+    @blp.response(200, ResourceSchema)
+    def get(self, resource_id: int) -> Any:
+        current_principal()
+        return catalogue.get_resource(get_session(), resource_id)
+
+
+def _may_manage_time_off(resource_id: int) -> str:
+    principal = current_principal()
+    if principal.role == "staff" and principal.resource_id == resource_id:
+        return principal.name
+    if principal.role in ("admin", "coordinator"):
+        return principal.name
+    raise Forbidden("Only the person themselves or a coordinator enters time off.")
+
+
+@blp.route("/<int:resource_id>/time-off")
+class TimeOffView(MethodView):
+    @blp.response(200, TimeOffSchema(many=True))
+    @blp.paginate()
+    def get(self, resource_id: int, pagination_parameters: Any) -> Any:
+        """List a person's time off."""
+        _may_manage_time_off(resource_id)
+        session = get_session()
+        query = select(TimeOff).where(TimeOff.resource_id == resource_id)
+        pagination_parameters.item_count = session.scalar(
+            select(func.count()).select_from(query.subquery())
+        )
+        return list(
+            session.scalars(
+                query.order_by(TimeOff.starts_at)
+                .offset(pagination_parameters.first_item)
+                .limit(pagination_parameters.page_size)
+            )
+        )
+
+    @blp.arguments(TimeOffCreateSchema)
+    @blp.response(201, TimeOffSchema)
+    def post(self, data: dict[str, Any], resource_id: int) -> Any:
+        """Enter time off, by the person themselves or a coordinator."""
+        actor = _may_manage_time_off(resource_id)
+        session = get_session()
+        resource = catalogue.get_resource(session, resource_id)
+        time_off = catalogue.add_time_off(
+            session, resource, data["starts_at"], data["ends_at"], data.get("reason"), actor
+        )
+        session.commit()
+        return time_off

@@ -1,0 +1,38 @@
+"""Map domain errors to flask-smorest's JSON error body, naming the field at fault."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, request
+from sqlalchemy.exc import OperationalError
+
+from service.db import get_session
+from service.errors import DomainError, Invalid
+
+
+def error_body(status: int, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _domain_error(exc: DomainError) -> tuple[dict[str, Any], int]:
+    get_session().rollback()
+    errors = exc.details()
+    if isinstance(exc, Invalid):
+        location = "query" if request.method in ("GET", "HEAD") else "json"
+        errors = {location: {exc.field: [exc.message]}}
+    return error_body(exc.status, exc.message, errors), exc.status
+
+
+def _busy(exc: OperationalError) -> tuple[dict[str, Any], int]:
+    get_session().rollback()
+    return error_body(503, "The database is busy; try again in a moment."), 503
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(OperationalError, _busy)

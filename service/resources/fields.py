@@ -1,0 +1,22 @@
+"""Marshmallow fields shared by the schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marshmallow import fields
+
+from service.clock import to_sofia
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 instant with an offset; read in any offset, written in Europe/Sofia."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        return super()._serialize(to_sofia(value), attr, obj, **kwargs)

@@ -1,0 +1,269 @@
+"""Request and response schemas of the API, one per shape."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.models.access import ROLES
+from service.models.booking import BOOKING_TYPES, STATUSES
+from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
+from service.resources.fields import Instant
+
+_code = fields.String(validate=validate.Length(min=1, max=32))
+
+
+class OfficeSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String()
+    name_bg = fields.String()
+    name_en = fields.String()
+    address = fields.String()
+    opening_hours = fields.Method("_opening_hours")
+    closures = fields.Method("_closures")
+
+    def _opening_hours(self, office: object) -> list[dict[str, object]]:
+        return [
+            {
+                "weekday": h.weekday,
+                "opens": h.opens.isoformat("minutes"),
+                "closes": h.closes.isoformat("minutes"),
+            }
+            for h in office.opening_hours  # type: ignore[attr-defined]
+        ]
+
+    def _closures(self, office: object) -> list[dict[str, str]]:
+        return [{"day": c.day.isoformat(), "reason": c.reason} for c in office.closures]  # type: ignore[attr-defined]
+
+
+class WorkingHoursSchema(Schema):
+    office = fields.String(required=True)
+    weekday = fields.Integer(required=True, validate=validate.Range(0, 6))
+    starts = fields.Time(required=True)
+    ends = fields.Time(required=True)
+
+
+class ResourceQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(RESOURCE_KINDS))
+    language = fields.String(validate=validate.Length(min=2, max=3))
+    office = _code
+    modality = fields.String(validate=validate.OneOf(MODALITIES))
+    speciality = fields.String(validate=validate.OneOf(SPECIALITIES))
+
+
+class ResourceCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    office = _code
+    capacity = fields.Integer(validate=validate.Range(1, 2000))
+    offices = fields.List(_code, load_default=list)
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=3)), load_default=list
+    )
+    modalities = fields.List(
+        fields.String(validate=validate.OneOf(MODALITIES)), load_default=lambda: ["in_person"]
+    )
+    specialities = fields.List(
+        fields.String(validate=validate.OneOf(SPECIALITIES)), load_default=list
+    )
+    working_hours = fields.List(fields.Nested(WorkingHoursSchema), load_default=list)
+    locale = fields.String(validate=validate.OneOf(["bg", "en"]))
+    phone = fields.String(validate=validate.Length(max=32))
+
+
+class ResourceSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    offices = fields.List(fields.String(), attribute="office_codes")
+    languages = fields.List(fields.String())
+    modalities = fields.List(fields.String())
+    specialities = fields.List(fields.String())
+    capacity = fields.Integer(allow_none=True)
+    working_hours = fields.Method("_hours")
+
+    def _hours(self, resource: object) -> list[dict[str, object]]:
+        return [
+            {
+                "office": h.office.code,
+                "weekday": h.weekday,
+                "starts": h.starts.isoformat("minutes"),
+                "ends": h.ends.isoformat("minutes"),
+            }
+            for h in resource.working_hours  # type: ignore[attr-defined]
+        ]
+
+
+class TimeOffCreateSchema(Schema):
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    reason = fields.String(validate=validate.Length(max=200), allow_none=True)
+
+
+class TimeOffSchema(Schema):
+    id = fields.Integer()
+    resource_id = fields.Integer()
+    starts_at = Instant()
+    ends_at = Instant()
+    reason = fields.String(allow_none=True)
+    created_by = fields.String()
+
+
+class BeneficiaryCreateSchema(Schema):
+    case_reference = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    language = fields.String(required=True, validate=validate.Length(min=2, max=3))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    sms_consent = fields.Boolean(load_default=False)
+    discreet = fields.Boolean(load_default=False)
+    is_minor = fields.Boolean(load_default=False)
+    guardian_phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+
+
+class BeneficiaryUpdateSchema(Schema):
+    sms_consent = fields.Boolean()
+    discreet = fields.Boolean()
+
+
+class BeneficiarySchema(Schema):
+    id = fields.Integer()
+    case_reference = fields.String()
+    language = fields.String()
+    phone = fields.String(allow_none=True)
+    sms_consent = fields.Boolean()
+    sms_consent_at = Instant(allow_none=True)
+    discreet = fields.Boolean()
+    is_minor = fields.Boolean()
+    guardian_phone = fields.String(allow_none=True)
+
+
+class BookingCreateSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(BOOKING_TYPES))
+    office = _code
+    location = fields.String(validate=validate.Length(min=1, max=300), allow_none=True)
+    modality = fields.String(load_default="in_person", validate=validate.OneOf(MODALITIES))
+    remote_link = fields.String(validate=validate.Length(min=1, max=500), allow_none=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    resource_ids = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=10)
+    )
+    beneficiary_ids = fields.List(
+        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=200)
+    )
+    notes = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    status = fields.String(
+        load_default="confirmed", validate=validate.OneOf(["tentative", "confirmed"])
+    )
+    override = fields.Boolean(load_default=False)
+
+
+class BookingQuerySchema(Schema):
+    office = _code
+    resource_id = fields.Integer()
+    beneficiary_id = fields.Integer()
+    type = fields.String(validate=validate.OneOf(BOOKING_TYPES))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    start = Instant()
+    end = Instant()
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class RescheduleSchema(Schema):
+    version = fields.Integer(required=True, strict=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    resource_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10))
+    override = fields.Boolean(load_default=False)
+
+
+class BookingSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    office = fields.String(attribute="office_code", allow_none=True)
+    location = fields.String(allow_none=True)
+    modality = fields.String()
+    remote_link = fields.String(allow_none=True)
+    starts_at = Instant()
+    ends_at = Instant()
+    resource_ids = fields.List(fields.Integer())
+    beneficiary_ids = fields.List(fields.Integer())
+    notes = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    override = fields.Boolean()
+    created_by = fields.String()
+    created_at = Instant()
+    updated_at = Instant()
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = Instant()
+    actor = fields.String()
+    action = fields.String()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+
+
+class AvailabilityQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(RESOURCE_KINDS))
+    language = fields.String(validate=validate.Length(min=2, max=3))
+    office = _code
+    modality = fields.String(validate=validate.OneOf(MODALITIES))
+    speciality = fields.String(validate=validate.OneOf(SPECIALITIES))
+    resource_ids = fields.List(
+        fields.Integer(),
+        metadata={"description": "Suggest mode: slots where all of these are free together."},
+    )
+    start = Instant(required=True)
+    end = Instant(required=True)
+    duration = fields.Integer(
+        required=True, validate=validate.Range(15, 12 * 60), metadata={"description": "Minutes."}
+    )
+    limit = fields.Integer(
+        load_default=10,
+        validate=validate.Range(1, 100),
+        metadata={"description": "Suggest mode: how many slots."},
+    )
+
+
+class SlotSchema(Schema):
+    starts_at = Instant()
+    ends_at = Instant()
+
+
+class AvailabilitySchema(Schema):
+    resource_id = fields.Integer()
+    slots = fields.List(fields.Nested(SlotSchema))
+
+
+class SuggestionSchema(Schema):
+    resource_ids = fields.List(fields.Integer())
+    starts_at = Instant()
+    ends_at = Instant()
+
+
+class TokenCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    offices = fields.List(_code, load_default=list)
+    resource_id = fields.Integer(allow_none=True)
+    expires_at = Instant(allow_none=True)
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String()
+    offices = fields.List(fields.String())
+    resource_id = fields.Integer(allow_none=True)
+    created_at = Instant()
+    expires_at = Instant(allow_none=True)
+    revoked_at = Instant(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(metadata={"description": "Shown once; only its hash is stored."})
