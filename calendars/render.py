@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Component, Event, Timezone, vDuration, vRecur
+from icalendar import Calendar, Component, Event, vDuration, vRecur
 
 from calendars.model import FeedCalendar, FeedEvent
+from calendars.vtimezone import build_vtimezone
 
 DEFAULT_TZ = "Europe/Sofia"
 # VTIMEZONE coverage used when the caller passes no window.  Fixed (never "now")
@@ -73,7 +74,7 @@ def render_vevent(event: FeedEvent, tz: str = DEFAULT_TZ) -> bytes:
 @lru_cache(maxsize=32)
 def render_vtimezone(tz: str, first: date, last: date) -> bytes:
     """Render the VTIMEZONE for tz from zoneinfo data, valid from first to last."""
-    return _ical(Timezone.from_tzid(tz, first_date=first, last_date=last))
+    return _ical(build_vtimezone(tz, first, last))
 
 
 @lru_cache(maxsize=64)
