@@ -37,7 +37,9 @@ function main() {
   for (const vevent of root.getAllSubcomponents("vevent")) {
     const uid = vevent.getFirstPropertyValue("uid");
     if (vevent.hasProperty("recurrence-id")) overrides.push(vevent);
-    else masters.set(uid, new ICAL.Event(vevent, { strictExceptions: true }));
+    // exceptions: [] stops ical.js from attaching every override in the file,
+    // whatever its UID; we relate each override to its own series below.
+    else masters.set(uid, new ICAL.Event(vevent, { strictExceptions: true, exceptions: [] }));
   }
   const orphans = [];
   for (const vevent of overrides) {
