@@ -92,9 +92,9 @@ def _header(calendar: FeedCalendar, subscription: bool) -> bytes:
         if calendar.description is not None:
             vcalendar.add("description", calendar.description, parameters=language)
             vcalendar.add("x-wr-caldesc", calendar.description)
-        ttl = vDuration(calendar.refresh_interval)
-        vcalendar.add("refresh-interval", ttl, parameters={"VALUE": "DURATION"})
-        vcalendar.add("x-published-ttl", ttl)
+        refresh = vDuration(calendar.refresh_interval)
+        vcalendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        vcalendar.add("x-published-ttl", vDuration(calendar.refresh_interval))
     vcalendar.add("x-wr-timezone", calendar.timezone)
     rendered = _ical(vcalendar)
     assert rendered.endswith(_END)

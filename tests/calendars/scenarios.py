@@ -130,9 +130,7 @@ def expected_occurrences(events: tuple[FeedEvent, ...] = EVENTS) -> list[Occurre
                 # Wall-clock arithmetic keeps 10:00 at 10:00 whatever the UTC offset.
                 end = (start.replace(tzinfo=None) + duration).replace(tzinfo=SOFIA)
                 result.append(Occurrence(start, end, event.uid))
-    return sorted(
-        Occurrence(o.start.astimezone(UTC), o.end.astimezone(UTC), o.uid) for o in result
-    )
+    return sorted(Occurrence(o.start.astimezone(UTC), o.end.astimezone(UTC), o.uid) for o in result)
 
 
 def python_occurrences(ics: bytes) -> list[Occurrence]:
