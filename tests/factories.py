@@ -110,7 +110,9 @@ class Factory:
 
     def token(self, role: str = "admin", **kwargs: Any) -> str:
         if role == "coordinator" and "offices" not in kwargs:
-            kwargs["offices"] = [self.office("sofia").code]
+            kwargs["offices"] = ["sofia"]
+        for code in kwargs.get("offices", ()):
+            self.office(code)
         _, secret = issue_token(self.session, name=f"{role} {self.count}", role=role, **kwargs)
         self.session.commit()
         return secret
