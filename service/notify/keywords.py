@@ -36,9 +36,7 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه
 def normalize_keyword(text: str) -> str:
     """Casefold, drop accents/harakat, punctuation, symbols, spaces and invisible marks."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = (
-        c for c in decomposed if unicodedata.category(c)[0] not in "MPZSC" and c != "\ufe0f"
-    )
+    kept = (c for c in decomposed if unicodedata.category(c)[0] not in "MPZSC" and c != "\ufe0f")
     return unicodedata.normalize("NFC", "".join(kept)).translate(_FOLD)
 
 

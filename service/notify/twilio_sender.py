@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
+from requests.exceptions import (
+    ConnectionError as RequestsConnectionError,
+)
+from requests.exceptions import ConnectTimeout, ReadTimeout, RequestException, SSLError
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -64,7 +67,7 @@ class TwilioSender:
             created = self._client.api.v2010.account.messages.create(**kwargs)
         except (TwilioRestException, TwilioServiceException) as exc:
             raise classify_twilio_error(exc) from None
-        except requests.RequestException as exc:
+        except RequestException as exc:
             raise classify_transport_error(exc) from exc
         sid = created.sid
         return SendResult(
@@ -98,18 +101,18 @@ def classify_twilio_error(exc: TwilioRestException | TwilioServiceException) -> 
     return PermanentSendError(detail, code, status)
 
 
-def classify_transport_error(exc: requests.RequestException) -> SendError:
+def classify_transport_error(exc: RequestException) -> SendError:
     """Tell failures before the request left us (retryable) from later ones (ambiguous)."""
     name = type(exc).__name__
-    if isinstance(exc, requests.ConnectTimeout) or _failed_to_connect(exc):
+    if isinstance(exc, ConnectTimeout) or _failed_to_connect(exc):
         return RetryableSendError(f"could not connect to Twilio ({name})")
-    if isinstance(exc, requests.ReadTimeout):
+    if isinstance(exc, ReadTimeout):
         return AmbiguousSendError(f"no answer from Twilio in time ({name})")
     return AmbiguousSendError(f"connection to Twilio failed after sending ({name})")
 
 
-def _failed_to_connect(exc: requests.RequestException) -> bool:
-    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.SSLError):
+def _failed_to_connect(exc: RequestException) -> bool:
+    if not isinstance(exc, RequestsConnectionError) or isinstance(exc, SSLError):
         return False
     reason = exc.args[0] if exc.args else None
     if isinstance(reason, MaxRetryError):
