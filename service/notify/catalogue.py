@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - non-Latin scripts are the point of this module
 """SMS wording per language.
 
 Placeholders: {date} and {time} (formatted by Babel in the recipient's locale), {place} (full
@@ -24,7 +25,8 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "discreet": "{date} {time}, {code}",
         "discreet_reschedule": "New time: {date} {time}, {code}",
         "discreet_cancellation": "Cancelled: {date} {time}, {code}",
-        "help": "Appointment reminders. Reply STOP to stop these messages, START to get them again.",
+        "help": "Appointment reminders. Reply STOP to stop these messages, "
+        "START to get them again.",
         "stop": "You will get no more messages from this number. Reply START to get them again.",
     },
     "bg": {

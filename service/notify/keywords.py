@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - keywords in Cyrillic and Arabic script on purpose
 """Classify inbound SMS as opt-out, opt-in or help keywords (whole-message match)."""
 
 from __future__ import annotations

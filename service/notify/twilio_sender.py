@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from requests.exceptions import (
-    ConnectionError as RequestsConnectionError,
-)
+from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ConnectTimeout, ReadTimeout, RequestException, SSLError
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
