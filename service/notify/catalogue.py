@@ -156,7 +156,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "reminder": "بیرخستنەوە: ژوانەکەت {date} کاتژمێر {time}، {place}",
         "reschedule": "ژوانەکەت گۆڕدرا: {date} کاتژمێر {time}، {place}",
         "cancellation": "ژوانەکەت لە {date} کاتژمێر {time} هەڵوەشێنرایەوە.",
-        "enrolment": "ناوت تۆمار کرا. یەکەم دانیشتن: {date} کاتژمێر {time}، {place}",
+        "enrolment": "تۆمار کرایت. یەکەم دانیشتن: {date} کاتژمێر {time}، {place}",
         "waitlist_promotion": "کاتێک بۆت بەتاڵ بوو: {date} کاتژمێر {time}، {place}",
         "staff_notice": "ئەرکی نوێ: {date} کاتژمێر {time}، {place}",
         "discreet": "{date} {time}، {code}",

@@ -34,7 +34,12 @@ KINDS = (
     "staff_notice",
 )
 FALLBACK_LANGUAGES = ("en", "bg")
-DATE_FORMAT = "full"  # weekday, day, month and year spelled out: hardest to misread
+# Weekday, day, month and year spelled out is hardest to misread; the shorter skeleton (no
+# year, abbreviated names in some locales) is used only when the full one would need a third
+# segment.
+DATE_FORMAT = "full"
+SHORT_DATE_SKELETON = "MMMMEd"
+MAX_SEGMENTS = 2
 TIME_SKELETON = "Hm"
 
 # Our language codes -> CLDR locales to try, nearest first (checked with localedata.exists).
@@ -98,21 +103,26 @@ def render_sms(
         raise ValueError("starts_at must be timezone-aware")
     lang = resolve_language(language)
     locale = babel_locale(lang)
-    zone = ZoneInfo(tz)
+    local = starts_at.astimezone(ZoneInfo(tz))
+    if discreet:
+        key = f"discreet_{kind}" if f"discreet_{kind}" in CATALOGUE[lang] else "discreet"
+        template, prefix = _text(lang, key), ""
+    else:
+        template, prefix = _text(lang, kind), f"{sender}: " if sender else ""
     values = {
-        "date": format_date(starts_at.astimezone(zone), DATE_FORMAT, locale=locale),
-        "time": format_skeleton(TIME_SKELETON, starts_at, tzinfo=zone, locale=locale),
+        "time": format_skeleton(TIME_SKELETON, local, locale=locale),
         "place": place,
         "code": place_code,
     }
-    if discreet:
-        key = f"discreet_{kind}" if f"discreet_{kind}" in CATALOGUE[lang] else "discreet"
-        body = _text(lang, key).format_map(values)
-    else:
-        body = _text(lang, kind).format_map(values)
-        if sender:
-            body = f"{sender}: {body}"
-    parts = sms_parts(body)
+    dates = (
+        format_date(local, DATE_FORMAT, locale=locale),
+        format_skeleton(SHORT_DATE_SKELETON, local, locale=locale),
+    )
+    for date in dates:
+        body = prefix + template.format_map({**values, "date": date})
+        parts = sms_parts(body)
+        if parts.segments <= MAX_SEGMENTS:
+            break
     return RenderedSms(body, lang, parts.encoding, parts.segments)
 
 
