@@ -9,16 +9,18 @@ RATE_LIMIT_CODE = 20429
 
 
 class SendError(Exception):
-    """Base class; `code` is the provider error code and `status` the HTTP status, if any."""
+    """Base class: `code` is the provider error code, `status` the HTTP status, if known."""
 
-    def __init__(self, detail: str, code: int | None = None, status: int | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(
+        self, code: int | None = None, detail: str = "", status: int | None = None
+    ) -> None:
+        super().__init__(code, detail, status)
         self.code = code
+        self.detail = detail
         self.status = status
 
     def __str__(self) -> str:
-        parts = [self.detail]
+        parts = [self.detail or type(self).__name__]
         if self.code is not None:
             parts.append(f"code={self.code}")
         if self.status is not None:

@@ -90,23 +90,23 @@ def classify_twilio_error(exc: TwilioRestException | TwilioServiceException) -> 
     raw = exc.msg if isinstance(exc, TwilioRestException) else exc.detail or exc.title
     detail = mask_numbers_in(str(raw))
     if code == UNSUBSCRIBED_CODE:
-        return RecipientUnsubscribed(detail, code, status)
+        return RecipientUnsubscribed(code, detail, status)
     if status == 429 or code == RATE_LIMIT_CODE:
-        return RetryableSendError(detail, code, status)
+        return RetryableSendError(code, detail, status)
     if status >= 500:
-        return AmbiguousSendError(detail, code, status)
+        return AmbiguousSendError(code, detail, status)
     # Any other 4xx: Twilio refused the request, so no message exists; resending won't help.
-    return PermanentSendError(detail, code, status)
+    return PermanentSendError(code, detail, status)
 
 
 def classify_transport_error(exc: RequestException) -> SendError:
     """Tell failures before the request left us (retryable) from later ones (ambiguous)."""
     name = type(exc).__name__
     if isinstance(exc, ConnectTimeout) or _failed_to_connect(exc):
-        return RetryableSendError(f"could not connect to Twilio ({name})")
+        return RetryableSendError(None, f"could not connect to Twilio ({name})")
     if isinstance(exc, ReadTimeout):
-        return AmbiguousSendError(f"no answer from Twilio in time ({name})")
-    return AmbiguousSendError(f"connection to Twilio failed after sending ({name})")
+        return AmbiguousSendError(None, f"no answer from Twilio in time ({name})")
+    return AmbiguousSendError(None, f"connection to Twilio failed after sending ({name})")
 
 
 def _failed_to_connect(exc: RequestException) -> bool:

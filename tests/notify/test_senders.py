@@ -12,6 +12,7 @@ from service.notify.senders import (
     MemorySender,
     OutgoingSms,
     PermanentSendError,
+    RecipientUnsubscribed,
     RetryableSendError,
     SendError,
     TwilioSender,
@@ -62,7 +63,7 @@ def test_outgoing_sms_rejects_non_e164_and_hides_number_in_repr() -> None:
 
 def test_memory_sender_fails_next_n_then_records() -> None:
     sender = MemorySender()
-    sender.fail_next(RetryableSendError("busy", 20429, 429), times=2)
+    sender.fail_next(RetryableSendError(20429, "busy", 429), times=2)
     sms = OutgoingSms(to=TO_NUMBER, body="hello")
 
     for _ in range(2):
@@ -77,7 +78,7 @@ def test_memory_sender_fails_next_n_then_records() -> None:
 
 def test_retries_use_capped_exponential_full_jitter() -> None:
     sender = MemorySender()
-    sender.fail_next(RetryableSendError("busy"), times=6)
+    sender.fail_next(RetryableSendError(20429), times=6)
     sleeps: list[float] = []
 
     with pytest.raises(RetryableSendError):
@@ -98,7 +99,7 @@ def test_retries_use_capped_exponential_full_jitter() -> None:
 
 def test_retries_succeed_after_transient_failures() -> None:
     sender = MemorySender()
-    sender.fail_next(RetryableSendError("busy"), times=3)
+    sender.fail_next(RetryableSendError(20429), times=3)
     sleeps: list[float] = []
 
     result = send_with_retries(sender, OutgoingSms(to=TO_NUMBER, body="x"), sleep=sleeps.append)
@@ -108,9 +109,7 @@ def test_retries_succeed_after_transient_failures() -> None:
     assert all(0 <= s <= 8 for s in sleeps)
 
 
-@pytest.mark.parametrize(
-    "error", [PermanentSendError("bad", 21211, 400), AmbiguousSendError("?", None, 500)]
-)
+@pytest.mark.parametrize("error", [PermanentSendError(21211), AmbiguousSendError(None, "?", 500)])
 def test_other_errors_are_not_retried(error: SendError) -> None:
     sender = MemorySender()
     sender.fail_next(error, times=1)
@@ -150,3 +149,12 @@ def test_factory_picks_twilio_when_fully_configured() -> None:
 )
 def test_factory_falls_back(config: dict[str, str], expected: type) -> None:
     assert type(sender_from_config(config)) is expected
+
+
+def test_errors_print_without_detail() -> None:
+    assert str(PermanentSendError(21211)) == "PermanentSendError code=21211"
+    assert str(RecipientUnsubscribed(21610, "unsubscribed", 400)) == (
+        "unsubscribed code=21610 status=400"
+    )
+    assert RecipientUnsubscribed(21610).recipient_problem
+    assert not PermanentSendError(20003).recipient_problem

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from requests.exceptions import (
+    ChunkedEncodingError,
+    ConnectTimeout,
+    ReadTimeout,
+    RequestException,
+    SSLError,
+)
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from twilio.base.exceptions import TwilioServiceException
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from service.notify.senders import (
     AmbiguousSendError,
@@ -13,6 +23,7 @@ from service.notify.senders import (
     TwilioSender,
     send_with_retries,
 )
+from service.notify.twilio_sender import classify_transport_error, classify_twilio_error
 from tests.clients.twilio_server import FakeTwilio, Reply
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TO_NUMBER
 
@@ -195,3 +206,32 @@ def test_exactly_one_sender_identity_required() -> None:
         TwilioSender(ACCOUNT_SID, AUTH_TOKEN)
     with pytest.raises(ValueError):
         TwilioSender(ACCOUNT_SID, AUTH_TOKEN, from_number=FROM_NUMBER, messaging_service_sid="MG1")
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (ConnectTimeout("connect timed out"), RetryableSendError),
+        (
+            RequestsConnectionError(
+                MaxRetryError(None, "/", NewConnectionError(None, "refused"))  # type: ignore[arg-type]
+            ),
+            RetryableSendError,
+        ),
+        (RequestsConnectionError(ProtocolError("Connection aborted.")), AmbiguousSendError),
+        (ReadTimeout("read timed out"), AmbiguousSendError),
+        (ChunkedEncodingError("broken body"), AmbiguousSendError),
+        (SSLError("handshake"), AmbiguousSendError),
+    ],
+)
+def test_transport_error_classification(exc: RequestException, expected: type) -> None:
+    assert type(classify_transport_error(exc)) is expected
+
+
+def test_rfc9457_service_errors_are_classified_too() -> None:
+    exc = TwilioServiceException(
+        "https://www.twilio.com/docs/errors/21610", "Unsubscribed", 400, 21610, detail="STOP"
+    )
+    error = classify_twilio_error(exc)
+    assert type(error) is RecipientUnsubscribed
+    assert (error.code, error.status, error.detail) == (21610, 400, "STOP")
