@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -67,3 +67,15 @@ def within_working_hours(
         if h.weekday == day.weekday() and (office_id is None or h.office_id == office_id)
     ]
     return _fits(intervals, start, end)
+
+
+def closed_days(office: Office, first: date, last: date) -> list[tuple[date, str]]:
+    """List the days from `first` to `last` on which `office` is closed, with the reason."""
+    days = []
+    day = first
+    while day <= last:
+        reason = closed_reason(office, day)
+        if reason:
+            days.append((day, reason))
+        day += timedelta(days=1)
+    return days

@@ -19,6 +19,7 @@ from service.resources import (
     offices,
     tokens,
 )
+from service.resources.converters import IsoDateConverter, iso_date_schema
 
 SWAGGER_ASSETS = "/docs/assets/"
 
@@ -29,7 +30,9 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
+    app.url_map.converters["isodate"] = IsoDateConverter
     api = Api(app)
+    api.register_converter(IsoDateConverter, iso_date_schema)
     for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

@@ -35,6 +35,21 @@ class OfficeSchema(Schema):
         return [{"day": c.day.isoformat(), "reason": c.reason} for c in office.closures]  # type: ignore[attr-defined]
 
 
+class ClosureQuerySchema(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class ClosureCreateSchema(Schema):
+    day = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ClosedDaySchema(Schema):
+    day = fields.Date()
+    reason = fields.String()
+
+
 class WorkingHoursSchema(Schema):
     office = fields.String(required=True)
     weekday = fields.Integer(required=True, validate=validate.Range(0, 6))
