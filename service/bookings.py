@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -51,7 +51,6 @@ class Actor:
 
     name: str
     may_override: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import Select, select
@@ -47,7 +47,6 @@ class ResourceSpec:
     working_hours: Sequence[HoursSpec] = ()
     locale: str | None = None
     phone: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _offices_by_code(session: Session) -> dict[str, Office]:

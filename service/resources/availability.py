@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from service import availability, bookings, catalogue
 from service.db import get_session
+from service.errors import Invalid
 from service.resources.schemas import (
     AvailabilityQuerySchema,
     AvailabilitySchema,
@@ -57,8 +58,6 @@ class Suggest(MethodView):
         session = get_session()
         resources = bookings.load_resources(session, ids, "resource_ids") if ids else []
         if not resources:
-            from service.errors import Invalid
-
             raise Invalid("resource_ids", "Name the resources to book together.")
         slots = availability.suggest_slots(
             session,
