@@ -14,9 +14,11 @@ from service.resources import (
     beneficiaries,
     bookings,
     catalogue,
+    enrolments,
     errors,
     health,
     offices,
+    series,
     tokens,
 )
 
@@ -30,7 +32,16 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
     api = Api(app)
-    for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
+    for module in (
+        offices,
+        catalogue,
+        beneficiaries,
+        bookings,
+        availability,
+        tokens,
+        series,
+        enrolments,
+    ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
