@@ -19,16 +19,17 @@ from service.resources.schemas import CancelSchema
 from service.resources.security import booking_policy, current_principal
 from service.resources.series_schemas import (
     DryRunSchema,
-    EndSchema,
-    ExceptionSchema,
-    MoveSchema,
+    EndSeriesSchema,
+    MoveOccurrenceSchema,
     OccurrenceQuerySchema,
     OccurrenceSchema,
     SeriesCreateQuerySchema,
     SeriesCreateSchema,
+    SeriesExceptionSchema,
     SeriesQuerySchema,
     SeriesSchema,
-    SplitSchema,
+    SkipClashesQuerySchema,
+    SplitSeriesSchema,
 )
 
 blp = Blueprint(
@@ -183,7 +184,7 @@ class CancelOccurrence(MethodView):
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/move")
 class MoveOccurrence(MethodView):
-    @blp.arguments(MoveSchema)
+    @blp.arguments(MoveOccurrenceSchema)
     @blp.response(200, OccurrenceSchema)
     @blp.alt_response(409, description="A clash (busy teacher or room), or a stale version.")
     def post(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
@@ -216,7 +217,7 @@ class MoveOccurrence(MethodView):
 
 @blp.route("/<int:series_id>/exceptions")
 class Exceptions(MethodView):
-    @blp.response(200, ExceptionSchema(many=True))
+    @blp.response(200, SeriesExceptionSchema(many=True))
     def get(self, series_id: int) -> Any:
         """Dates the rule gives but the series does not meet as planned (EXDATE material)."""
         series = load_series(current_principal(), series_id, write=False)
@@ -239,7 +240,7 @@ class CancelSeries(MethodView):
 
 @blp.route("/<int:series_id>/end")
 class EndSeries(MethodView):
-    @blp.arguments(EndSchema)
+    @blp.arguments(EndSeriesSchema)
     @blp.response(200, SeriesSchema)
     def post(self, data: dict[str, Any], series_id: int) -> Any:
         """End the series early: it meets for the last time on `last_day`."""
@@ -253,8 +254,8 @@ class EndSeries(MethodView):
 
 @blp.route("/<int:series_id>/split")
 class SplitSeries(MethodView):
-    @blp.arguments(SplitSchema)
-    @blp.arguments(SeriesCreateQuerySchema, location="query")
+    @blp.arguments(SplitSeriesSchema)
+    @blp.arguments(SkipClashesQuerySchema, location="query")
     @blp.response(201, SeriesSchema)
     @blp.alt_response(409, description="The changed occurrences clash.")
     def post(self, data: dict[str, Any], query: dict[str, Any], series_id: int) -> Any:

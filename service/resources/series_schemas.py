@@ -75,6 +75,13 @@ class SeriesCreateQuerySchema(Schema):
     )
 
 
+class SkipClashesQuerySchema(Schema):
+    skip_clashes = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Book the occurrences that are free; skip (and list) the rest."},
+    )
+
+
 class SeriesQuerySchema(Schema):
     office = _code
     type = fields.String(validate=validate.OneOf(SERIES_TYPES))
@@ -148,18 +155,18 @@ class OccurrenceSchema(Schema):
     walk_ins = fields.Integer(allow_none=True)
 
 
-class MoveSchema(Schema):
+class MoveOccurrenceSchema(Schema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     resource_ids = _ids
     version = fields.Integer(strict=True, metadata={"description": "Refused if stale."})
 
 
-class EndSchema(Schema):
+class EndSeriesSchema(Schema):
     last_day = fields.Date(required=True, metadata={"description": "Last day the series meets."})
 
 
-class SplitSchema(Schema):
+class SplitSeriesSchema(Schema):
     occurrence_id = fields.Integer(
         strict=True, required=True, metadata={"description": "First occurrence to change."}
     )
@@ -171,7 +178,7 @@ class SplitSchema(Schema):
     capacity = fields.Integer(strict=True, validate=validate.Range(1, 2000))
 
 
-class ExceptionSchema(Schema):
+class SeriesExceptionSchema(Schema):
     date = fields.Date()
     recurrence_start = Instant()
     kind = fields.String(validate=validate.OneOf(["skipped", "cancelled", "moved"]))
