@@ -17,6 +17,7 @@ from service.bookings import Actor
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.models import Beneficiary, Enrolment, Resource, Series
+from service.models.series import OPEN_STATUSES
 
 
 def lock_series(session: Session, series_id: int) -> Series:
@@ -113,7 +114,7 @@ def enrol(
 ) -> Enrolment:
     """Give a beneficiary a seat, or the next waitlist place when the series is full."""
     series = lock_series(session, series_id)
-    if series.status != "active":
+    if series.status not in OPEN_STATUSES:
         raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
     if session.get(Beneficiary, beneficiary_id) is None:
         raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
@@ -215,7 +216,7 @@ def withdraw(
         before=before,
         after=_image(enrolment),
     )
-    if series.status != "active":
+    if series.status not in OPEN_STATUSES:
         return []
     return promote_waitlist(session, series, actor, now)
 

@@ -34,7 +34,7 @@ from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.holds import find_conflicts, lock_resources
 from service.languages import check_language
 from service.models import Booking, Office, Resource, Series, SeriesException
-from service.models.series import SERIES_TYPES
+from service.models.series import OPEN_STATUSES, SERIES_TYPES
 from service.policy import BookingPolicy
 from service.recurrence import (
     check_rule,
@@ -393,8 +393,8 @@ def _cancel_from(
     return cancelled
 
 
-def _require_active(series: Series) -> None:
-    if series.status != "active":
+def _require_open(series: Series) -> None:
+    if series.status not in OPEN_STATUSES:
         raise InvalidTransition(f"The series is {series.status}.")
 
 
@@ -402,7 +402,7 @@ def cancel_series(
     session: Session, series: Series, actor: Actor, reason: str, now: datetime | None = None
 ) -> Series:
     """Cancel every occurrence still to come; those already held stay as they were."""
-    _require_active(series)
+    _require_open(series)
     moment = now or utcnow()
     before = series.image()
     for booking in list_occurrences(session, series, start=moment):
@@ -439,7 +439,7 @@ def end_series(
     now: datetime | None = None,
 ) -> Series:
     """End a series after `last_day`: later occurrences are cancelled, the rule gets an UNTIL."""
-    _require_active(series)
+    _require_open(series)
     moment = now or utcnow()
     occurrences = list_occurrences(session, series)
     later = [
@@ -498,7 +498,7 @@ def split_series(
     The new series keeps the rest of the rule (COUNT shrinks to what is left) unless `changes`
     gives another; enrolments move over in their order. Occurrences already held stay put.
     """
-    _require_active(series)
+    _require_open(series)
     moment = now or utcnow()
     since = booking.recurrence_start or booking.starts_at
     _not_started(booking, moment, "split off")

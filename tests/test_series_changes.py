@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from service.bookings import Actor
-from service.errors import InvalidTransition
+from service.errors import Invalid, InvalidTransition
 from service.policy import BookingPolicy
 from service.series import (
     SeriesRequest,
@@ -14,6 +14,7 @@ from service.series import (
     cancel_occurrence,
     cancel_series,
     create_series,
+    end_series,
     list_occurrences,
     split_series,
 )
@@ -309,3 +310,74 @@ def test_split_through_the_api_answers_the_new_series(client, factory, admin):
     assert old["status"] == "split"
     assert old["occurrence_count"] == 4
     assert MONDAY_10.isoformat() == occurrences(client, admin, series["id"])[0]["starts_at"]
+
+
+def test_the_series_keeps_its_own_audit_trail(client, factory, admin):
+    series, *_ = mondays(client, factory, admin)
+    client.post(
+        f"/api/v1/series/{series['id']}/end", json={"last_day": "2027-04-05"}, headers=admin
+    )
+    client.post(f"/api/v1/series/{series['id']}/cancel", json={"reason": "closed"}, headers=admin)
+
+    trail = client.get(f"/api/v1/series/{series['id']}/audit", headers=admin).json
+
+    assert [e["action"] for e in trail] == ["create", "end", "cancel"]
+    assert trail[1]["before"]["rrule"] == MONDAYS
+    assert trail[1]["after"]["status"] == "ended"
+    assert trail[2]["after"]["reason"] == "closed"
+
+
+def test_a_series_ended_early_still_takes_enrolments(client, factory, admin):
+    series, *_ = mondays(client, factory, admin)
+    client.post(
+        f"/api/v1/series/{series['id']}/end", json={"last_day": "2027-04-05"}, headers=admin
+    )
+
+    answer = client.post(
+        f"/api/v1/series/{series['id']}/enrolments",
+        json={"beneficiary_id": factory.beneficiary().id},
+        headers=admin,
+    )
+
+    assert answer.status_code == 201
+    assert answer.json["status"] == "enrolled"
+
+
+def test_ending_before_occurrences_already_held_is_refused(session, factory):
+    series = _past_series(factory, session)
+
+    try:
+        end_series(session, series, date(2026, 11, 3), Actor("tests"), now=NOW)
+    except Invalid as exc:
+        assert exc.field == "last_day"
+    else:
+        raise AssertionError("held occurrences were cancelled")
+    assert [b.status for b in list_occurrences(session, series)] == ["confirmed"] * 6
+
+
+def test_read_only_and_other_staff_cannot_change_a_series(client, factory, admin):
+    series, teacher, _room = mondays(client, factory, admin)
+    other_teacher = factory.person("teacher", languages=("bg",))
+    reader = factory.headers("read_only")
+    own = factory.headers("staff", resource_id=teacher.id)
+    other = factory.headers("staff", resource_id=other_teacher.id)
+    cancel = f"/api/v1/series/{series['id']}/cancel"
+
+    assert client.post(cancel, json={"reason": "x"}, headers=reader).status_code == 403
+    assert client.get(f"/api/v1/series/{series['id']}", headers=reader).status_code == 200
+    assert client.get(f"/api/v1/series/{series['id']}", headers=other).status_code == 403
+    assert client.get("/api/v1/series", headers=other).json == []
+    assert [s["id"] for s in client.get("/api/v1/series", headers=own).json] == [series["id"]]
+
+
+def test_the_openapi_spec_documents_series(client):
+    spec = client.get("/openapi.json").json
+
+    assert "/api/v1/series" in spec["paths"]
+    post = spec["paths"]["/api/v1/series"]["post"]
+    assert {"201", "200", "409", "422"} <= set(post["responses"])
+    assert {"dry_run", "skip_clashes"} <= {p["name"] for p in post["parameters"]}
+    assert "/api/v1/series/{series_id}/enrolments/{enrolment_id}" in spec["paths"]
+    assert {"SeriesCreate", "DryRun", "Occurrence", "Enrolment", "Figures"} <= set(
+        spec["components"]["schemas"]
+    )

@@ -19,6 +19,7 @@ from service.models.office import Office
 
 SERIES_TYPES = ("language_class", "info_session", "training", "community_event")
 SERIES_STATUSES = ("active", "ended", "cancelled", "split")
+OPEN_STATUSES = ("active", "ended")  # still meeting: "ended" only ends earlier than planned
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "cancelled")
 ATTENDANCE_MARKS = ("present", "absent", "excused")
 

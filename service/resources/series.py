@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import series as ops
@@ -14,8 +15,8 @@ from service.auth import Principal, authorize_booking, can_see_office
 from service.bookings import Actor
 from service.db import get_session
 from service.enrolment import count, seats
-from service.models import Booking, Series
-from service.resources.schemas import CancelSchema
+from service.models import AuditEntry, Booking, Series
+from service.resources.schemas import AuditEntrySchema, CancelSchema
 from service.resources.security import booking_policy, current_principal
 from service.resources.series_schemas import (
     DryRunSchema,
@@ -250,6 +251,22 @@ class EndSeries(MethodView):
         ops.end_series(session, series, data["last_day"], actor_of(principal))
         session.commit()
         return series_view(session, series)
+
+
+@blp.route("/<int:series_id>/audit")
+class SeriesAudit(MethodView):
+    @blp.response(200, AuditEntrySchema(many=True))
+    def get(self, series_id: int) -> Any:
+        """The series' own audit trail (create, cancel, end, split), oldest first.
+
+        Each occurrence keeps its trail under `/bookings/{id}/audit`.
+        """
+        load_series(current_principal(), series_id, write=False)
+        return get_session().scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "series", AuditEntry.entity_id == series_id)
+            .order_by(AuditEntry.id)
+        )
 
 
 @blp.route("/<int:series_id>/split")
