@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from service.bookings import Actor
 from service.errors import Invalid, InvalidTransition
 from service.policy import BookingPolicy
@@ -16,6 +18,7 @@ from service.series import (
     create_series,
     end_series,
     list_occurrences,
+    move_occurrence,
     split_series,
 )
 from tests.test_series import MONDAY_10, create, occurrences, series_body, teacher_and_room
@@ -381,3 +384,123 @@ def test_the_openapi_spec_documents_series(client):
     assert {"SeriesCreate", "DryRun", "Occurrence", "Enrolment", "Figures"} <= set(
         spec["components"]["schemas"]
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "field"),
+    [
+        ("move", {"starts_at": "2027-03-16T14:00:00+02:00"}, "ends_at"),
+        (
+            "move",
+            {"starts_at": "2027-03-16T14:00:00+02:00", "ends_at": "2027-03-16T13:00:00+02:00"},
+            "ends_at",
+        ),
+        (
+            "move",
+            {"starts_at": "2026-03-16T14:00:00+02:00", "ends_at": "2026-03-16T15:00:00+02:00"},
+            "starts_at",
+        ),
+        (
+            "move",
+            {
+                "starts_at": "2027-03-16T14:00:00+02:00",
+                "ends_at": "2027-03-16T15:00:00+02:00",
+                "resource_ids": [999999],
+            },
+            "resource_ids",
+        ),
+        (
+            "move",
+            {"starts_at": "2027-03-16T14:00:00", "ends_at": "2027-03-16T15:00:00+02:00"},
+            "starts_at",
+        ),
+        ("split", {}, "occurrence_id"),
+        ("split", {"occurrence_id": "third"}, "occurrence_id"),
+        ("split", {"starts_at": "2027-03-16T14:00:00+02:00"}, "ends_at"),
+        ("split", {"rrule": "FREQ=WEEKLY;BYDAY=MO"}, "rrule"),
+        ("split", {"capacity": 0}, "capacity"),
+        ("end", {"last_day": "next week"}, "last_day"),
+        ("end", {}, "last_day"),
+        ("cancel", {}, "reason"),
+    ],
+)
+def test_bad_changes_are_refused_naming_the_field(client, factory, admin, path, payload, field):
+    series, *_ = mondays(client, factory, admin)
+    third = occurrences(client, admin, series["id"])[2]
+    if path == "move":
+        url = f"/api/v1/series/{series['id']}/occurrences/{third['id']}/move"
+    else:
+        url = f"/api/v1/series/{series['id']}/{path}"
+        if path == "split" and "occurrence_id" not in payload and field != "occurrence_id":
+            payload = payload | {"occurrence_id": third["id"]}
+
+    answer = client.post(url, json=payload, headers=admin)
+
+    assert answer.status_code == 422, answer.json
+    assert field in answer.json["errors"]["json"]
+    assert [o["status"] for o in occurrences(client, admin, series["id"])] == ["confirmed"] * 8
+    assert client.get(f"/api/v1/series/{series['id']}", headers=admin).json["status"] == "active"
+
+
+def test_a_split_that_clashes_changes_nothing(client, factory, admin):
+    series, teacher, _room = mondays(client, factory, admin)
+    busy = factory.booking([teacher], datetime(2027, 4, 5, 14, 0, tzinfo=SOFIA))
+    fifth = occurrences(client, admin, series["id"])[4]
+
+    answer = client.post(
+        f"/api/v1/series/{series['id']}/split",
+        json={
+            "occurrence_id": fifth["id"],
+            "starts_at": "2027-03-29T14:00:00+03:00",
+            "ends_at": "2027-03-29T16:00:00+03:00",
+        },
+        headers=admin,
+    )
+
+    assert answer.status_code == 409
+    assert [c["booking_id"] for c in answer.json["errors"]["conflicts"]] == [busy.id]
+    assert [o["status"] for o in occurrences(client, admin, series["id"])] == ["confirmed"] * 8
+    assert client.get("/api/v1/series", headers=admin).json[0]["status"] == "active"
+    assert len(client.get("/api/v1/series", headers=admin).json) == 1
+
+
+def test_a_time_off_shows_as_a_clash_of_its_day(client, factory, admin):
+    teacher, room = teacher_and_room(factory)
+    client.post(
+        f"/api/v1/resources/{teacher.id}/time-off",
+        json={"starts_at": "2027-03-15T00:00:00+02:00", "ends_at": "2027-03-16T00:00:00+02:00"},
+        headers=admin,
+    )
+
+    dry = create(
+        client, admin, series_body([teacher.id, room.id], rrule=MONDAYS), "?dry_run=true"
+    ).json
+
+    clashing = [
+        (o["starts_at"][:10], o["clashes"][0]["reason"]) for o in dry["occurrences"] if o["clashes"]
+    ]
+    assert clashing == [("2027-03-15", "time_off")]
+
+
+def test_moving_an_occurrence_already_held_is_refused(session, factory):
+    series = _past_series(factory, session)
+    first = list_occurrences(session, series)[0]
+
+    try:
+        move_occurrence(
+            session,
+            series,
+            first,
+            starts_at=datetime(2026, 11, 24, 10, tzinfo=SOFIA),
+            ends_at=datetime(2026, 11, 24, 12, tzinfo=SOFIA),
+            resource_ids=None,
+            version=None,
+            actor=Actor("tests"),
+            policy=BookingPolicy(),
+            now=NOW,
+        )
+    except InvalidTransition:
+        pass
+    else:
+        raise AssertionError("a held occurrence was moved")
+    assert first.starts_at == datetime(2026, 11, 2, 10, tzinfo=SOFIA)
