@@ -126,6 +126,7 @@ def enrol(
     )
     if enrolment is not None and enrolment.status != "cancelled":
         raise Conflict(f"Beneficiary {beneficiary_id} is already {enrolment.status}.")
+    promote_waitlist(session, series, actor, moment)  # seats that grew go to those waiting
     limit = seats(session, series)
     full = limit is not None and count(session, series, "enrolled") >= limit
     status = "waitlisted" if full else "enrolled"

@@ -15,7 +15,7 @@ from service import enrolment as enrolment_ops
 from service.bookings import Actor
 from service.db import make_engine
 from service.enrolment import enrol
-from service.models import AuditEntry, Enrolment
+from service.models import AuditEntry, Enrolment, Resource
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 from tests.factories import Factory
@@ -372,3 +372,22 @@ def test_split_carries_the_enrolments_over_in_order(client, factory, admin):
         (people[2].id, "waitlisted", 1),
     ]
     assert answer.json["rrule"] == "FREQ=WEEKLY;BYDAY=MO;COUNT=5"
+
+
+def test_a_seat_added_later_goes_to_the_waitlist_before_a_newcomer(client, factory, admin):
+    series = course(client, factory, admin, room_capacity=1, capacity=None)
+    first, waiting, newcomer = (factory.beneficiary() for _ in range(3))
+    enrol_api(client, admin, series["id"], first.id)
+    enrol_api(client, admin, series["id"], waiting.id)
+    room = factory.session.get(Resource, series["resource_ids"][1])
+    room.capacity = 2
+    factory.session.commit()
+
+    late = enrol_api(client, admin, series["id"], newcomer.id)
+
+    assert late.json["status"] == "waitlisted"
+    assert roster(client, admin, series["id"]) == [
+        (first.id, "enrolled", None),
+        (waiting.id, "enrolled", None),
+        (newcomer.id, "waitlisted", 1),
+    ]
