@@ -167,6 +167,14 @@ def check_rule(text: str) -> dict[str, str]:
     return parts
 
 
+def normal_form(text: str) -> str:
+    """Return a checked rule in upper case with UNTIL in UTC, as RFC 5545 wants with a TZID."""
+    parts = check_rule(text)
+    if "UNTIL" in parts:
+        parts["UNTIL"] = utc_until(until_wall_time(parts["UNTIL"]).replace(tzinfo=SOFIA))
+    return join_rule(parts)
+
+
 def _build(parts: dict[str, str], first: datetime) -> rrule:
     local = dict(parts)
     local.pop("COUNT", None)

@@ -37,8 +37,8 @@ from service.models import Booking, Office, Resource, Series, SeriesException
 from service.models.series import OPEN_STATUSES, SERIES_TYPES
 from service.policy import BookingPolicy
 from service.recurrence import (
-    check_rule,
     join_rule,
+    normal_form,
     remaining_count,
     split_rule,
     to_instants,
@@ -220,7 +220,7 @@ def create_series(
         type=request.type,
         office=plan.office,
         title=request.title.strip(),
-        rrule=join_rule(check_rule(request.rrule)),
+        rrule=normal_form(request.rrule),
         starts_at=request.starts_at,
         ends_at=request.ends_at,
         local_start=first.time().replace(tzinfo=None),

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from calendars import FeedEvent
+
 SOFIA = ZoneInfo("Europe/Sofia")
 MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=SOFIA)
 
@@ -360,3 +362,30 @@ def test_occurrences_can_be_listed_in_a_window(client, factory, admin):
 
     assert [o["starts_at"][:10] for o in window.json] == ["2027-03-08", "2027-03-10"]
     assert set(window.json[0]) >= {"id", "starts_at", "ends_at", "status"}
+
+
+def test_the_stored_rule_is_ready_for_an_icalendar_feed(client, factory, admin):
+    """UNTIL is stored in UTC (RFC 5545 with a TZID start), skipped dates as EXDATE material."""
+    teacher, room = teacher_and_room(factory)
+    body = series_body([teacher.id, room.id], rrule="freq=weekly;byday=mo,we;until=20270310")
+
+    created = create(client, admin, body).json
+    exceptions = client.get(f"/api/v1/series/{created['id']}/exceptions", headers=admin).json
+
+    assert created["rrule"] == "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270310T215959Z"
+    assert [o["starts_at"][:10] for o in occurrences(client, admin, created["id"])] == [
+        "2027-03-01",
+        "2027-03-08",
+        "2027-03-10",
+    ]
+    master = FeedEvent(
+        uid=f"series-{created['id']}@zapis",
+        starts_at=datetime.fromisoformat(created["starts_at"]),
+        ends_at=datetime.fromisoformat(created["ends_at"]),
+        summary=created["title"],
+        rrule=created["rrule"],
+        exdates=tuple(datetime.fromisoformat(e["recurrence_start"]) for e in exceptions),
+        created=MONDAY_10,
+        last_modified=MONDAY_10,
+    )
+    assert master.exdates == (datetime(2027, 3, 3, 10, tzinfo=SOFIA),)
