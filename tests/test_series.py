@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import recurring_ical_events
+from icalendar import Calendar
 
-from calendars import FeedEvent
+from calendars import FeedCalendar, FeedEvent, render_feed
 
 SOFIA = ZoneInfo("Europe/Sofia")
 MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=SOFIA)
@@ -389,3 +391,32 @@ def test_the_stored_rule_is_ready_for_an_icalendar_feed(client, factory, admin):
         last_modified=MONDAY_10,
     )
     assert master.exdates == (datetime(2027, 3, 3, 10, tzinfo=SOFIA),)
+
+
+def test_a_calendar_app_expands_the_stored_rule_to_the_booked_occurrences(client, factory, admin):
+    """Rule, UTC UNTIL and holiday EXDATEs, expanded by icalendar's recurring_ical_events."""
+    teacher, room = teacher_and_room(factory)
+    created = create(client, admin, series_body([teacher.id, room.id])).json
+    exceptions = client.get(f"/api/v1/series/{created['id']}/exceptions", headers=admin).json
+    uid = f"series-{created['id']}@zapis"
+    master = FeedEvent(
+        uid=uid,
+        starts_at=datetime.fromisoformat(created["starts_at"]),
+        ends_at=datetime.fromisoformat(created["ends_at"]),
+        summary=created["title"],
+        rrule=created["rrule"],
+        exdates=tuple(datetime.fromisoformat(e["recurrence_start"]) for e in exceptions),
+        created=MONDAY_10,
+        last_modified=MONDAY_10,
+    )
+
+    feed = Calendar.from_ical(render_feed(FeedCalendar(name="Bulgarian A1"), [master]))
+    expanded = recurring_ical_events.of(feed).between(datetime(2027, 1, 1), datetime(2028, 1, 1))
+
+    booked = occurrences(client, admin, created["id"])
+    assert sorted(e.decoded("DTSTART") for e in expanded) == [
+        datetime.fromisoformat(o["starts_at"]) for o in booked
+    ]
+    assert sorted(e.decoded("DTEND") for e in expanded) == [
+        datetime.fromisoformat(o["ends_at"]) for o in booked
+    ]
