@@ -29,7 +29,7 @@ from service.bookings import (
 )
 from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
-from service.enrolment import carry_over
+from service.enrolment import carry_over, promote_waitlist
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.holds import find_conflicts, lock_resources
 from service.languages import check_language
@@ -480,6 +480,8 @@ class SplitChanges:
     resource_ids: Sequence[int] | None = None
     title: str | None = None
     capacity: int | None = None
+    public: bool | None = None
+    languages: Sequence[str] | None = None
 
 
 def split_series(
@@ -524,8 +526,8 @@ def split_series(
         ends_at=ends_at,
         resource_ids=list(changes.resource_ids or series.resource_ids),
         capacity=changes.capacity if changes.capacity is not None else series.capacity,
-        public=series.public,
-        languages=list(series.languages),
+        public=series.public if changes.public is None else changes.public,
+        languages=list(series.languages if changes.languages is None else changes.languages),
         description=series.description,
     )
     before = series.image()
@@ -548,6 +550,45 @@ def split_series(
         after=series.image() | {"successor_id": successor.id},
     )
     return successor
+
+
+EDITABLE = ("title", "description", "capacity", "public", "languages")
+
+
+def update_series(
+    session: Session, series: Series, changes: dict[str, Any], actor: Actor
+) -> Series:
+    """Change what does not move any occurrence: title, description, capacity, public, languages.
+
+    A larger capacity gives the new seats to the waitlist at once; a smaller one takes no seat
+    away from anyone already enrolled.
+    """
+    _require_open(series)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise Invalid(unknown[0], "This cannot be changed here; move, split or end the series.")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise Invalid("title", "A series needs a title.")
+    if changes.get("capacity") is not None and changes["capacity"] < 1:
+        raise Invalid("capacity", "Capacity is at least 1.")
+    for code in changes.get("languages") or ():
+        check_language("languages", code)
+    before = series.image()
+    for name, value in changes.items():
+        setattr(series, name, list(value) if name == "languages" else value)
+    series.updated_at = utcnow()
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action="update",
+        entity="series",
+        entity_id=series.id,
+        before=before,
+        after=series.image(),
+    )
+    promote_waitlist(session, series, actor)
+    return series
 
 
 def exceptions_of(session: Session, series: Series) -> list[dict[str, Any]]:

@@ -391,3 +391,65 @@ def test_a_seat_added_later_goes_to_the_waitlist_before_a_newcomer(client, facto
         (waiting.id, "enrolled", None),
         (newcomer.id, "waitlisted", 1),
     ]
+
+
+def test_raising_the_capacity_seats_the_waitlist_and_is_audited(client, factory, admin):
+    series = course(client, factory, admin, capacity=1)
+    first, second, third = (factory.beneficiary() for _ in range(3))
+    for person in (first, second, third):
+        enrol_api(client, admin, series["id"], person.id)
+
+    answer = client.patch(
+        f"/api/v1/series/{series['id']}",
+        json={"capacity": 2, "public": True, "languages": ["bg", "ar"]},
+        headers=admin,
+    )
+
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["seats"], answer.json["public"], answer.json["languages"]) == (
+        2,
+        True,
+        ["bg", "ar"],
+    )
+    assert roster(client, admin, series["id"]) == [
+        (first.id, "enrolled", None),
+        (second.id, "enrolled", None),
+        (third.id, "waitlisted", 1),
+    ]
+    trail = client.get(f"/api/v1/series/{series['id']}/audit", headers=admin).json
+    assert trail[-1]["action"] == "update"
+    assert (trail[-1]["before"]["capacity"], trail[-1]["after"]["capacity"]) == (1, 2)
+
+
+def test_lowering_the_capacity_takes_no_seat_away(client, factory, admin):
+    series = course(client, factory, admin, capacity=3)
+    people = [factory.beneficiary() for _ in range(3)]
+    for person in people:
+        enrol_api(client, admin, series["id"], person.id)
+
+    client.patch(f"/api/v1/series/{series['id']}", json={"capacity": 1}, headers=admin)
+
+    assert [s for _, s, _ in roster(client, admin, series["id"])] == ["enrolled"] * 3
+    late = enrol_api(client, admin, series["id"], factory.beneficiary().id)
+    assert late.json["status"] == "waitlisted"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"languages": ["xx"]}, "languages"),
+        ({"capacity": 0}, "capacity"),
+        ({"title": ""}, "title"),
+        ({"public": "maybe"}, "public"),
+        ({"rrule": "FREQ=DAILY;COUNT=2"}, "rrule"),
+        ({"starts_at": "2027-03-02T10:00:00+02:00"}, "starts_at"),
+    ],
+)
+def test_bad_series_updates_name_the_field(client, factory, admin, change, field):
+    series = course(client, factory, admin)
+
+    answer = client.patch(f"/api/v1/series/{series['id']}", json=change, headers=admin)
+
+    assert answer.status_code == 422
+    assert field in answer.json["errors"]["json"]
+    assert client.get(f"/api/v1/series/{series['id']}", headers=admin).json == series

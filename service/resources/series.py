@@ -29,6 +29,7 @@ from service.resources.series_schemas import (
     SeriesExceptionSchema,
     SeriesQuerySchema,
     SeriesSchema,
+    SeriesUpdateSchema,
     SkipClashesQuerySchema,
     SplitSeriesSchema,
 )
@@ -155,6 +156,20 @@ class SeriesById(MethodView):
     def get(self, series_id: int) -> Any:
         series = load_series(current_principal(), series_id, write=False)
         return series_view(get_session(), series)
+
+    @blp.arguments(SeriesUpdateSchema)
+    @blp.response(200, SeriesSchema)
+    def patch(self, data: dict[str, Any], series_id: int) -> Any:
+        """Change title, description, capacity, public flag or languages; no occurrence moves.
+
+        New seats go to the waitlist at once.
+        """
+        principal = current_principal()
+        series = load_series(principal, series_id, write=True)
+        session = get_session()
+        ops.update_series(session, series, data, actor_of(principal))
+        session.commit()
+        return series_view(session, series)
 
 
 @blp.route("/<int:series_id>/occurrences")

@@ -176,6 +176,24 @@ class SplitSeriesSchema(Schema):
     resource_ids = _ids
     title = fields.String(validate=validate.Length(min=1, max=200))
     capacity = fields.Integer(strict=True, validate=validate.Range(1, 2000))
+    public = fields.Boolean()
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=3)),
+        validate=validate.Length(max=20),
+        metadata=_languages.metadata,
+    )
+
+
+class SeriesUpdateSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    capacity = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 2000))
+    public = fields.Boolean()
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=3)),
+        validate=validate.Length(max=20),
+        metadata=_languages.metadata,
+    )
 
 
 class SeriesExceptionSchema(Schema):
