@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,6 +76,24 @@ def record_attendance(
     return row
 
 
+def record_register(
+    session: Session,
+    series: Series,
+    booking: Booking,
+    marks: Sequence[tuple[int, str]],
+    actor: Actor,
+    now: datetime | None = None,
+) -> list[Attendance]:
+    """Record the marks of several beneficiaries at one occurrence, all or none."""
+    people = [beneficiary_id for beneficiary_id, _mark in marks]
+    if len(set(people)) != len(people):
+        raise Invalid("marks", "A beneficiary is listed twice.")
+    return [
+        record_attendance(session, series, booking, beneficiary_id, mark, actor, now)
+        for beneficiary_id, mark in marks
+    ]
+
+
 def list_attendance(session: Session, booking: Booking) -> list[Attendance]:
     return list(
         session.scalars(
@@ -120,6 +140,7 @@ class Figures:
     completed: int
     completion_rate: float | None
     walk_ins: int
+    per_occurrence: list[dict[str, Any]]
 
 
 def course_figures(session: Session, series: Series, now: datetime | None = None) -> Figures:
@@ -169,4 +190,16 @@ def course_figures(session: Session, series: Series, now: datetime | None = None
         completed=completed,
         completion_rate=round(completed / len(enrolled_ids), 4) if enrolled_ids and held else None,
         walk_ins=sum(b.walk_ins or 0 for b in held),
+        per_occurrence=[
+            {
+                "occurrence_id": b.id,
+                "starts_at": b.starts_at,
+                **{
+                    mark: sum(1 for m in marks if m.booking_id == b.id and m.mark == mark)
+                    for mark in ATTENDANCE_MARKS
+                },
+                "walk_ins": b.walk_ins,
+            }
+            for b in sorted(held, key=lambda b: b.starts_at)
+        ],
     )

@@ -453,3 +453,61 @@ def test_bad_series_updates_name_the_field(client, factory, admin, change, field
     assert answer.status_code == 422
     assert field in answer.json["errors"]["json"]
     assert client.get(f"/api/v1/series/{series['id']}", headers=admin).json == series
+
+
+def test_a_whole_register_is_recorded_at_once_or_not_at_all(client, factory, admin):
+    series, held = past_course(client, factory, admin, capacity=2)
+    a, b, waiting = (factory.beneficiary() for _ in range(3))
+    for person in (a, b, waiting):
+        enrol_api(client, admin, series["id"], person.id)
+    url = f"/api/v1/series/{series['id']}/occurrences/{held[1]['id']}/attendance"
+
+    refused = client.put(
+        url,
+        json={
+            "marks": [
+                {"beneficiary_id": a.id, "mark": "present"},
+                {"beneficiary_id": waiting.id, "mark": "present"},
+            ]
+        },
+        headers=admin,
+    )
+    twice = client.put(
+        url,
+        json={
+            "marks": [
+                {"beneficiary_id": a.id, "mark": "present"},
+                {"beneficiary_id": a.id, "mark": "absent"},
+            ]
+        },
+        headers=admin,
+    )
+    assert client.get(url, headers=admin).json == []
+    recorded = client.put(
+        url,
+        json={
+            "marks": [
+                {"beneficiary_id": a.id, "mark": "present"},
+                {"beneficiary_id": b.id, "mark": "excused"},
+            ]
+        },
+        headers=admin,
+    )
+
+    assert refused.status_code == 422
+    assert "beneficiary_id" in refused.json["errors"]["json"]
+    assert twice.status_code == 422
+    assert "marks" in twice.json["errors"]["json"]
+    assert recorded.status_code == 200, recorded.json
+    assert [(m["beneficiary_id"], m["mark"]) for m in recorded.json] == [
+        (a.id, "present"),
+        (b.id, "excused"),
+    ]
+    figures = client.get(f"/api/v1/series/{series['id']}/figures", headers=admin).json
+    assert [
+        (o["occurrence_id"], o["present"], o["excused"]) for o in figures["per_occurrence"]
+    ] == [
+        (held[0]["id"], 0, 0),
+        (held[1]["id"], 1, 1),
+        (held[2]["id"], 0, 0),
+    ]

@@ -16,6 +16,7 @@ from service.resources.security import current_principal
 from service.resources.series import actor_of, load_series, occurrence_view
 from service.resources.series_schemas import (
     AttendanceMarkSchema,
+    AttendanceRegisterSchema,
     AttendanceSchema,
     EnrolmentCreateSchema,
     EnrolmentSchema,
@@ -89,6 +90,19 @@ class AttendanceList(MethodView):
         return attendance.list_attendance(
             session, ops.get_occurrence(session, series, occurrence_id)
         )
+
+    @blp.arguments(AttendanceRegisterSchema)
+    @blp.response(200, AttendanceSchema(many=True))
+    def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
+        """Record the whole register of one occurrence at once: every mark, or none."""
+        principal = current_principal()
+        series = load_series(principal, series_id, write=True)
+        session = get_session()
+        booking = ops.get_occurrence(session, series, occurrence_id)
+        marks = [(entry["beneficiary_id"], entry["mark"]) for entry in data["marks"]]
+        attendance.record_register(session, series, booking, marks, actor_of(principal))
+        session.commit()
+        return attendance.list_attendance(session, booking)
 
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/attendance/<int:beneficiary_id>")

@@ -234,6 +234,28 @@ class WalkInsSchema(Schema):
     walk_ins = fields.Integer(strict=True, required=True, validate=validate.Range(0, 10000))
 
 
+class OccurrenceFiguresSchema(Schema):
+    occurrence_id = fields.Integer()
+    starts_at = Instant()
+    present = fields.Integer()
+    absent = fields.Integer()
+    excused = fields.Integer()
+    walk_ins = fields.Integer(allow_none=True)
+
+
+class AttendanceEntrySchema(Schema):
+    beneficiary_id = fields.Integer(strict=True, required=True)
+    mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
+
+
+class AttendanceRegisterSchema(Schema):
+    marks = fields.List(
+        fields.Nested(AttendanceEntrySchema),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+
+
 class FiguresSchema(Schema):
     seats = fields.Integer(allow_none=True)
     enrolled = fields.Integer()
@@ -251,3 +273,4 @@ class FiguresSchema(Schema):
     )
     completion_rate = fields.Float(allow_none=True)
     walk_ins = fields.Integer()
+    per_occurrence = fields.List(fields.Nested(OccurrenceFiguresSchema))
