@@ -10,14 +10,12 @@ import pytest
 from service.bookings import Actor
 from service.errors import Invalid, InvalidTransition
 from service.policy import BookingPolicy
-from service.series import (
-    SeriesRequest,
+from service.series import SeriesRequest, create_series, list_occurrences
+from service.series_changes import (
     SplitChanges,
     cancel_occurrence,
     cancel_series,
-    create_series,
     end_series,
-    list_occurrences,
     move_occurrence,
     split_series,
 )

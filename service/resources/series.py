@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import series as ops
+from service import series_changes as changes
 from service.auth import Principal, authorize_booking, can_see_office
 from service.bookings import Actor
 from service.db import get_session
@@ -167,7 +168,7 @@ class SeriesById(MethodView):
         principal = current_principal()
         series = load_series(principal, series_id, write=True)
         session = get_session()
-        ops.update_series(session, series, data, actor_of(principal))
+        changes.update_series(session, series, data, actor_of(principal))
         session.commit()
         return series_view(session, series)
 
@@ -193,7 +194,7 @@ class CancelOccurrence(MethodView):
         series = load_series(principal, series_id, write=True)
         session = get_session()
         booking = ops.get_occurrence(session, series, occurrence_id)
-        ops.cancel_occurrence(session, series, booking, actor_of(principal), data["reason"])
+        changes.cancel_occurrence(session, series, booking, actor_of(principal), data["reason"])
         session.commit()
         return occurrence_view(booking)
 
@@ -216,7 +217,7 @@ class MoveOccurrence(MethodView):
             )
         session = get_session()
         booking = ops.get_occurrence(session, series, occurrence_id)
-        ops.move_occurrence(
+        changes.move_occurrence(
             session,
             series,
             booking,
@@ -249,7 +250,7 @@ class CancelSeries(MethodView):
         principal = current_principal()
         series = load_series(principal, series_id, write=True)
         session = get_session()
-        ops.cancel_series(session, series, actor_of(principal), data["reason"])
+        changes.cancel_series(session, series, actor_of(principal), data["reason"])
         session.commit()
         return series_view(session, series)
 
@@ -263,7 +264,7 @@ class EndSeries(MethodView):
         principal = current_principal()
         series = load_series(principal, series_id, write=True)
         session = get_session()
-        ops.end_series(session, series, data["last_day"], actor_of(principal))
+        changes.end_series(session, series, data["last_day"], actor_of(principal))
         session.commit()
         return series_view(session, series)
 
@@ -303,11 +304,11 @@ class SplitSeries(MethodView):
             )
         session = get_session()
         booking = ops.get_occurrence(session, series, data.pop("occurrence_id"))
-        successor = ops.split_series(
+        successor = changes.split_series(
             session,
             series,
             booking,
-            ops.SplitChanges(**data),
+            changes.SplitChanges(**data),
             actor_of(principal),
             booking_policy(),
             skip_clashes=query["skip_clashes"],
