@@ -92,7 +92,18 @@ class Plan:
         ]
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_years(**instants: datetime | None) -> None:
+    """Refuse instants outside the years a timetable can mean (and the rule can expand in)."""
+    for name, value in instants.items():
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise Invalid(name, f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
 def _check_request(request: SeriesRequest, policy: BookingPolicy) -> None:
+    check_years(starts_at=request.starts_at, ends_at=request.ends_at)
     if request.type not in SERIES_TYPES:
         raise Invalid("type", f"Unknown series type; one of {', '.join(SERIES_TYPES)}.")
     if not request.title.strip():

@@ -22,7 +22,7 @@ from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.policy import BookingPolicy
 from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
-from service.series import LIVE, SeriesRequest, create_series, list_occurrences
+from service.series import LIVE, SeriesRequest, check_years, create_series, list_occurrences
 
 
 def _not_started(booking: Booking, now: datetime, what: str) -> None:
@@ -58,6 +58,7 @@ def move_occurrence(
 ) -> Booking:
     """Move one occurrence in time, room or teacher; it keeps its place in the rule."""
     moment = now or utcnow()
+    check_years(starts_at=starts_at, ends_at=ends_at)
     _not_started(booking, moment, "moved")
     if starts_at <= moment:
         raise Invalid("starts_at", "An occurrence cannot be moved into the past.")
@@ -207,6 +208,7 @@ def split_series(
     moment = now or utcnow()
     since = booking.recurrence_start or booking.starts_at
     _not_started(booking, moment, "split off")
+    check_years(starts_at=changes.starts_at, ends_at=changes.ends_at)
     if (changes.starts_at is None) != (changes.ends_at is None):
         raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
     starts_at = changes.starts_at or since

@@ -281,6 +281,14 @@ def test_bad_rule_is_refused_naming_rrule_and_writes_nothing(client, factory, ad
         ({"starts_at": "2027-03-01T10:00:00"}, "starts_at"),
         ({"ends_at": "2027-03-01T09:00:00+02:00"}, "ends_at"),
         ({"ends_at": "2027-03-02T11:00:00+02:00"}, "ends_at"),
+        (
+            {"starts_at": "9999-03-01T10:00:00+02:00", "ends_at": "9999-03-01T12:00:00+02:00"},
+            "starts_at",
+        ),
+        (
+            {"starts_at": "0001-01-01T10:00:00+02:00", "ends_at": "0001-01-01T12:00:00+02:00"},
+            "starts_at",
+        ),
         ({"type": "interpretation"}, "type"),
         ({"office": "varna"}, "office"),
         ({"title": ""}, "title"),

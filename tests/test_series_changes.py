@@ -412,6 +412,11 @@ def test_the_openapi_spec_documents_series(client):
             {"starts_at": "2027-03-16T14:00:00", "ends_at": "2027-03-16T15:00:00+02:00"},
             "starts_at",
         ),
+        (
+            "move",
+            {"starts_at": "9999-12-31T22:00:00-05:00", "ends_at": "9999-12-31T23:00:00-05:00"},
+            "starts_at",
+        ),
         ("split", {}, "occurrence_id"),
         ("split", {"occurrence_id": "third"}, "occurrence_id"),
         ("split", {"starts_at": "2027-03-16T14:00:00+02:00"}, "ends_at"),
