@@ -14,15 +14,18 @@ from service.models.resource import (
     WorkingHours,
     resource_offices,
 )
+from service.models.series import Attendance, Enrolment, Series, SeriesException
 
 __all__ = [
     "ApiToken",
+    "Attendance",
     "AuditEntry",
     "Base",
     "Beneficiary",
     "Booking",
     "BookingBeneficiary",
     "Closure",
+    "Enrolment",
     "Hold",
     "Office",
     "OpeningHours",
@@ -30,6 +33,8 @@ __all__ = [
     "ResourceLanguage",
     "ResourceModality",
     "ResourceSpeciality",
+    "Series",
+    "SeriesException",
     "TimeOff",
     "WorkingHours",
     "resource_offices",

@@ -45,6 +45,11 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="CASCADE"), index=True
+    )
+    recurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    walk_ins: Mapped[int | None]
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -14,9 +14,11 @@ from service.resources import (
     beneficiaries,
     bookings,
     catalogue,
+    enrolments,
     errors,
     health,
     offices,
+    series,
     tokens,
 )
 from service.resources.converters import IsoDateConverter, iso_date_schema
@@ -33,7 +35,16 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = IsoDateConverter
     api = Api(app)
     api.register_converter(IsoDateConverter, iso_date_schema)
-    for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
+    for module in (
+        offices,
+        catalogue,
+        beneficiaries,
+        bookings,
+        availability,
+        tokens,
+        series,
+        enrolments,
+    ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)

@@ -209,6 +209,8 @@ class BookingSchema(Schema):
     notes = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     override = fields.Boolean()
+    series_id = fields.Integer(allow_none=True)
+    recurrence_start = Instant(allow_none=True)
     created_by = fields.String()
     created_at = Instant()
     updated_at = Instant()

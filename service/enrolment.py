@@ -1,0 +1,252 @@
+"""Enrolment in a series: seats (the smaller of room and course capacity) and a waitlist in order.
+
+Every enrolment change first locks the series row (`SELECT … FOR UPDATE` on PostgreSQL; SQLite
+serializes writers with BEGIN IMMEDIATE), so two people asking for the last seat at once get
+one seat and one waitlist place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from service.audit import record_change
+from service.bookings import Actor
+from service.clock import utcnow
+from service.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service.models import Beneficiary, Enrolment, Resource, Series
+from service.models.series import OPEN_STATUSES
+
+
+def lock_series(session: Session, series_id: int) -> Series:
+    """Load a series and hold its row until the transaction ends."""
+    series = session.scalar(
+        select(Series)
+        .where(Series.id == series_id)
+        .options(selectinload(Series.office))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if series is None:
+        raise NotFound(f"No series with id {series_id}.")
+    return series
+
+
+def seats(session: Session, series: Series) -> int | None:
+    """Return the seats of a series: the smallest of its course capacity and rooms' capacities."""
+    rooms = session.scalars(
+        select(Resource.capacity).where(
+            Resource.id.in_(series.resource_ids),
+            Resource.kind == "room",
+            Resource.capacity.is_not(None),
+        )
+    )
+    limits = [c for c in (series.capacity, *rooms) if c is not None]
+    return min(limits) if limits else None
+
+
+def count(session: Session, series: Series, status: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.series_id == series.id, Enrolment.status == status)
+        )
+        or 0
+    )
+
+
+def queue(session: Session, series: Series) -> list[Enrolment]:
+    """Return the enrolled, then the waitlist in order (oldest request first)."""
+    rows = session.scalars(
+        select(Enrolment)
+        .where(Enrolment.series_id == series.id, Enrolment.status != "cancelled")
+        .order_by(Enrolment.requested_at, Enrolment.id)
+    )
+    ordered = list(rows)
+    return [e for e in ordered if e.status == "enrolled"] + [
+        e for e in ordered if e.status == "waitlisted"
+    ]
+
+
+def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
+    """Return 1 for the first person on the waitlist, None for anyone not waiting."""
+    if enrolment.status != "waitlisted":
+        return None
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.series_id == enrolment.series_id,
+            Enrolment.status == "waitlisted",
+            (Enrolment.requested_at < enrolment.requested_at)
+            | ((Enrolment.requested_at == enrolment.requested_at) & (Enrolment.id < enrolment.id)),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def announce(session: Session, enrolment: Enrolment, event: str) -> None:
+    """Tell the beneficiary their enrolment changed (`enrolled`, `waitlisted` or `promoted`).
+
+    The one place enrolment confirmations and waitlist promotions pass through: queue the SMS
+    (outbox) here. For now the change is only in the audit log, written by the callers.
+    """
+
+
+def _image(enrolment: Enrolment) -> dict[str, object]:
+    return {
+        "series_id": enrolment.series_id,
+        "beneficiary_id": enrolment.beneficiary_id,
+        "status": enrolment.status,
+        "requested_at": enrolment.requested_at.isoformat(),
+    }
+
+
+def enrol(
+    session: Session,
+    series_id: int,
+    beneficiary_id: int,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Enrolment:
+    """Give a beneficiary a seat, or the next waitlist place when the series is full."""
+    series = lock_series(session, series_id)
+    if series.status not in OPEN_STATUSES:
+        raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
+    if session.get(Beneficiary, beneficiary_id) is None:
+        raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
+    moment = now or utcnow()
+    enrolment = session.scalar(
+        select(Enrolment).where(
+            Enrolment.series_id == series.id, Enrolment.beneficiary_id == beneficiary_id
+        )
+    )
+    if enrolment is not None and enrolment.status != "cancelled":
+        raise Conflict(f"Beneficiary {beneficiary_id} is already {enrolment.status}.")
+    promote_waitlist(session, series, actor, moment)  # seats that grew go to those waiting
+    limit = seats(session, series)
+    full = limit is not None and count(session, series, "enrolled") >= limit
+    status = "waitlisted" if full else "enrolled"
+    if enrolment is None:
+        enrolment = Enrolment(
+            series_id=series.id, beneficiary_id=beneficiary_id, created_by=actor.name
+        )
+        session.add(enrolment)
+    before = None if enrolment.id is None else _image(enrolment)
+    enrolment.status = status
+    enrolment.requested_at = moment
+    enrolment.enrolled_at = None if full else moment
+    enrolment.cancelled_at = None
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action="enrol",
+        entity="enrolment",
+        entity_id=enrolment.id,
+        before=before,
+        after=_image(enrolment),
+    )
+    announce(session, enrolment, status)
+    return enrolment
+
+
+def promote_waitlist(
+    session: Session, series: Series, actor: Actor, now: datetime | None = None
+) -> list[Enrolment]:
+    """Give free seats to the waitlist, first come first served; return who moved up."""
+    limit = seats(session, series)
+    taken = count(session, series, "enrolled")
+    promoted = []
+    for enrolment in queue(session, series):
+        if enrolment.status != "waitlisted":
+            continue
+        if limit is not None and taken >= limit:
+            break
+        before = _image(enrolment)
+        enrolment.status = "enrolled"
+        enrolment.enrolled_at = now or utcnow()
+        taken += 1
+        promoted.append(enrolment)
+        record_change(
+            session,
+            actor=actor.name,
+            action="promote",
+            entity="enrolment",
+            entity_id=enrolment.id,
+            before=before,
+            after=_image(enrolment),
+        )
+        announce(session, enrolment, "promoted")
+    session.flush()
+    return promoted
+
+
+def get_enrolment(session: Session, series: Series, enrolment_id: int) -> Enrolment:
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.series_id != series.id:
+        raise NotFound(f"Series {series.id} has no enrolment {enrolment_id}.")
+    return enrolment
+
+
+def withdraw(
+    session: Session,
+    series_id: int,
+    enrolment_id: int,
+    actor: Actor,
+    now: datetime | None = None,
+) -> list[Enrolment]:
+    """Cancel an enrolment or waitlist place; a freed seat goes to the waitlist at once."""
+    series = lock_series(session, series_id)
+    enrolment = get_enrolment(session, series, enrolment_id)
+    if enrolment.status == "cancelled":
+        raise InvalidTransition("The enrolment is already cancelled.")
+    before = _image(enrolment)
+    enrolment.status = "cancelled"
+    enrolment.cancelled_at = now or utcnow()
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action="withdraw",
+        entity="enrolment",
+        entity_id=enrolment.id,
+        before=before,
+        after=_image(enrolment),
+    )
+    if series.status not in OPEN_STATUSES:
+        return []
+    return promote_waitlist(session, series, actor, now)
+
+
+def carry_over(
+    session: Session, old: Series, new: Series, actor: Actor, now: datetime | None = None
+) -> None:
+    """Enrol the people of `old` in `new` in their order (seats first, then the waitlist)."""
+    limit = seats(session, new)
+    taken = 0
+    for previous in queue(session, old):
+        full = limit is not None and taken >= limit
+        enrolment = Enrolment(
+            series_id=new.id,
+            beneficiary_id=previous.beneficiary_id,
+            status="waitlisted" if full else "enrolled",
+            requested_at=previous.requested_at,
+            enrolled_at=None if full else (previous.enrolled_at or now or utcnow()),
+            created_by=actor.name,
+        )
+        taken += 0 if full else 1
+        session.add(enrolment)
+        session.flush()
+        record_change(
+            session,
+            actor=actor.name,
+            action="carry_over",
+            entity="enrolment",
+            entity_id=enrolment.id,
+            before=None,
+            after=_image(enrolment) | {"from_series_id": old.id},
+        )

@@ -1,0 +1,148 @@
+"""Enrolments in a series with their waitlist, attendance per occurrence, and course figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
+
+from service import attendance, enrolment
+from service import series as ops
+from service.db import get_session
+from service.models import Enrolment
+from service.resources.security import current_principal
+from service.resources.series import actor_of, load_series, occurrence_view
+from service.resources.series_schemas import (
+    AttendanceMarkSchema,
+    AttendanceRegisterSchema,
+    AttendanceSchema,
+    EnrolmentCreateSchema,
+    EnrolmentSchema,
+    FiguresSchema,
+    OccurrenceSchema,
+    WalkInsSchema,
+)
+
+blp = Blueprint(
+    "enrolments",
+    __name__,
+    url_prefix="/api/v1/series",
+    description="Enrolment with a waitlist, attendance and figures of a series.",
+)
+
+
+def enrolment_view(session: Session, row: Enrolment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "series_id": row.series_id,
+        "beneficiary_id": row.beneficiary_id,
+        "status": row.status,
+        "waitlist_position": enrolment.waitlist_position(session, row),
+        "requested_at": row.requested_at,
+        "enrolled_at": row.enrolled_at,
+    }
+
+
+@blp.route("/<int:series_id>/enrolments")
+class Enrolments(MethodView):
+    @blp.response(200, EnrolmentSchema(many=True))
+    def get(self, series_id: int) -> Any:
+        """List the enrolled, then the waitlist in order (`waitlist_position` 1, 2, …)."""
+        series = load_series(current_principal(), series_id, write=False)
+        session = get_session()
+        return [enrolment_view(session, row) for row in enrolment.queue(session, series)]
+
+    @blp.arguments(EnrolmentCreateSchema)
+    @blp.response(201, EnrolmentSchema)
+    @blp.alt_response(409, description="Already enrolled or waitlisted, or the series is over.")
+    def post(self, data: dict[str, Any], series_id: int) -> Any:
+        """Enrol a beneficiary: a seat while any is free, else the next waitlist place."""
+        principal = current_principal()
+        load_series(principal, series_id, write=True)
+        session = get_session()
+        row = enrolment.enrol(session, series_id, data["beneficiary_id"], actor_of(principal))
+        session.commit()
+        return enrolment_view(session, row)
+
+
+@blp.route("/<int:series_id>/enrolments/<int:enrolment_id>")
+class EnrolmentById(MethodView):
+    @blp.response(200, EnrolmentSchema(many=True))
+    def delete(self, series_id: int, enrolment_id: int) -> Any:
+        """Cancel an enrolment; answers who moved up from the waitlist into the freed seat."""
+        principal = current_principal()
+        load_series(principal, series_id, write=True)
+        session = get_session()
+        promoted = enrolment.withdraw(session, series_id, enrolment_id, actor_of(principal))
+        session.commit()
+        return [enrolment_view(session, row) for row in promoted]
+
+
+@blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/attendance")
+class AttendanceList(MethodView):
+    @blp.response(200, AttendanceSchema(many=True))
+    def get(self, series_id: int, occurrence_id: int) -> Any:
+        """The marks recorded for one occurrence."""
+        series = load_series(current_principal(), series_id, write=False)
+        session = get_session()
+        return attendance.list_attendance(
+            session, ops.get_occurrence(session, series, occurrence_id)
+        )
+
+    @blp.arguments(AttendanceRegisterSchema)
+    @blp.response(200, AttendanceSchema(many=True))
+    def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
+        """Record the whole register of one occurrence at once: every mark, or none."""
+        principal = current_principal()
+        series = load_series(principal, series_id, write=True)
+        session = get_session()
+        booking = ops.get_occurrence(session, series, occurrence_id)
+        marks = [(entry["beneficiary_id"], entry["mark"]) for entry in data["marks"]]
+        attendance.record_register(session, series, booking, marks, actor_of(principal))
+        session.commit()
+        return attendance.list_attendance(session, booking)
+
+
+@blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/attendance/<int:beneficiary_id>")
+class AttendanceMark(MethodView):
+    @blp.arguments(AttendanceMarkSchema)
+    @blp.response(200, AttendanceSchema)
+    def put(
+        self, data: dict[str, Any], series_id: int, occurrence_id: int, beneficiary_id: int
+    ) -> Any:
+        """Record whether an enrolled beneficiary was present, absent or excused."""
+        principal = current_principal()
+        series = load_series(principal, series_id, write=True)
+        session = get_session()
+        booking = ops.get_occurrence(session, series, occurrence_id)
+        row = attendance.record_attendance(
+            session, series, booking, beneficiary_id, data["mark"], actor_of(principal)
+        )
+        session.commit()
+        return row
+
+
+@blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/walk-ins")
+class WalkIns(MethodView):
+    @blp.arguments(WalkInsSchema)
+    @blp.response(200, OccurrenceSchema)
+    def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
+        """Record how many came without registering (community events)."""
+        principal = current_principal()
+        series = load_series(principal, series_id, write=True)
+        session = get_session()
+        booking = ops.get_occurrence(session, series, occurrence_id)
+        attendance.record_walk_ins(session, booking, data["walk_ins"], actor_of(principal))
+        session.commit()
+        return occurrence_view(booking)
+
+
+@blp.route("/<int:series_id>/figures")
+class Figures(MethodView):
+    @blp.response(200, FiguresSchema)
+    def get(self, series_id: int) -> Any:
+        """Seats, enrolment, attendance rate and completion of a course."""
+        series = load_series(current_principal(), series_id, write=False)
+        return attendance.course_figures(get_session(), series)

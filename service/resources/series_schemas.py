@@ -1,0 +1,276 @@
+"""Request and response schemas of series, occurrences, enrolments and attendance."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.models.booking import STATUSES
+from service.models.series import (
+    ATTENDANCE_MARKS,
+    ENROLMENT_STATUSES,
+    SERIES_STATUSES,
+    SERIES_TYPES,
+)
+from service.resources.fields import Instant
+
+_code = fields.String(validate=validate.Length(min=1, max=32))
+_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10))
+_rrule = fields.String(
+    validate=validate.Length(min=1, max=500),
+    metadata={
+        "description": "RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=24; COUNT or "
+        "UNTIL (not both), at most one year, expanded in Europe/Sofia wall time."
+    },
+)
+_languages = fields.List(
+    fields.String(validate=validate.Length(min=2, max=3)),
+    validate=validate.Length(max=20),
+    metadata={"description": "ISO 639 codes of the languages offered or interpreted."},
+)
+
+
+class SeriesCreateSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(SERIES_TYPES))
+    office = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    rrule = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata=_rrule.metadata,
+    )
+    starts_at = Instant(required=True, metadata={"description": "Start of the first occurrence."})
+    ends_at = Instant(required=True, metadata={"description": "End of the first occurrence."})
+    resource_ids = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=10)
+    )
+    capacity = fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(1, 2000),
+        metadata={"description": "Course capacity; seats are the smaller of it and the room's."},
+    )
+    public = fields.Boolean(
+        load_default=False, metadata={"description": "Listed in the public calendar feed."}
+    )
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=3)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata=_languages.metadata,
+    )
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class SeriesCreateQuerySchema(Schema):
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Answer 200 with every occurrence and its clashes; write nothing."
+        },
+    )
+    skip_clashes = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Book the occurrences that are free; skip (and list) the rest."},
+    )
+
+
+class SkipClashesQuerySchema(Schema):
+    skip_clashes = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Book the occurrences that are free; skip (and list) the rest."},
+    )
+
+
+class SeriesQuerySchema(Schema):
+    office = _code
+    type = fields.String(validate=validate.OneOf(SERIES_TYPES))
+    status = fields.String(validate=validate.OneOf(SERIES_STATUSES))
+    public = fields.Boolean()
+
+
+class SkippedSchema(Schema):
+    date = fields.Date()
+    starts_at = Instant()
+    reason = fields.String()
+
+
+class PlannedOccurrenceSchema(Schema):
+    starts_at = Instant()
+    ends_at = Instant()
+    clashes = fields.List(
+        fields.Dict(),
+        metadata={"description": "{resource_id, booking_id, starts_at, ends_at, reason, …}"},
+    )
+
+
+class DryRunSchema(Schema):
+    occurrences = fields.List(fields.Nested(PlannedOccurrenceSchema))
+    skipped = fields.List(fields.Nested(SkippedSchema))
+
+
+class SeriesSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    office = fields.String()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    rrule = fields.String()
+    starts_at = Instant()
+    ends_at = Instant()
+    local_start = fields.String(metadata={"description": "Wall-clock start in Europe/Sofia."})
+    duration_minutes = fields.Integer()
+    capacity = fields.Integer(allow_none=True)
+    seats = fields.Integer(
+        allow_none=True, metadata={"description": "Smaller of course and room capacity."}
+    )
+    enrolled = fields.Integer()
+    waitlisted = fields.Integer()
+    resource_ids = fields.List(fields.Integer())
+    public = fields.Boolean()
+    languages = fields.List(fields.String())
+    status = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    occurrence_count = fields.Integer()
+    skipped = fields.List(fields.Nested(SkippedSchema))
+    created_by = fields.String()
+    created_at = Instant()
+
+
+class OccurrenceQuerySchema(Schema):
+    start = Instant()
+    end = Instant()
+
+
+class OccurrenceSchema(Schema):
+    id = fields.Integer(metadata={"description": "The occurrence's booking id."})
+    starts_at = Instant()
+    ends_at = Instant()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    recurrence_start = Instant(metadata={"description": "Where the rule put it."})
+    moved = fields.Boolean()
+    resource_ids = fields.List(fields.Integer())
+    version = fields.Integer()
+    cancel_reason = fields.String(allow_none=True)
+    walk_ins = fields.Integer(allow_none=True)
+
+
+class MoveOccurrenceSchema(Schema):
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    resource_ids = _ids
+    version = fields.Integer(strict=True, metadata={"description": "Refused if stale."})
+
+
+class EndSeriesSchema(Schema):
+    last_day = fields.Date(required=True, metadata={"description": "Last day the series meets."})
+
+
+class SplitSeriesSchema(Schema):
+    occurrence_id = fields.Integer(
+        strict=True, required=True, metadata={"description": "First occurrence to change."}
+    )
+    starts_at = Instant()
+    ends_at = Instant()
+    rrule = fields.String(validate=validate.Length(min=1, max=500), metadata=_rrule.metadata)
+    resource_ids = _ids
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    capacity = fields.Integer(strict=True, validate=validate.Range(1, 2000))
+    public = fields.Boolean()
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=3)),
+        validate=validate.Length(max=20),
+        metadata=_languages.metadata,
+    )
+
+
+class SeriesUpdateSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    capacity = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 2000))
+    public = fields.Boolean()
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=3)),
+        validate=validate.Length(max=20),
+        metadata=_languages.metadata,
+    )
+
+
+class SeriesExceptionSchema(Schema):
+    date = fields.Date()
+    recurrence_start = Instant()
+    kind = fields.String(validate=validate.OneOf(["skipped", "cancelled", "moved"]))
+    reason = fields.String()
+    occurrence_id = fields.Integer(allow_none=True)
+
+
+class EnrolmentCreateSchema(Schema):
+    beneficiary_id = fields.Integer(strict=True, required=True)
+
+
+class EnrolmentSchema(Schema):
+    id = fields.Integer()
+    series_id = fields.Integer()
+    beneficiary_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    waitlist_position = fields.Integer(allow_none=True)
+    requested_at = Instant()
+    enrolled_at = Instant(allow_none=True)
+
+
+class AttendanceMarkSchema(Schema):
+    mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
+
+
+class AttendanceSchema(Schema):
+    occurrence_id = fields.Integer(attribute="booking_id")
+    beneficiary_id = fields.Integer()
+    mark = fields.String()
+    recorded_by = fields.String()
+    recorded_at = Instant()
+
+
+class WalkInsSchema(Schema):
+    walk_ins = fields.Integer(strict=True, required=True, validate=validate.Range(0, 10000))
+
+
+class OccurrenceFiguresSchema(Schema):
+    occurrence_id = fields.Integer()
+    starts_at = Instant()
+    present = fields.Integer()
+    absent = fields.Integer()
+    excused = fields.Integer()
+    walk_ins = fields.Integer(allow_none=True)
+
+
+class AttendanceEntrySchema(Schema):
+    beneficiary_id = fields.Integer(strict=True, required=True)
+    mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
+
+
+class AttendanceRegisterSchema(Schema):
+    marks = fields.List(
+        fields.Nested(AttendanceEntrySchema),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+
+
+class FiguresSchema(Schema):
+    seats = fields.Integer(allow_none=True)
+    enrolled = fields.Integer()
+    waitlisted = fields.Integer()
+    occurrences = fields.Integer(metadata={"description": "Occurrences not cancelled."})
+    held = fields.Integer(metadata={"description": "Of those, the ones already started."})
+    present = fields.Integer()
+    absent = fields.Integer()
+    excused = fields.Integer()
+    attendance_rate = fields.Float(
+        allow_none=True, metadata={"description": "present / (present + absent)."}
+    )
+    completed = fields.Integer(
+        metadata={"description": "Enrolled with ≥ 80 % presence at the non-excused held ones."}
+    )
+    completion_rate = fields.Float(allow_none=True)
+    walk_ins = fields.Integer()
+    per_occurrence = fields.List(fields.Nested(OccurrenceFiguresSchema))

@@ -1,0 +1,377 @@
+"""Series: plan (dry run), create, read; occurrences and exceptions. Changes: series_changes.
+
+Every occurrence is a `Booking` with `series_id` and `recurrence_start`, holding its resources
+through `place_holds` like a single booking, so the database forbids double-booking occurrence
+by occurrence. Days the office is closed (public holidays, closures) are skipped, not replaced,
+and kept as the series' exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from service.audit import booking_image, record_change
+from service.bookings import (
+    Actor,
+    check_rules,
+    check_span,
+    get_office,
+    load_resources,
+    place_holds,
+)
+from service.calendar_rules import closed_reason
+from service.clock import to_sofia, utcnow
+from service.errors import Conflict, Invalid, NotFound
+from service.holds import find_conflicts, lock_resources
+from service.languages import check_language
+from service.models import Booking, Office, Resource, Series, SeriesException
+from service.models.series import SERIES_TYPES
+from service.policy import BookingPolicy
+from service.recurrence import (
+    normal_form,
+    to_instants,
+    wall_starts,
+    wall_time,
+)
+
+LIVE = ("tentative", "confirmed")
+
+
+@dataclass(frozen=True)
+class SeriesRequest:
+    type: str
+    office: str
+    title: str
+    rrule: str
+    starts_at: datetime
+    ends_at: datetime
+    resource_ids: Sequence[int]
+    capacity: int | None = None
+    public: bool = False
+    languages: Sequence[str] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedOccurrence:
+    starts_at: datetime
+    ends_at: datetime
+    clashes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SkippedDate:
+    date: date
+    starts_at: datetime
+    reason: str
+
+
+@dataclass
+class Plan:
+    """The occurrences a request would create, each with its clashes, and the skipped dates."""
+
+    request: SeriesRequest
+    office: Office
+    resources: list[Resource]
+    occurrences: list[PlannedOccurrence] = field(default_factory=list)
+    skipped: list[SkippedDate] = field(default_factory=list)
+
+    @property
+    def clashes(self) -> list[dict[str, Any]]:
+        """Every clash, each naming the occurrence it belongs to."""
+        return [
+            clash | {"occurrence_starts_at": to_sofia(o.starts_at).isoformat()}
+            for o in self.occurrences
+            for clash in o.clashes
+        ]
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_years(**instants: datetime | None) -> None:
+    """Refuse instants outside the years a timetable can mean (and the rule can expand in)."""
+    for name, value in instants.items():
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise Invalid(name, f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
+def _check_request(request: SeriesRequest, policy: BookingPolicy) -> None:
+    check_years(starts_at=request.starts_at, ends_at=request.ends_at)
+    if request.type not in SERIES_TYPES:
+        raise Invalid("type", f"Unknown series type; one of {', '.join(SERIES_TYPES)}.")
+    if not request.title.strip():
+        raise Invalid("title", "A series needs a title.")
+    if request.capacity is not None and request.capacity < 1:
+        raise Invalid("capacity", "Capacity is at least 1.")
+    if not request.resource_ids:
+        raise Invalid("resource_ids", "A series holds at least one resource.")
+    for code in request.languages:
+        check_language("languages", code)
+    check_span(request.starts_at, request.ends_at, policy)
+    if to_sofia(request.starts_at).date() != to_sofia(request.ends_at).date():
+        raise Invalid("ends_at", "An occurrence starts and ends on the same day.")
+
+
+def occurrence_clashes(
+    session: Session,
+    office: Office,
+    resources: Sequence[Resource],
+    starts_at: datetime,
+    ends_at: datetime,
+    policy: BookingPolicy,
+    ignore_booking_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """List what stops one occurrence: hours, time off and other holds (with buffer, travel)."""
+    found: list[dict[str, Any]] = []
+    try:
+        check_rules(
+            session,
+            office=office,
+            resources=resources,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            modality="in_person",
+            override=False,
+        )
+    except Invalid as exc:
+        found.append(
+            {
+                "resource_id": None,
+                "booking_id": None,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "reason": "hours",
+                "message": exc.message,
+            }
+        )
+    except Conflict as exc:
+        found.extend(exc.conflicts)
+    found.extend(
+        find_conflicts(
+            session,
+            resources,
+            starts_at,
+            ends_at,
+            office_code=office.code,
+            in_person=True,
+            policy=policy,
+            ignore_booking_id=ignore_booking_id,
+        )
+    )
+    return found
+
+
+def plan_series(session: Session, request: SeriesRequest, policy: BookingPolicy) -> Plan:
+    """Expand the rule, skip closed days and list each occurrence's clashes; write nothing."""
+    _check_request(request, policy)
+    office = get_office(session, request.office)
+    resources = load_resources(session, request.resource_ids, "resource_ids")
+    for room in (r for r in resources if r.kind == "room"):
+        if room.room_office_id != office.id:
+            raise Invalid("resource_ids", f"Room {room.id} is not in the {office.code} office.")
+    first = wall_time(request.starts_at)
+    duration = wall_time(request.ends_at) - first
+    plan = Plan(request, office, resources)
+    for start in wall_starts(request.rrule, first):
+        starts_at, ends_at = to_instants(start, duration)
+        reason = closed_reason(office, start.date())
+        if reason:
+            plan.skipped.append(SkippedDate(start.date(), starts_at, reason))
+            continue
+        clashes = occurrence_clashes(session, office, resources, starts_at, ends_at, policy)
+        plan.occurrences.append(PlannedOccurrence(starts_at, ends_at, clashes))
+    if not plan.occurrences:
+        raise Invalid("rrule", "Every date of the rule falls on a day the office is closed.")
+    return plan
+
+
+def _clash_reason(clashes: list[dict[str, Any]]) -> str:
+    first = clashes[0]
+    if first.get("booking_id") is not None:
+        return f"clash: resource {first['resource_id']} held by booking {first['booking_id']}"
+    return f"clash: {first.get('message') or first.get('reason')}"
+
+
+def create_series(
+    session: Session,
+    request: SeriesRequest,
+    actor: Actor,
+    policy: BookingPolicy,
+    *,
+    skip_clashes: bool = False,
+    parent: Series | None = None,
+) -> tuple[Series, Plan]:
+    """Create a series and book every occurrence, or none when one clashes (unless skipping)."""
+    lock_resources(session, request.resource_ids)
+    plan = plan_series(session, request, policy)
+    clashes = plan.clashes
+    kept = [o for o in plan.occurrences if not o.clashes]
+    if clashes and (not skip_clashes or not kept):
+        total = len(plan.occurrences)
+        raise Conflict(
+            f"{total - len(kept)} of {total} occurrences clash; nothing was booked.", clashes
+        )
+    now = utcnow()
+    first = to_sofia(request.starts_at)
+    series = Series(
+        type=request.type,
+        office=plan.office,
+        title=request.title.strip(),
+        rrule=normal_form(request.rrule),
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        local_start=first.time().replace(tzinfo=None),
+        duration_minutes=int((request.ends_at - request.starts_at) / timedelta(minutes=1)),
+        capacity=request.capacity,
+        resource_ids=list(request.resource_ids),
+        public=request.public,
+        languages=list(request.languages),
+        description=request.description,
+        status="active",
+        parent_id=parent.id if parent is not None else None,
+        created_by=actor.name,
+        created_at=now,
+        updated_at=now,
+    )
+    series.exceptions = [
+        SeriesException(day=s.date, recurrence_start=s.starts_at, reason=s.reason)
+        for s in plan.skipped
+    ] + [
+        SeriesException(
+            day=to_sofia(o.starts_at).date(),
+            recurrence_start=o.starts_at,
+            reason=_clash_reason(o.clashes),
+        )
+        for o in plan.occurrences
+        if o.clashes
+    ]
+    session.add(series)
+    session.flush()
+    for occurrence in kept:
+        booking = Booking(
+            type=request.type,
+            office=plan.office,
+            modality="in_person",
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
+            status="confirmed",
+            override=False,
+            created_by=actor.name,
+            created_at=now,
+            updated_at=now,
+            series_id=series.id,
+            recurrence_start=occurrence.starts_at,
+        )
+        session.add(booking)
+        place_holds(session, booking, plan.resources, policy)
+        record_change(
+            session,
+            actor=actor.name,
+            action="create",
+            entity="booking",
+            entity_id=booking.id,
+            before=None,
+            after=booking_image(booking) | {"series_id": series.id},
+        )
+    record_change(
+        session,
+        actor=actor.name,
+        action="create",
+        entity="series",
+        entity_id=series.id,
+        before=None,
+        after=series.image(),
+    )
+    return series, plan
+
+
+def get_series(session: Session, series_id: int) -> Series:
+    series = session.get(Series, series_id, options=[selectinload(Series.exceptions)])
+    if series is None:
+        raise NotFound(f"No series with id {series_id}.")
+    return series
+
+
+def list_occurrences(
+    session: Session,
+    series: Series,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[Booking]:
+    """Return the series' occurrences (cancelled ones too), earliest first, within a window."""
+    query = (
+        select(Booking)
+        .where(Booking.series_id == series.id)
+        .options(selectinload(Booking.holds))
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    if start is not None:
+        query = query.where(Booking.ends_at > start)
+    if end is not None:
+        query = query.where(Booking.starts_at < end)
+    return list(session.scalars(query))
+
+
+def get_occurrence(session: Session, series: Series, booking_id: int) -> Booking:
+    booking = session.get(Booking, booking_id, options=[selectinload(Booking.holds)])
+    if booking is None or booking.series_id != series.id:
+        raise NotFound(f"Series {series.id} has no occurrence {booking_id}.")
+    return booking
+
+
+def exceptions_of(session: Session, series: Series) -> list[dict[str, Any]]:
+    """List the dates the rule gives but the series does not meet as planned, by date.
+
+    `skipped` dates were never booked (holiday, closure, clash); `cancelled` and `moved`
+    occurrences were booked and changed later.
+    """
+    rows: list[dict[str, Any]] = [
+        {
+            "date": e.day,
+            "recurrence_start": e.recurrence_start,
+            "kind": "skipped",
+            "reason": e.reason,
+            "occurrence_id": None,
+        }
+        for e in series.exceptions
+    ]
+    for booking in list_occurrences(session, series):
+        origin = booking.recurrence_start or booking.starts_at
+        if booking.status == "cancelled":
+            kind, reason = "cancelled", booking.cancel_reason or ""
+        elif booking.starts_at != origin or booking.ends_at - booking.starts_at != (
+            series.ends_at - series.starts_at
+        ):
+            kind, reason = "moved", f"moved to {to_sofia(booking.starts_at).isoformat()}"
+        else:
+            continue
+        rows.append(
+            {
+                "date": to_sofia(origin).date(),
+                "recurrence_start": origin,
+                "kind": kind,
+                "reason": reason,
+                "occurrence_id": booking.id,
+            }
+        )
+    return sorted(rows, key=lambda row: row["recurrence_start"])
+
+
+def list_series(session: Session, **filters: Any) -> list[Series]:
+    """List series filtered by office code, type, status and public flag, earliest first."""
+    query = (
+        select(Series).options(selectinload(Series.office)).order_by(Series.starts_at, Series.id)
+    )
+    if "office" in filters:
+        query = query.where(Series.office.has(Office.code == filters["office"]))
+    for name in ("type", "status", "public"):
+        if name in filters:
+            query = query.where(getattr(Series, name) == filters[name])
+    return list(session.scalars(query))

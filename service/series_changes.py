@@ -1,0 +1,296 @@
+"""Changing a series: cancel or move one occurrence, end early, cancel whole, split, edit.
+
+Nothing already held is rewritten: an occurrence that has started is never cancelled or moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.audit import record_change
+from service.bookings import Actor, change_status, reschedule_booking
+from service.clock import sofia_instant, to_sofia, utcnow
+from service.enrolment import carry_over, promote_waitlist
+from service.errors import Invalid, InvalidTransition
+from service.languages import check_language
+from service.models import Booking, Series
+from service.models.series import OPEN_STATUSES
+from service.policy import BookingPolicy
+from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
+from service.series import LIVE, SeriesRequest, check_years, create_series, list_occurrences
+
+
+def _not_started(booking: Booking, now: datetime, what: str) -> None:
+    if booking.starts_at <= now:
+        raise InvalidTransition(f"An occurrence that has already started cannot be {what}.")
+
+
+def cancel_occurrence(
+    session: Session,
+    series: Series,
+    booking: Booking,
+    actor: Actor,
+    reason: str,
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel one occurrence that has not started; the rest of the series is untouched."""
+    _not_started(booking, now or utcnow(), "cancelled")
+    return change_status(session, booking, "cancel", actor, reason=reason)
+
+
+def move_occurrence(
+    session: Session,
+    series: Series,
+    booking: Booking,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    resource_ids: Sequence[int] | None,
+    version: int | None,
+    actor: Actor,
+    policy: BookingPolicy,
+    now: datetime | None = None,
+) -> Booking:
+    """Move one occurrence in time, room or teacher; it keeps its place in the rule."""
+    moment = now or utcnow()
+    check_years(starts_at=starts_at, ends_at=ends_at)
+    _not_started(booking, moment, "moved")
+    if starts_at <= moment:
+        raise Invalid("starts_at", "An occurrence cannot be moved into the past.")
+    return reschedule_booking(
+        session,
+        booking,
+        version=booking.version if version is None else version,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        resource_ids=resource_ids,
+        actor=actor,
+        policy=policy,
+    )
+
+
+def _cancel_from(
+    session: Session,
+    series: Series,
+    since: datetime,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+) -> int:
+    """Cancel the live occurrences whose rule start is at or after `since`; count them."""
+    cancelled = 0
+    for booking in list_occurrences(session, series):
+        origin = booking.recurrence_start or booking.starts_at
+        if origin < since or booking.status not in LIVE:
+            continue
+        if booking.starts_at <= now:
+            raise InvalidTransition(
+                f"Occurrence {booking.id} has already started; past occurrences are kept."
+            )
+        change_status(session, booking, "cancel", actor, reason=reason)
+        cancelled += 1
+    return cancelled
+
+
+def _require_open(series: Series) -> None:
+    if series.status not in OPEN_STATUSES:
+        raise InvalidTransition(f"The series is {series.status}.")
+
+
+def cancel_series(
+    session: Session, series: Series, actor: Actor, reason: str, now: datetime | None = None
+) -> Series:
+    """Cancel every occurrence still to come; those already held stay as they were."""
+    _require_open(series)
+    moment = now or utcnow()
+    before = series.image()
+    for booking in list_occurrences(session, series, start=moment):
+        if booking.status in LIVE and booking.starts_at > moment:
+            change_status(session, booking, "cancel", actor, reason=reason)
+    series.status = "cancelled"
+    series.updated_at = utcnow()
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action="cancel",
+        entity="series",
+        entity_id=series.id,
+        before=before,
+        after=series.image() | {"reason": reason},
+    )
+    return series
+
+
+def _truncated_rule(series: Series, before: datetime) -> str:
+    """Return the series' rule ending just before the instant `before` (UNTIL in UTC)."""
+    parts = split_rule(series.rrule)
+    parts.pop("COUNT", None)
+    parts["UNTIL"] = utc_until(before - timedelta(seconds=1))
+    return join_rule(parts)
+
+
+def end_series(
+    session: Session,
+    series: Series,
+    last_day: date,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Series:
+    """End a series after `last_day`: later occurrences are cancelled, the rule gets an UNTIL."""
+    _require_open(series)
+    moment = now or utcnow()
+    occurrences = list_occurrences(session, series)
+    later = [
+        b for b in occurrences if to_sofia(b.recurrence_start or b.starts_at).date() > last_day
+    ]
+    if not [b for b in later if b.status in LIVE]:
+        raise Invalid("last_day", "The series has no occurrence after that day to end.")
+    if last_day < to_sofia(series.starts_at).date():
+        raise Invalid("last_day", "The series would end before it starts; cancel it instead.")
+    if any(b.starts_at <= moment and b.status in LIVE for b in later):
+        raise Invalid("last_day", "Occurrences after that day have already been held.")
+    cut = sofia_instant(last_day + timedelta(days=1), time(0))
+    before = series.image()
+    _cancel_from(session, series, cut, actor, "The series ended early.", moment)
+    series.rrule = _truncated_rule(series, cut)
+    series.status = "ended"
+    series.updated_at = utcnow()
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action="end",
+        entity="series",
+        entity_id=series.id,
+        before=before,
+        after=series.image(),
+    )
+    return series
+
+
+@dataclass(frozen=True)
+class SplitChanges:
+    """What changes from an occurrence on; anything left None is carried over."""
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    rrule: str | None = None
+    resource_ids: Sequence[int] | None = None
+    title: str | None = None
+    capacity: int | None = None
+    public: bool | None = None
+    languages: Sequence[str] | None = None
+
+
+def split_series(
+    session: Session,
+    series: Series,
+    booking: Booking,
+    changes: SplitChanges,
+    actor: Actor,
+    policy: BookingPolicy,
+    *,
+    skip_clashes: bool = False,
+    now: datetime | None = None,
+) -> Series:
+    """Change "this and all following": end the series before `booking`, continue in a new one.
+
+    The new series keeps the rest of the rule (COUNT shrinks to what is left) unless `changes`
+    gives another; enrolments move over in their order. Occurrences already held stay put.
+    """
+    _require_open(series)
+    moment = now or utcnow()
+    since = booking.recurrence_start or booking.starts_at
+    _not_started(booking, moment, "split off")
+    check_years(starts_at=changes.starts_at, ends_at=changes.ends_at)
+    if (changes.starts_at is None) != (changes.ends_at is None):
+        raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
+    starts_at = changes.starts_at or since
+    ends_at = changes.ends_at or since + (series.ends_at - series.starts_at)
+    if changes.rrule is not None:
+        rule = changes.rrule
+    else:
+        parts = split_rule(series.rrule)
+        if "COUNT" in parts:
+            parts["COUNT"] = str(
+                remaining_count(series.rrule, wall_time(series.starts_at), wall_time(since))
+            )
+        rule = join_rule(parts)
+    request = SeriesRequest(
+        type=series.type,
+        office=series.office_code,
+        title=changes.title or series.title,
+        rrule=rule,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        resource_ids=list(changes.resource_ids or series.resource_ids),
+        capacity=changes.capacity if changes.capacity is not None else series.capacity,
+        public=series.public if changes.public is None else changes.public,
+        languages=list(series.languages if changes.languages is None else changes.languages),
+        description=series.description,
+    )
+    before = series.image()
+    _cancel_from(session, series, since, actor, "Changed from here on (series split).", moment)
+    series.rrule = _truncated_rule(series, since)
+    series.status = "split"
+    series.updated_at = utcnow()
+    session.flush()
+    successor, _plan = create_series(
+        session, request, actor, policy, skip_clashes=skip_clashes, parent=series
+    )
+    carry_over(session, series, successor, actor, moment)
+    record_change(
+        session,
+        actor=actor.name,
+        action="split",
+        entity="series",
+        entity_id=series.id,
+        before=before,
+        after=series.image() | {"successor_id": successor.id},
+    )
+    return successor
+
+
+EDITABLE = ("title", "description", "capacity", "public", "languages")
+
+
+def update_series(
+    session: Session, series: Series, changes: dict[str, Any], actor: Actor
+) -> Series:
+    """Change what does not move any occurrence: title, description, capacity, public, languages.
+
+    A larger capacity gives the new seats to the waitlist at once; a smaller one takes no seat
+    away from anyone already enrolled.
+    """
+    _require_open(series)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise Invalid(unknown[0], "This cannot be changed here; move, split or end the series.")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise Invalid("title", "A series needs a title.")
+    if changes.get("capacity") is not None and changes["capacity"] < 1:
+        raise Invalid("capacity", "Capacity is at least 1.")
+    for code in changes.get("languages") or ():
+        check_language("languages", code)
+    before = series.image()
+    for name, value in changes.items():
+        setattr(series, name, list(value) if name == "languages" else value)
+    series.updated_at = utcnow()
+    session.flush()
+    record_change(
+        session,
+        actor=actor.name,
+        action="update",
+        entity="series",
+        entity_id=series.id,
+        before=before,
+        after=series.image(),
+    )
+    promote_waitlist(session, series, actor)
+    return series
