@@ -14,6 +14,7 @@ from service.models.resource import (
     WorkingHours,
     resource_offices,
 )
+from service.models.user import User
 
 __all__ = [
     "ApiToken",
@@ -31,6 +32,7 @@ __all__ = [
     "ResourceModality",
     "ResourceSpeciality",
     "TimeOff",
+    "User",
     "WorkingHours",
     "resource_offices",
 ]
