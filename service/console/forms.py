@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,11 +17,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 KINDS = ("interpreter", "counsellor", "teacher")
-MODALITY_CHOICES = (
-    ("in_person", _l("In person")),
-    ("phone", _l("Phone")),
-    ("video", _l("Video")),
-)
+MODALITY_CHOICES = [
+    SelectChoice("in_person", _l("In person")),
+    SelectChoice("phone", _l("Phone")),
+    SelectChoice("video", _l("Video")),
+]
 BOOKING_TYPE_OF_KIND = {
     "interpreter": "interpretation",
     "counsellor": "counselling",
@@ -42,9 +43,9 @@ class FindForm(FlaskForm):
     kind = SelectField(
         _l("Who"),
         choices=[
-            ("interpreter", _l("Interpreter")),
-            ("counsellor", _l("Counsellor")),
-            ("teacher", _l("Teacher")),
+            SelectChoice("interpreter", _l("Interpreter")),
+            SelectChoice("counsellor", _l("Counsellor")),
+            SelectChoice("teacher", _l("Teacher")),
         ],
     )
     language = SelectField(_l("Language"), validators=[Optional()])

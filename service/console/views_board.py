@@ -11,6 +11,7 @@ from service.clock import to_sofia, utcnow
 from service.console.board import visible_offices, week_board
 from service.console.web import bp, principal
 from service.db import get_session
+from service.errors import NotFound
 
 
 def parse_day(value: str | None) -> date:
@@ -28,7 +29,7 @@ def board() -> ResponseReturnValue:
     db = get_session()
     offices = visible_offices(db, who)
     if not offices:
-        abort(403)
+        raise NotFound("There is no office for you to see yet.")
     code = request.args.get("office") or offices[0].code
     shown = week_board(db, who, code, parse_day(request.args.get("week")))
     return render_template(

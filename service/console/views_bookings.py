@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from service import bookings
 from service.auth import Principal, authorize_booking
@@ -31,11 +32,12 @@ def _find_form(who: Principal, data: MultiDict[str, str]) -> FindForm:
     form = FindForm(formdata=data if data else None)
     english = str(get_locale()) == "en"
     form.office.choices = [
-        (o.code, o.name_en if english else o.name_bg) for o in visible_offices(db, who)
+        SelectChoice(o.code, o.name_en if english else o.name_bg) for o in visible_offices(db, who)
     ]
     names = get_locale().languages if get_locale() else {}
-    form.language.choices = [("", _("Any language"))] + [
-        (code, f"{names.get(code, code)} ({code})") for code in queries.languages_offered(db)
+    form.language.choices = [SelectChoice("", _("Any language"))] + [
+        SelectChoice(code, f"{names.get(code, code)} ({code})")
+        for code in queries.languages_offered(db)
     ]
     if not data:
         form.day.data = to_sofia(utcnow()).date() + timedelta(days=1)
@@ -56,7 +58,9 @@ def _search(form: FindForm) -> queries.SlotSearch:
 def _book_form(office: str | None) -> BookForm:
     form = BookForm()
     rooms = queries.rooms_of(get_session(), office) if office else []
-    form.room.choices = [(0, _("No room"))] + [(r.id, r.name) for r in rooms]
+    form.room.choices = [SelectChoice("0", _("No room"))] + [
+        SelectChoice(str(r.id), r.name) for r in rooms
+    ]
     return form
 
 

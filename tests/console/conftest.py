@@ -46,6 +46,7 @@ def make_user(session: Session, factory: Factory) -> Callable[..., User]:
             factory.office(code)
         factory.count += 1
         kwargs.setdefault("email", f"{role}{factory.count}@example.org")
+        kwargs.setdefault("locale", "en")
         user = accounts.create_user(session, password=PASSWORD, role=role, **kwargs)
         session.commit()
         return user
