@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by the console blueprint only
+        WTF_CSRF_TIME_LIMIT=8 * 3600,  # a form stays usable for a working day
     )
     i18n.init_app(app)
     web.csrf.init_app(app)

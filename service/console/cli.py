@@ -11,6 +11,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service import accounts
@@ -23,8 +24,12 @@ DEMO_EMAIL = "coordinator@example.org"
 DEMO_OFFICES = ("burgas", "harmanli", "sofia")
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _read_password() -> str:
-    if sys.stdin.isatty():
+    if _stdin_is_terminal():
         value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         return value
     line = sys.stdin.readline()
@@ -32,6 +37,7 @@ def _read_password() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--office", "offices", multiple=True, help="Office code (repeatable).")
@@ -59,6 +65,7 @@ def create_user_command(
 
 
 @click.command("create-demo-user")
+@with_appcontext
 @click.option("--email", default=DEMO_EMAIL, show_default=True)
 def create_demo_user_command(email: str) -> None:
     """Create the demo coordinator with a random password, printed once, unless it exists."""
