@@ -51,8 +51,12 @@ class Board:
     closes: time
 
 
-def visible_offices(session: Session, principal: Principal) -> list[Office]:
-    offices = list(session.scalars(select(Office).order_by(Office.code)))
+def visible_offices(session: Session, principal: Principal, *, full: bool = False) -> list[Office]:
+    """The offices the principal may see, by code; `full` loads their hours and closures."""
+    query = select(Office).order_by(Office.code)
+    if full:
+        query = query.options(selectinload(Office.opening_hours), selectinload(Office.closures))
+    offices = list(session.scalars(query))
     if principal.role == "staff":
         resource = session.get(Resource, principal.resource_id or -1)
         codes = set(resource.office_codes) if resource is not None else set()
@@ -78,15 +82,14 @@ def _percent(instant: datetime, day: date, opens: time, closes: time) -> float:
     return round(100 * share, 2)
 
 
-def week_board(session: Session, principal: Principal, office_code: str, any_day: date) -> Board:
-    office = session.scalar(
-        select(Office)
-        .where(Office.code == office_code)
-        .options(selectinload(Office.opening_hours), selectinload(Office.closures))
-    )
+def week_board(
+    session: Session, principal: Principal, offices: list[Office], office_code: str, any_day: date
+) -> Board:
+    """The week of `any_day` at one of `offices` (from `visible_offices(..., full=True)`)."""
+    office = next((o for o in offices if o.code == office_code), None)
     if office is None:
-        raise Invalid("office", f"No office with code {office_code!r}.")
-    if office.code not in {o.code for o in visible_offices(session, principal)}:
+        if session.scalar(select(Office.id).where(Office.code == office_code)) is None:
+            raise Invalid("office", f"No office with code {office_code!r}.")
         raise Forbidden("This office is outside your scope.")
     monday = monday_of(any_day)
     weekdays = {h.weekday for h in office.opening_hours} | set(range(5))

@@ -27,11 +27,11 @@ def parse_day(value: str | None) -> date:
 def board() -> ResponseReturnValue:
     who = principal()
     db = get_session()
-    offices = visible_offices(db, who)
+    offices = visible_offices(db, who, full=True)
     if not offices:
         raise NotFound("There is no office for you to see yet.")
     code = request.args.get("office") or offices[0].code
-    shown = week_board(db, who, code, parse_day(request.args.get("week")))
+    shown = week_board(db, who, offices, code, parse_day(request.args.get("week")))
     return render_template(
         "console/board.html",
         board=shown,

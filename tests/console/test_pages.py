@@ -231,3 +231,26 @@ def test_times_are_shown_in_sofia_time(client, signed_in, factory):
     signed_in("admin", locale="en")
     html = client.get(f"/console/bookings/{booking.id}").text
     assert "09:30\u201310:30" in html  # en dash
+
+
+def test_the_board_takes_a_few_queries_however_many_bookings(client, signed_in, factory, engine):
+    from sqlalchemy import event
+
+    day = work_day()
+    people = [factory.interpreter(offices=("burgas",)) for _ in range(4)]
+    for hour, person in enumerate(people, start=9):
+        factory.booking([person], sofia_instant(day, time(hour)), office="burgas")
+    signed_in("coordinator", offices=["burgas"])
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        html = client.get(f"/console/board?office=burgas&week={day.isoformat()}").text
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert html.count('class="block') == 4
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 6, "\n\n".join(selects)
