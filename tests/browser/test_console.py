@@ -25,8 +25,10 @@ def search_arabic_in_burgas(page, base, day):
     page.get_by_label("Office").select_option("burgas")
     page.get_by_label("Date").fill(day.isoformat())
     page.get_by_label("Duration (minutes)").fill("60")
-    page.get_by_role("button", name="Find free times").click()
+    with page.expect_response(lambda r: "/console/find?" in r.url) as answer:
+        page.get_by_role("button", name="Find free times").click()
     page.locator("#slots fieldset.offer").first.wait_for()
+    return answer.value
 
 
 def choose_first_slot(page):
@@ -51,8 +53,10 @@ def test_sign_in_find_an_arabic_interpreter_in_burgas_book_her_and_see_the_board
     sign_in(page, base, "burgas@example.org")
     page.wait_for_url(re.compile(r"/console/board"))
 
-    search_arabic_in_burgas(page, base, day)
-    assert "/console/find?" in page.url  # htmx pushed the search into the address bar
+    answer = search_arabic_in_burgas(page, base, day)
+    assert answer.request.headers.get("hx-request") == "true"  # htmx fetched the slot list
+    assert "<html" not in answer.text()  # only the list, swapped into the page
+    assert "/console/find?" in page.url  # and the search is in the address bar
     check_page(page, "find-results")
     interpreter, _slot = choose_first_slot(page)
     assert "ar" in interpreter
