@@ -46,4 +46,9 @@ def configure_secret_key(app: Flask) -> None:
         return
     if app.config.get("ZAPIS_ENV") == "production":
         raise MissingSecretKey("ZAPIS_ENV=production needs SECRET_KEY in the environment.")
-    app.config["SECRET_KEY"] = _persisted_key(app.instance_path)
+    try:
+        app.config["SECRET_KEY"] = _persisted_key(app.instance_path)
+    except OSError as exc:
+        raise MissingSecretKey(
+            f"Set SECRET_KEY: no key could be kept in {app.instance_path} ({exc})."
+        ) from exc

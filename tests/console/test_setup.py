@@ -138,3 +138,18 @@ def test_every_bulgarian_message_is_translated():
     with open(Path(TRANSLATIONS) / "bg" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         untranslated = [m.id for m in read_po(io.BytesIO(handle.read())) if m.id and not m.string]
     assert untranslated == []
+
+
+def test_an_unwritable_instance_folder_asks_for_a_secret_key(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from service.console import secret
+
+    def refuse(_path: str) -> str:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(secret, "_persisted_key", refuse)
+    app = Flask("probe", instance_path=str(tmp_path))
+    app.config.update(SECRET_KEY=None, ZAPIS_ENV="development")
+    with pytest.raises(MissingSecretKey, match="Set SECRET_KEY"):
+        secret.configure_secret_key(app)
