@@ -15,6 +15,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from service import accounts
 from service.auth import Principal
@@ -83,6 +84,12 @@ def policy() -> BookingPolicy:
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     get_session().rollback()
     return render_template("console/error.html", status=exc.status, message=exc.message), exc.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    return render_template("console/error.html", status=status, message=exc.description), status
 
 
 @bp.errorhandler(CSRFError)

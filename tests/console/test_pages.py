@@ -265,3 +265,12 @@ def test_dates_are_written_in_the_language_of_the_page(client, signed_in, factor
     assert '<html lang="bg">' in html
     assert format_date(day, "EEEE d MMMM y", locale="bg") in html
     assert "Резервация" in html and "потвърдена" in html
+
+
+def test_errors_in_the_console_are_pages_not_json(client, signed_in, factory):
+    factory.office("burgas")
+    signed_in("admin")
+    missing = client.get("/console/bookings/999999")
+    assert missing.status_code == 404 and "<html" in missing.text
+    bad_week = client.get("/console/board?week=not-a-date")
+    assert bad_week.status_code == 400 and "<html" in bad_week.text
