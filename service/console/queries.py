@@ -35,18 +35,19 @@ class Offer:
     slots: list[Slot]
 
 
-def free_slots(session: Session, search: SlotSearch, policy: BookingPolicy) -> list[Offer]:
-    """Who of the kind, language and modality asked is free when on that day at that office."""
-    resources = list(
-        session.scalars(
-            query_resources(
-                kind=search.kind,
-                language=search.language,
-                office=search.office,
-                modality=search.modality,
-            )
-        )
+def free_slots(
+    session: Session, search: SlotSearch, policy: BookingPolicy, only: int | None = None
+) -> list[Offer]:
+    """Who of the kind, language and modality asked is free when on that day at that office.
+
+    `only` narrows the search to one person (a staff member books their own time).
+    """
+    query = query_resources(
+        kind=search.kind, language=search.language, office=search.office, modality=search.modality
     )
+    if only is not None:
+        query = query.where(Resource.id == only)
+    resources = list(session.scalars(query))
     window = Window(
         start=sofia_instant(search.day, time(0)),
         end=sofia_instant(search.day + timedelta(days=1), time(0)),

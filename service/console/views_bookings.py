@@ -68,7 +68,9 @@ def _render_find(
     find: FindForm, book: BookForm, status: int = 200, **extra: Any
 ) -> ResponseReturnValue:
     searched = bool(request.values) and find.validate()
-    offers = queries.free_slots(get_session(), _search(find), policy()) if searched else []
+    who = principal()
+    only = who.resource_id if who.role == "staff" else None
+    offers = queries.free_slots(get_session(), _search(find), policy(), only) if searched else []
     context = {
         "find": find,
         "book": book,

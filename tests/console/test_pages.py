@@ -274,3 +274,15 @@ def test_errors_in_the_console_are_pages_not_json(client, signed_in, factory):
     assert missing.status_code == 404 and "<html" in missing.text
     bad_week = client.get("/console/board?week=not-a-date")
     assert bad_week.status_code == 400 and "<html" in bad_week.text
+
+
+def test_staff_see_and_book_only_their_own_time(client, signed_in, factory):
+    day = work_day()
+    me = factory.interpreter("ar", offices=("burgas",))
+    colleague = factory.interpreter("ar", offices=("burgas",))
+    factory.booking([colleague], sofia_instant(day, time(10)), office="burgas")
+    signed_in("staff", resource_id=me.id)
+    board = client.get(f"/console/board?office=burgas&week={day.isoformat()}").text
+    assert me.name in board and colleague.name not in board
+    found = client.get("/console/find", query_string=_search(day)).text
+    assert f'value="{me.id}|' in found and f'value="{colleague.id}|' not in found
