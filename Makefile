@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export FLASK_APP := service
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run test test-sqlite test-postgres test-browser lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Admin token for the API (Authorization: Bearer ...):"
 	@$(BIN)/flask create-token --role admin --name "demo admin" | tail -n 1
+	@$(BIN)/flask create-demo-user
 	@echo "Serving on http://127.0.0.1:$(PORT) — API docs at http://127.0.0.1:$(PORT)/docs"
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'service:create_app()'
 
@@ -29,12 +30,16 @@ run: install
 test: install test-sqlite test-postgres lint
 
 test-sqlite: install
-	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres_only"
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres_only" --ignore=tests/browser
 
 test-postgres: install
-	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; \
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest --ignore=tests/browser; \
 	else echo "TEST_DATABASE_URL unset: PostgreSQL suite not run"; \
 	  if [ -n "$$CI" ]; then echo "CI needs TEST_DATABASE_URL" >&2; exit 1; fi; fi
+
+# The console in a real Chromium (/usr/bin/chromium from apt; Playwright downloads no browser).
+test-browser: install
+	$(BIN)/pytest tests/browser
 
 lint: install
 	$(BIN)/ruff check .

@@ -72,3 +72,12 @@ def set_sms_consent(session: Session, beneficiary: Beneficiary, consent: bool) -
         beneficiary.sms_consent = consent
         beneficiary.sms_consent_at = utcnow()
     return beneficiary
+
+
+def get_by_case_reference(session: Session, case_reference: str) -> Beneficiary:
+    """Return the beneficiary with this case reference, or raise Invalid naming the field."""
+    reference = case_reference.strip()
+    beneficiary = session.scalar(select(Beneficiary).where(Beneficiary.case_reference == reference))
+    if beneficiary is None:
+        raise Invalid("case_reference", f"No beneficiary with case reference {reference!r}.")
+    return beneficiary

@@ -19,12 +19,20 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if not value else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def load_config(instance_path: str) -> dict[str, Any]:
     """Return the settings for an app whose instance folder is `instance_path`."""
     sqlite_file = Path(instance_path) / "zapis.sqlite3"
+    env = os.environ.get("ZAPIS_ENV", "development")
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "ZAPIS_ENV": env,
+        "CONSOLE_SECURE_COOKIES": _flag("CONSOLE_SECURE_COOKIES", env == "production"),
         "TIMEZONE": "Europe/Sofia",
         "BOOKING_BUFFER_MINUTES": _int("BOOKING_BUFFER_MINUTES", 15),
         "TRAVEL_MINUTES": dict(DEFAULT_TRAVEL_MINUTES),

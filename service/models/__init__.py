@@ -15,6 +15,7 @@ from service.models.resource import (
     resource_offices,
 )
 from service.models.series import Attendance, Enrolment, Series, SeriesException
+from service.models.user import User
 
 __all__ = [
     "ApiToken",
@@ -36,6 +37,7 @@ __all__ = [
     "Series",
     "SeriesException",
     "TimeOff",
+    "User",
     "WorkingHours",
     "resource_offices",
 ]

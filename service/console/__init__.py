@@ -1,0 +1,35 @@
+"""The coordinator console: server-rendered pages under /console, signed in with a password.
+
+Views are thin: they parse a form, authorise, call the same domain operations as the API and
+commit. Sessions are signed cookies; every form carries a CSRF token (the JSON API, which uses
+bearer tokens, is not CSRF-checked).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.console import cli, i18n, web
+from service.console.secret import configure_secret_key
+
+
+def init_app(app: Flask) -> None:
+    configure_secret_key(app)
+    secure = bool(app.config.get("CONSOLE_SECURE_COOKIES")) or (
+        app.config.get("PREFERRED_URL_SCHEME") == "https"
+    )
+    app.config.update(
+        SESSION_COOKIE_NAME="zapis_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked by the console blueprint only
+        WTF_CSRF_TIME_LIMIT=8 * 3600,  # a form stays usable for a working day
+    )
+    i18n.init_app(app)
+    web.csrf.init_app(app)
+    from service.console import views_auth, views_board, views_bookings  # noqa: F401
+
+    app.register_blueprint(web.bp)
+    cli.init_app(app)

@@ -1,0 +1,77 @@
+"""The console's forms: fields, labels and the checks a browser can be told about."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+KINDS = ("interpreter", "counsellor", "teacher")
+MODALITY_CHOICES = [
+    SelectChoice("in_person", _l("In person")),
+    SelectChoice("phone", _l("Phone")),
+    SelectChoice("video", _l("Video")),
+]
+BOOKING_TYPE_OF_KIND = {
+    "interpreter": "interpretation",
+    "counsellor": "counselling",
+    "teacher": "language_class",
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+
+
+class FindForm(FlaskForm):
+    """The search for free slots: read from the query string, so without a CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        _l("Who"),
+        choices=[
+            SelectChoice("interpreter", _l("Interpreter")),
+            SelectChoice("counsellor", _l("Counsellor")),
+            SelectChoice("teacher", _l("Teacher")),
+        ],
+    )
+    language = SelectField(_l("Language"), validators=[Optional()])
+    modality = SelectField(_l("Modality"), choices=MODALITY_CHOICES)
+    office = SelectField(_l("Office"))
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    minutes = IntegerField(
+        _l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(15, 480)]
+    )
+
+
+class BookForm(FlaskForm):
+    slot = StringField(validators=[DataRequired()])  # radios drawn by the slot list
+    case_reference = StringField(
+        _l("Beneficiary (case reference)"), validators=[DataRequired(), Length(max=64)]
+    )
+    room = SelectField(_l("Room"), coerce=int, validators=[Optional()])
+    remote_link = StringField(
+        _l("Phone number or video link (phone and video only)"),
+        validators=[Optional(), Length(max=500)],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class SignOutForm(FlaskForm):
+    pass

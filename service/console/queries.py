@@ -1,0 +1,137 @@
+"""Read-only look-ups the console pages show: names, case references, audit trails, slots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.availability import Slot, Window, find_free_slots
+from service.catalogue import query_resources
+from service.clock import sofia_instant
+from service.models import AuditEntry, Beneficiary, Booking, Resource, ResourceLanguage
+from service.policy import BookingPolicy
+
+CASE_REFERENCE_HINTS = 500
+
+
+@dataclass(frozen=True)
+class SlotSearch:
+    kind: str
+    language: str | None
+    modality: str
+    office: str
+    day: date
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Offer:
+    resource: Resource
+    slots: list[Slot]
+
+
+def free_slots(
+    session: Session, search: SlotSearch, policy: BookingPolicy, only: int | None = None
+) -> list[Offer]:
+    """Who of the kind, language and modality asked is free when on that day at that office.
+
+    `only` narrows the search to one person (a staff member books their own time).
+    """
+    query = query_resources(
+        kind=search.kind, language=search.language, office=search.office, modality=search.modality
+    )
+    if only is not None:
+        query = query.where(Resource.id == only)
+    resources = list(session.scalars(query))
+    window = Window(
+        start=sofia_instant(search.day, time(0)),
+        end=sofia_instant(search.day + timedelta(days=1), time(0)),
+        duration=timedelta(minutes=search.minutes),
+    )
+    found = find_free_slots(
+        session,
+        resources,
+        office_code=search.office,
+        modality=search.modality,
+        window=window,
+        policy=policy,
+    )
+    by_id = {r.id: r for r in resources}
+    return [Offer(by_id[f.resource_id], f.slots) for f in found if f.slots]
+
+
+def rooms_of(session: Session, office: str) -> list[Resource]:
+    return list(session.scalars(query_resources(kind="room", office=office)))
+
+
+def languages_offered(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(ResourceLanguage.language).distinct().order_by(ResourceLanguage.language)
+        )
+    )
+
+
+def case_references(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(Beneficiary.case_reference)
+            .order_by(Beneficiary.case_reference)
+            .limit(CASE_REFERENCE_HINTS)
+        )
+    )
+
+
+def resource_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(set(ids))
+    rows = session.execute(select(Resource.id, Resource.name).where(Resource.id.in_(wanted)))
+    return {row.id: row.name for row in rows}
+
+
+@dataclass(frozen=True)
+class BookingPage:
+    booking: Booking
+    resources: list[Resource]
+    case_references: list[str]
+    audit: list[AuditEntry]
+
+
+def booking_page(session: Session, booking: Booking) -> BookingPage:
+    resources = list(
+        session.scalars(
+            select(Resource).where(Resource.id.in_(booking.resource_ids)).order_by(Resource.kind)
+        )
+    )
+    references = list(
+        session.scalars(
+            select(Beneficiary.case_reference).where(Beneficiary.id.in_(booking.beneficiary_ids))
+        )
+    )
+    audit = list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "booking", AuditEntry.entity_id == booking.id)
+            .order_by(AuditEntry.id)
+        )
+    )
+    return BookingPage(booking, resources, references, audit)
+
+
+def describe_conflicts(session: Session, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Name the resource of each clash, keeping the booking it collides with."""
+    names = resource_names(session, [c["resource_id"] for c in conflicts if c.get("resource_id")])
+    return [
+        {
+            **c,
+            "resource_name": names.get(c.get("resource_id") or -1, "?"),
+            "starts": datetime.fromisoformat(c["starts_at"]),
+            "ends": datetime.fromisoformat(c["ends_at"]),
+        }
+        for c in conflicts
+        if c.get("starts_at") and c.get("ends_at")
+    ]

@@ -1,0 +1,167 @@
+"""Find a free slot and book it in one step; a booking's page, with cancel and audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from service import bookings
+from service.auth import Principal, authorize_booking
+from service.beneficiaries import get_by_case_reference
+from service.clock import to_sofia, utcnow
+from service.console import queries
+from service.console.board import visible_offices
+from service.console.forms import BOOKING_TYPE_OF_KIND, BookForm, CancelForm, FindForm
+from service.console.web import actor, bp, policy, principal
+from service.db import get_session
+from service.errors import Conflict, Invalid
+from service.models import Booking
+
+SEARCH_FIELDS = ("kind", "language", "modality", "office", "day", "minutes")
+
+
+def _find_form(who: Principal, data: MultiDict[str, str]) -> FindForm:
+    db = get_session()
+    form = FindForm(formdata=data if data else None)
+    english = str(get_locale()) == "en"
+    form.office.choices = [
+        SelectChoice(o.code, o.name_en if english else o.name_bg) for o in visible_offices(db, who)
+    ]
+    names = get_locale().languages if get_locale() else {}
+    form.language.choices = [SelectChoice("", _("Any language"))] + [
+        SelectChoice(code, f"{names.get(code, code)} ({code})")
+        for code in queries.languages_offered(db)
+    ]
+    if not data:
+        form.day.data = to_sofia(utcnow()).date() + timedelta(days=1)
+    return form
+
+
+def _search(form: FindForm) -> queries.SlotSearch:
+    return queries.SlotSearch(
+        kind=form.kind.data,
+        language=form.language.data or None,
+        modality=form.modality.data,
+        office=form.office.data,
+        day=form.day.data,
+        minutes=form.minutes.data,
+    )
+
+
+def _book_form(office: str | None) -> BookForm:
+    form = BookForm()
+    rooms = queries.rooms_of(get_session(), office) if office else []
+    form.room.choices = [SelectChoice("0", _("No room"))] + [
+        SelectChoice(str(r.id), r.name) for r in rooms
+    ]
+    return form
+
+
+def _render_find(
+    find: FindForm, book: BookForm, status: int = 200, **extra: Any
+) -> ResponseReturnValue:
+    searched = bool(request.values) and find.validate()
+    who = principal()
+    only = who.resource_id if who.role == "staff" else None
+    offers = queries.free_slots(get_session(), _search(find), policy(), only) if searched else []
+    context = {
+        "find": find,
+        "book": book,
+        "offers": offers,
+        "searched": searched,
+        "case_references": queries.case_references(get_session()),
+        "search_fields": SEARCH_FIELDS,
+        **extra,
+    }
+    template = "console/_slots.html" if request.headers.get("HX-Request") else "console/find.html"
+    return render_template(template, **context), status
+
+
+@bp.route("/find")
+def find() -> ResponseReturnValue:
+    who = principal()
+    form = _find_form(who, request.args)
+    return _render_find(form, _book_form(form.office.data))
+
+
+def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
+    resource, _sep, start = (form.slot.data or "").partition("|")
+    try:
+        starts_at = datetime.fromisoformat(start)
+        resource_ids = [int(resource)]
+    except ValueError:
+        raise Invalid("slot", "Choose one of the free times.") from None
+    if form.room.data:
+        resource_ids.append(form.room.data)
+    db = get_session()
+    beneficiary = get_by_case_reference(db, form.case_reference.data or "")
+    authorize_booking(who, office_code=find.office.data, resource_ids=resource_ids, write=True)
+    booking_request = bookings.BookingRequest(
+        type=BOOKING_TYPE_OF_KIND[find.kind.data],
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=find.minutes.data),
+        resource_ids=resource_ids,
+        office=find.office.data,
+        beneficiary_ids=[beneficiary.id],
+        modality=find.modality.data,
+        remote_link=form.remote_link.data or None,
+    )
+    return bookings.create_booking(db, booking_request, actor(), policy())
+
+
+@bp.route("/book", methods=["POST"])
+def book() -> ResponseReturnValue:
+    who = principal()
+    find_form = _find_form(who, request.form)
+    form = _book_form(find_form.office.data)
+    db = get_session()
+    if not (find_form.validate() and form.validate()):
+        return _render_find(find_form, form, 422, error=_("Choose a time and a beneficiary."))
+    try:
+        booking = _create(who, find_form, form)
+    except Conflict as exc:
+        db.rollback()
+        clashes = queries.describe_conflicts(db, exc.conflicts)
+        return _render_find(find_form, form, 409, error=exc.message, clashes=clashes)
+    except Invalid as exc:
+        db.rollback()
+        return _render_find(find_form, form, 422, error=exc.message)
+    db.commit()
+    flash(_("Booked: booking %(id)d.", id=booking.id))
+    return redirect(url_for("console.booking", booking_id=booking.id))
+
+
+def _load(who: Principal, booking_id: int, *, write: bool) -> Booking:
+    booking = bookings.get_booking(get_session(), booking_id)
+    authorize_booking(
+        who, office_code=booking.office_code, resource_ids=booking.resource_ids, write=write
+    )
+    return booking
+
+
+@bp.route("/bookings/<int:booking_id>")
+def booking(booking_id: int) -> ResponseReturnValue:
+    shown = _load(principal(), booking_id, write=False)
+    page = queries.booking_page(get_session(), shown)
+    return render_template("console/booking.html", page=page, cancel=CancelForm())
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+def cancel(booking_id: int) -> ResponseReturnValue:
+    shown = _load(principal(), booking_id, write=True)
+    form = CancelForm()
+    db = get_session()
+    if not form.validate():
+        page = queries.booking_page(db, shown)
+        return render_template("console/booking.html", page=page, cancel=form), 422
+    bookings.change_status(db, shown, "cancel", actor(), reason=form.reason.data)
+    db.commit()
+    flash(_("Booking %(id)d is cancelled.", id=shown.id))
+    return redirect(url_for("console.booking", booking_id=shown.id))

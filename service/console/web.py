@@ -1,0 +1,102 @@
+"""The console blueprint and what every view shares: who is signed in, CSRF, error pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from service import accounts
+from service.auth import Principal
+from service.bookings import Actor
+from service.db import get_session
+from service.errors import DomainError
+from service.policy import BookingPolicy
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+csrf = CSRFProtect()
+PUBLIC = {"console.login", "console.static"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@bp.before_request
+def _sign_in_and_csrf() -> ResponseReturnValue | None:
+    if request.method not in SAFE_METHODS:
+        csrf.protect()
+    user_id, stamp = session.get("uid"), session.get("stamp")
+    user = None
+    if isinstance(user_id, int) and isinstance(stamp, str):
+        user = accounts.signed_in_user(get_session(), user_id, stamp)
+    if user is not None:
+        g.console_user = user
+        g.console_locale = user.locale
+        g.console_principal = accounts.principal_of(user)
+    elif request.endpoint not in PUBLIC:
+        session.pop("uid", None)
+        return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.after_request
+def _no_store(response):  # type: ignore[no-untyped-def]
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def principal() -> Principal:
+    found: Principal | None = g.get("console_principal")
+    if found is None:
+        abort(401)
+    return found
+
+
+def actor() -> Actor:
+    who = principal()
+    return Actor(name=who.name, may_override=False)
+
+
+def policy() -> BookingPolicy:
+    return BookingPolicy.from_config(current_app.config)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> ResponseReturnValue:
+    get_session().rollback()
+    return render_template("console/error.html", status=exc.status, message=exc.message), exc.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    return render_template("console/error.html", status=status, message=exc.description), status
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    return render_template("console/error.html", status=400, message=exc.description), 400
+
+
+@bp.app_template_global()
+def signed_in() -> bool:
+    return g.get("console_principal") is not None

@@ -1,0 +1,155 @@
+"""A real server and a real Chromium: the console on a fresh, migrated, demo-seeded database.
+
+Chromium comes from the system (/usr/bin/chromium, `apt-get install chromium`); Playwright's
+own browser download is never used. Without Chromium, Node or axe-core the tests fail, they
+are never skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from service import accounts, create_app
+from service.catalogue import ResourceSpec, create_resource
+from service.db import session_scope
+from service.demo import seed_demo
+from service.models import Booking, Office
+from tests.conftest import ARTIFACTS
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CLIENTS = Path(__file__).resolve().parents[1] / "clients"
+AXE = CLIENTS / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "browser tests password"
+TEST_ROOM = "Burgas quiet room"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    sofia_booking_id: int
+
+
+@pytest.fixture(scope="session")
+def live_server(fresh_database: Any) -> Iterator[LiveServer]:
+    app = create_app({"DATABASE_URL": fresh_database(), "SECRET_KEY": "browser-tests-" + "k" * 32})
+    with session_scope(app) as session:
+        seed_demo(session)
+        create_resource(
+            session, ResourceSpec(kind="room", name=TEST_ROOM, office="burgas", capacity=4)
+        )
+        for email, offices in (
+            ("burgas@example.org", ["burgas"]),
+            ("locked@example.org", ["burgas"]),
+        ):
+            accounts.create_user(
+                session, email=email, password=PASSWORD, role="coordinator", offices=offices
+            )
+        sofia_booking_id = session.scalar(
+            select(Booking.id).join(Booking.office).where(Office.code == "sofia").limit(1)
+        )
+    assert sofia_booking_id is not None
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", sofia_booking_id)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app.extensions["zapis.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is required to install axe-core (npm ci --prefix tests/clients)")
+        result = subprocess.run(
+            [npm, "ci", "--prefix", str(CLIENTS), "--no-audit", "--no-fund"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or not AXE.exists():
+            pytest.fail(f"npm ci failed:\n{result.stdout}\n{result.stderr}")
+    return AXE
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def check_page(axe_script: Path) -> Any:
+    """Screenshot the page into tests/artifacts/ and fail on serious or critical axe findings."""
+
+    def check(page: Any, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"), full_page=True)
+        page.add_script_tag(path=str(axe_script))
+        result = page.evaluate("async () => await axe.run(document)")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        report = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in bad
+        ]
+        assert not bad, f"axe on {name}:\n" + "\n".join(report)
+
+    return check
+
+
+def sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/console/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
