@@ -306,6 +306,7 @@ def list_occurrences(
     end: datetime | None = None,
 ) -> list[Booking]:
     """Return the series' occurrences (cancelled ones too), earliest first, within a window."""
+    check_years(start=start, end=end)
     query = (
         select(Booking)
         .where(Booking.series_id == series.id)

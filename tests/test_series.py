@@ -428,3 +428,19 @@ def test_a_calendar_app_expands_the_stored_rule_to_the_booked_occurrences(client
     assert sorted(e.decoded("DTEND") for e in expanded) == [
         datetime.fromisoformat(o["ends_at"]) for o in booked
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"start": "tomorrow"}, "start"), ({"end": "9999-12-31T23:00:00-05:00"}, "end")],
+)
+def test_a_bad_occurrence_window_names_the_field(client, factory, admin, query, field):
+    teacher, room = teacher_and_room(factory)
+    created = create(client, admin, series_body([teacher.id, room.id])).json
+
+    answer = client.get(
+        f"/api/v1/series/{created['id']}/occurrences", query_string=query, headers=admin
+    )
+
+    assert answer.status_code == 422
+    assert field in answer.json["errors"]["query"]
