@@ -16,7 +16,7 @@ from service.clock import utcnow
 from service.enrolment import count, seats
 from service.errors import Invalid, InvalidTransition
 from service.models import Attendance, Booking, Enrolment, Series
-from service.models.series import ATTENDANCE_MARKS
+from service.models.series import ATTENDANCE_MARKS, MAX_ID
 
 COMPLETION_SHARE = 0.8
 
@@ -42,11 +42,15 @@ def record_attendance(
     if mark not in ATTENDANCE_MARKS:
         raise Invalid("mark", f"One of {', '.join(ATTENDANCE_MARKS)}.")
     _held(booking, moment)
-    enrolled = session.scalar(
-        select(Enrolment).where(
-            Enrolment.series_id == series.id,
-            Enrolment.beneficiary_id == beneficiary_id,
-            Enrolment.status == "enrolled",
+    enrolled = (
+        None
+        if not 0 < beneficiary_id <= MAX_ID
+        else session.scalar(
+            select(Enrolment).where(
+                Enrolment.series_id == series.id,
+                Enrolment.beneficiary_id == beneficiary_id,
+                Enrolment.status == "enrolled",
+            )
         )
     )
     if enrolled is None:

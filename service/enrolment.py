@@ -17,11 +17,13 @@ from service.bookings import Actor
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.models import Beneficiary, Enrolment, Resource, Series
-from service.models.series import OPEN_STATUSES
+from service.models.series import MAX_ID, OPEN_STATUSES
 
 
 def lock_series(session: Session, series_id: int) -> Series:
     """Load a series and hold its row until the transaction ends."""
+    if not 0 < series_id <= MAX_ID:
+        raise NotFound(f"No series with id {series_id}.")
     series = session.scalar(
         select(Series)
         .where(Series.id == series_id)
@@ -116,7 +118,7 @@ def enrol(
     series = lock_series(session, series_id)
     if series.status not in OPEN_STATUSES:
         raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
-    if session.get(Beneficiary, beneficiary_id) is None:
+    if not 0 < beneficiary_id <= MAX_ID or session.get(Beneficiary, beneficiary_id) is None:
         raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
     moment = now or utcnow()
     enrolment = session.scalar(
@@ -186,7 +188,7 @@ def promote_waitlist(
 
 
 def get_enrolment(session: Session, series: Series, enrolment_id: int) -> Enrolment:
-    enrolment = session.get(Enrolment, enrolment_id)
+    enrolment = session.get(Enrolment, enrolment_id) if 0 < enrolment_id <= MAX_ID else None
     if enrolment is None or enrolment.series_id != series.id:
         raise NotFound(f"Series {series.id} has no enrolment {enrolment_id}.")
     return enrolment

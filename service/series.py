@@ -31,7 +31,7 @@ from service.errors import Conflict, Invalid, NotFound
 from service.holds import find_conflicts, lock_resources
 from service.languages import check_language
 from service.models import Booking, Office, Resource, Series, SeriesException
-from service.models.series import SERIES_TYPES
+from service.models.series import MAX_ID, SERIES_TYPES
 from service.policy import BookingPolicy
 from service.recurrence import (
     normal_form,
@@ -293,7 +293,11 @@ def create_series(
 
 
 def get_series(session: Session, series_id: int) -> Series:
-    series = session.get(Series, series_id, options=[selectinload(Series.exceptions)])
+    series = (
+        session.get(Series, series_id, options=[selectinload(Series.exceptions)])
+        if 0 < series_id <= MAX_ID
+        else None
+    )
     if series is None:
         raise NotFound(f"No series with id {series_id}.")
     return series
@@ -306,6 +310,7 @@ def list_occurrences(
     end: datetime | None = None,
 ) -> list[Booking]:
     """Return the series' occurrences (cancelled ones too), earliest first, within a window."""
+    check_years(start=start, end=end)
     query = (
         select(Booking)
         .where(Booking.series_id == series.id)
@@ -320,7 +325,11 @@ def list_occurrences(
 
 
 def get_occurrence(session: Session, series: Series, booking_id: int) -> Booking:
-    booking = session.get(Booking, booking_id, options=[selectinload(Booking.holds)])
+    booking = (
+        session.get(Booking, booking_id, options=[selectinload(Booking.holds)])
+        if 0 < booking_id <= MAX_ID
+        else None
+    )
     if booking is None or booking.series_id != series.id:
         raise NotFound(f"Series {series.id} has no occurrence {booking_id}.")
     return booking

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import recurring_ical_events
 from icalendar import Calendar
+from sqlalchemy import func, select
 
 from calendars import FeedCalendar, FeedEvent, render_feed
+from service.models import AuditEntry
 
 SOFIA = ZoneInfo("Europe/Sofia")
 MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=SOFIA)
@@ -67,6 +69,18 @@ def test_a1_course_skips_liberation_day_and_easter_monday_and_keeps_10_across_ma
     assert all(o["ends_at"][11:16] == "12:00" for o in listed)
     assert starts[-1] == "2027-05-19T10:00:00+03:00"
     assert {o["status"] for o in listed} == {"confirmed"}
+
+
+def test_count_24_meeting_one_holiday_gives_23_occurrences(client, factory, admin):
+    teacher, room = teacher_and_room(factory)
+    start = datetime(2027, 1, 4, 10, 0, tzinfo=SOFIA)
+
+    dry = create(client, admin, series_body([teacher.id, room.id], start=start), "?dry_run=true")
+
+    assert dry.status_code == 200, dry.json
+    assert len(dry.json["occurrences"]) == 23
+    assert [s["date"] for s in dry.json["skipped"]] == ["2027-03-03"]
+    assert dry.json["occurrences"][-1]["starts_at"] == "2027-03-24T10:00:00+02:00"
 
 
 def test_autumn_series_keeps_its_wall_time_when_the_clocks_go_back(client, factory, admin):
@@ -161,10 +175,12 @@ def _count(client, admin, path):
 def test_dry_run_shows_each_clash_and_writes_nothing(client, factory, admin):
     teacher, room = teacher_and_room(factory)
     busy = factory.booking([teacher], datetime(2027, 3, 10, 11, 0, tzinfo=SOFIA))
+    audited = factory.session.scalar(select(func.count()).select_from(AuditEntry))
 
     dry = create(client, admin, series_body([teacher.id, room.id]), "?dry_run=true")
 
     assert dry.status_code == 200, dry.json
+    assert factory.session.scalar(select(func.count()).select_from(AuditEntry)) == audited
     assert len(dry.json["occurrences"]) == 22
     clashing = [o for o in dry.json["occurrences"] if o["clashes"]]
     assert [o["starts_at"] for o in clashing] == ["2027-03-10T10:00:00+02:00"]
@@ -428,3 +444,19 @@ def test_a_calendar_app_expands_the_stored_rule_to_the_booked_occurrences(client
     assert sorted(e.decoded("DTEND") for e in expanded) == [
         datetime.fromisoformat(o["ends_at"]) for o in booked
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"start": "tomorrow"}, "start"), ({"end": "9999-12-31T23:00:00-05:00"}, "end")],
+)
+def test_a_bad_occurrence_window_names_the_field(client, factory, admin, query, field):
+    teacher, room = teacher_and_room(factory)
+    created = create(client, admin, series_body([teacher.id, room.id])).json
+
+    answer = client.get(
+        f"/api/v1/series/{created['id']}/occurrences", query_string=query, headers=admin
+    )
+
+    assert answer.status_code == 422
+    assert field in answer.json["errors"]["query"]

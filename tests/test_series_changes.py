@@ -507,3 +507,32 @@ def test_moving_an_occurrence_already_held_is_refused(session, factory):
     else:
         raise AssertionError("a held occurrence was moved")
     assert first.starts_at == datetime(2026, 11, 2, 10, tzinfo=SOFIA)
+
+
+HUGE = 2**40
+
+
+def test_ids_beyond_the_database_range_are_not_found_or_named(client, factory, admin):
+    series, *_ = mondays(client, factory, admin)
+    base = f"/api/v1/series/{series['id']}"
+
+    assert client.get(f"/api/v1/series/{HUGE}", headers=admin).status_code == 404
+    assert client.get(f"/api/v1/series/{HUGE}/enrolments", headers=admin).status_code == 404
+    assert (
+        client.post(f"{base}/occurrences/{HUGE}/cancel", json={"reason": "x"}, headers=admin)
+    ).status_code == 404
+    assert client.delete(f"{base}/enrolments/{HUGE}", headers=admin).status_code == 404
+    enrol = client.post(f"{base}/enrolments", json={"beneficiary_id": HUGE}, headers=admin)
+    assert "beneficiary_id" in enrol.json["errors"]["json"]
+    split = client.post(f"{base}/split", json={"occurrence_id": HUGE}, headers=admin)
+    assert "occurrence_id" in split.json["errors"]["json"]
+    created = create(client, admin, series_body([HUGE], title="Huge"))
+    assert "resource_ids" in created.json["errors"]["json"]
+    past = _past_series(factory, factory.session)
+    held = occurrences(client, admin, past.id)[0]
+    mark = client.put(
+        f"/api/v1/series/{past.id}/occurrences/{held['id']}/attendance/{HUGE}",
+        json={"mark": "present"},
+        headers=admin,
+    )
+    assert "beneficiary_id" in mark.json["errors"]["json"]

@@ -153,12 +153,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_bookings_series_id"), table_name="bookings")
-    if op.get_bind().dialect.name != "sqlite":  # SQLite drops the inline constraint with its column
+    if op.get_bind().dialect.name == "sqlite":
+        # Native DROP COLUMN (SQLite 3.35+), never a batch copy: dropping the old `bookings`
+        # would cascade to every table that references it (holds first of all).
+        for column in ("walk_ins", "recurrence_start", "series_id"):
+            op.execute(f"ALTER TABLE bookings DROP COLUMN {column}")
+    else:
         op.drop_constraint(op.f("fk_bookings_series_id_series"), "bookings", type_="foreignkey")
-    with op.batch_alter_table("bookings", schema=None) as batch_op:
-        batch_op.drop_column("walk_ins")
-        batch_op.drop_column("recurrence_start")
-        batch_op.drop_column("series_id")
+        for column in ("walk_ins", "recurrence_start", "series_id"):
+            op.drop_column("bookings", column)
 
     with op.batch_alter_table("attendance", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attendance_beneficiary_id"))

@@ -22,6 +22,7 @@ SERIES_STATUSES = ("active", "ended", "cancelled", "split")
 OPEN_STATUSES = ("active", "ended")  # still meeting: "ended" only ends earlier than planned
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "cancelled")
 ATTENDANCE_MARKS = ("present", "absent", "excused")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 class Series(Base):

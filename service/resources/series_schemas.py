@@ -8,13 +8,17 @@ from service.models.booking import STATUSES
 from service.models.series import (
     ATTENDANCE_MARKS,
     ENROLMENT_STATUSES,
+    MAX_ID,
     SERIES_STATUSES,
     SERIES_TYPES,
 )
 from service.resources.fields import Instant
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
-_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10))
+_id_range = validate.Range(1, MAX_ID)
+_ids = fields.List(
+    fields.Integer(strict=True, validate=_id_range), validate=validate.Length(min=1, max=10)
+)
 _rrule = fields.String(
     validate=validate.Length(min=1, max=500),
     metadata={
@@ -41,7 +45,9 @@ class SeriesCreateSchema(Schema):
     starts_at = Instant(required=True, metadata={"description": "Start of the first occurrence."})
     ends_at = Instant(required=True, metadata={"description": "End of the first occurrence."})
     resource_ids = fields.List(
-        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=10)
+        fields.Integer(strict=True, validate=_id_range),
+        required=True,
+        validate=validate.Length(min=1, max=10),
     )
     capacity = fields.Integer(
         strict=True,
@@ -168,7 +174,10 @@ class EndSeriesSchema(Schema):
 
 class SplitSeriesSchema(Schema):
     occurrence_id = fields.Integer(
-        strict=True, required=True, metadata={"description": "First occurrence to change."}
+        strict=True,
+        required=True,
+        validate=_id_range,
+        metadata={"description": "First occurrence to change."},
     )
     starts_at = Instant()
     ends_at = Instant()
@@ -205,7 +214,7 @@ class SeriesExceptionSchema(Schema):
 
 
 class EnrolmentCreateSchema(Schema):
-    beneficiary_id = fields.Integer(strict=True, required=True)
+    beneficiary_id = fields.Integer(strict=True, required=True, validate=_id_range)
 
 
 class EnrolmentSchema(Schema):
@@ -244,7 +253,7 @@ class OccurrenceFiguresSchema(Schema):
 
 
 class AttendanceEntrySchema(Schema):
-    beneficiary_id = fields.Integer(strict=True, required=True)
+    beneficiary_id = fields.Integer(strict=True, required=True, validate=_id_range)
     mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
 
 
