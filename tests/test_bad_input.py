@@ -219,3 +219,21 @@ def test_duplicate_case_reference_is_a_conflict(client, admin):
         "/api/v1/beneficiaries", json={"case_reference": "X-1", "language": "fa"}, headers=admin
     )
     assert again.status_code == 409
+
+
+def test_ids_beyond_what_the_database_holds_are_not_found(client, admin):
+    assert client.get("/api/v1/bookings/99999999999999999999", headers=admin).status_code == 404
+    assert client.get("/api/v1/bookings/2147483648", headers=admin).status_code == 404
+    answer = client.get("/api/v1/bookings?resource_id=99999999999", headers=admin)
+    assert answer.status_code == 422
+    assert "resource_id" in answer.json["errors"]["query"]
+
+
+def test_instants_far_from_now_are_refused_naming_the_field(client, admin):
+    answer = client.get("/api/v1/bookings?start=9999-12-31T23:00:00-05:00", headers=admin)
+    assert answer.status_code == 422
+    assert "start" in answer.json["errors"]["query"]
+    booking = body([1], start=TUESDAY_10.replace(year=1900))
+    answer = client.post("/api/v1/bookings", json=booking, headers=admin)
+    assert answer.status_code == 422
+    assert "starts_at" in answer.json["errors"]["json"]

@@ -21,7 +21,12 @@ from service.resources import (
     series,
     tokens,
 )
-from service.resources.converters import IsoDateConverter, iso_date_schema
+from service.resources.converters import (
+    DatabaseIdConverter,
+    IsoDateConverter,
+    database_id_schema,
+    iso_date_schema,
+)
 
 SWAGGER_ASSETS = "/docs/assets/"
 
@@ -33,8 +38,10 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
     app.url_map.converters["isodate"] = IsoDateConverter
+    app.url_map.converters["int"] = DatabaseIdConverter
     api = Api(app)
     api.register_converter(IsoDateConverter, iso_date_schema)
+    api.register_converter(DatabaseIdConverter, database_id_schema)
     for module in (
         offices,
         catalogue,
