@@ -7,9 +7,9 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask.typing import ResponseReturnValue
-from flask_smorest import Api
 
 from service.resources import (
+    apidoc,
     availability,
     beneficiaries,
     bookings,
@@ -29,7 +29,8 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
-    api = Api(app)
+    apidoc.bound_row_ids(app)
+    api = apidoc.DocumentedApi(app)
     for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

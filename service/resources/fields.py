@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from service.clock import to_sofia
+
+ROW_ID_MAX = 2**31 - 1  # PostgreSQL integer: a larger id would overflow the query
 
 
 class Instant(fields.AwareDateTime):
@@ -20,3 +22,10 @@ class Instant(fields.AwareDateTime):
         if value is None:
             return None
         return super()._serialize(to_sofia(value), attr, obj, **kwargs)
+
+
+class RowId(fields.Integer):
+    """The id of a row: a positive integer that fits the database's integer column."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(1, ROW_ID_MAX), **kwargs)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
-from service.resources.fields import Instant
+from service.resources.fields import Instant, RowId
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 
@@ -144,10 +144,10 @@ class BookingCreateSchema(Schema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     resource_ids = fields.List(
-        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=10)
+        RowId(strict=True), required=True, validate=validate.Length(min=1, max=10)
     )
     beneficiary_ids = fields.List(
-        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=200)
+        RowId(strict=True), load_default=list, validate=validate.Length(max=200)
     )
     notes = fields.String(validate=validate.Length(max=2000), allow_none=True)
     status = fields.String(
@@ -158,8 +158,8 @@ class BookingCreateSchema(Schema):
 
 class BookingQuerySchema(Schema):
     office = _code
-    resource_id = fields.Integer()
-    beneficiary_id = fields.Integer()
+    resource_id = RowId()
+    beneficiary_id = RowId()
     type = fields.String(validate=validate.OneOf(BOOKING_TYPES))
     status = fields.String(validate=validate.OneOf(STATUSES))
     start = Instant()
@@ -174,7 +174,7 @@ class RescheduleSchema(Schema):
     version = fields.Integer(required=True, strict=True)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
-    resource_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10))
+    resource_ids = fields.List(RowId(strict=True), validate=validate.Length(min=1, max=10))
     override = fields.Boolean(load_default=False)
 
 
@@ -215,7 +215,7 @@ class AvailabilityQuerySchema(Schema):
     modality = fields.String(validate=validate.OneOf(MODALITIES))
     speciality = fields.String(validate=validate.OneOf(SPECIALITIES))
     resource_ids = fields.List(
-        fields.Integer(),
+        RowId(),
         metadata={"description": "Suggest mode: slots where all of these are free together."},
     )
     start = Instant(required=True)
@@ -250,7 +250,7 @@ class TokenCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     offices = fields.List(_code, load_default=list)
-    resource_id = fields.Integer(allow_none=True)
+    resource_id = RowId(allow_none=True)
     expires_at = Instant(allow_none=True)
 
 
