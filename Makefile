@@ -22,7 +22,7 @@ run: install
 	@echo "Admin token for the API (Authorization: Bearer ...):"
 	@$(BIN)/flask create-token --role admin --name "demo admin" | tail -n 1
 	@echo "Serving on http://127.0.0.1:$(PORT) — API docs at http://127.0.0.1:$(PORT)/docs"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'service:create_app()'
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'service:create_app()'
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a server URL; the run creates
 # and drops its own databases there).

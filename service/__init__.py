@@ -20,8 +20,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from service import cli, db, resources
+    from service import cli, db, observability, resources
 
+    observability.init_app(app)
     db.init_app(app)
     resources.init_app(app)
     cli.init_app(app)
