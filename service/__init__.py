@@ -20,9 +20,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from service import cli, db, observability, resources
+    from service import cli, db, metrics, observability, resources
 
     observability.init_app(app)
+    metrics.init_app(app)
     db.init_app(app)
     resources.init_app(app)
     cli.init_app(app)
