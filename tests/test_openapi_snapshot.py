@@ -29,3 +29,23 @@ def test_every_operation_documents_its_error_answers(client: FlaskClient) -> Non
                 assert "404" in codes, (method, path)
             if "requestBody" in operation:
                 assert {"400", "413", "422"} <= codes, (method, path)
+
+
+def test_every_page_number_is_bounded(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").get_json()
+    pages = [
+        parameter["schema"]
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if parameter.get("name") == "page"
+    ]
+    assert pages
+    assert all(schema["maximum"] == 2**31 - 1 for schema in pages)
+
+
+def test_a_page_past_the_bound_names_the_field(client: FlaskClient, admin) -> None:  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/tokens?page=922337203685477582", headers=admin)
+    assert answer.status_code == 422
+    assert "page" in answer.get_json()["errors"]["query"]

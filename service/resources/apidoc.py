@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from apispec import BasePlugin
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, pagination
 from werkzeug.routing import IntegerConverter, Map
 
 from service.resources.fields import ROW_ID_MAX
@@ -75,3 +76,22 @@ class RowIdConverter(IntegerConverter):
 def bound_row_ids(app: Flask) -> None:
     """Make every `<int:...>` route parameter a row id: larger values answer 404, documented."""
     app.url_map.converters["int"] = RowIdConverter
+
+
+_page_schema = pagination._pagination_parameters_schema_factory
+
+
+def _bounded_page_schema(def_page: int, def_page_size: int, def_max_page_size: int) -> Any:
+    """flask-smorest's pagination arguments, with `page` bounded so the offset cannot overflow.
+
+    Patched in before any blueprint module is imported (this module is imported first by
+    `service.resources`); `test_openapi_snapshot` fails if a `page` goes unbounded.
+    """
+
+    class PaginationParametersSchema(_page_schema(def_page, def_page_size, def_max_page_size)):  # type: ignore[misc]
+        page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(1, ROW_ID_MAX))
+
+    return PaginationParametersSchema
+
+
+pagination._pagination_parameters_schema_factory = _bounded_page_schema
