@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -10,12 +11,24 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+BESIDE_PACKAGE = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migrations_dir() -> Path:
+    """Find the scripts: MIGRATIONS_DIR, else beside the source tree, else ./migrations.
+
+    An installed wheel (the Docker image) does not carry them; the image copies them to its
+    working directory.
+    """
+    configured = os.environ.get("MIGRATIONS_DIR")
+    if configured:
+        return Path(configured)
+    return BESIDE_PACKAGE if BESIDE_PACKAGE.is_dir() else Path.cwd() / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["engine"] = engine
     return config
 

@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from flask import Flask
 
-from service import create_app
+from service import create_app, migrate
 from service.db import make_engine
 from service.migrate import alembic_config
 from tests.conftest import create_database, drop_database
@@ -73,3 +73,15 @@ def test_not_ready_while_the_database_is_unreachable(tmp_path, app_on) -> None: 
     answer = app_on(url).test_client().get("/ready")
     assert answer.status_code == 503
     assert answer.get_json()["message"] == "The database is unreachable."
+
+
+def test_an_installed_package_finds_the_migrations_in_its_working_directory(
+    tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The Docker image installs a wheel (no migrations inside) and copies them to /app."""
+    monkeypatch.delenv("MIGRATIONS_DIR", raising=False)
+    monkeypatch.setattr(migrate, "BESIDE_PACKAGE", tmp_path / "site-packages" / "migrations")
+    monkeypatch.chdir(tmp_path)
+    assert migrate.migrations_dir() == tmp_path / "migrations"
+    monkeypatch.setenv("MIGRATIONS_DIR", "/srv/migrations")
+    assert migrate.migrations_dir() == Path("/srv/migrations")
