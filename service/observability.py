@@ -31,7 +31,7 @@ access_log = logging.getLogger("zapis.access")
 
 
 def scrub(text: str) -> str:
-    """Replace bearer tokens, API and feed tokens, and phone numbers by `<redacted>`."""
+    """Redact bearer, API and feed tokens, and replace phone numbers by `<phone>`."""
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     if _MANY_DIGITS.search(text):

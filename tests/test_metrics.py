@@ -85,13 +85,21 @@ def test_unknown_paths_share_one_label(client) -> None:  # type: ignore[no-untyp
 
 
 def test_gunicorn_workers_are_summed_in_multiprocess_mode(client, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    worker = (
+    # Like gunicorn: one interpreter loads the app, then forked workers answer requests.
+    workers = (
+        "import os\n"
         "from service import create_app\n"
-        "create_app({'DATABASE_URL': 'sqlite://'}).test_client().get('/health')\n"
+        "app = create_app({'DATABASE_URL': 'sqlite://'})\n"
+        "for _ in range(2):\n"
+        "    if os.fork() == 0:\n"
+        "        app.test_client().get('/health')\n"
+        "        os._exit(0)\n"
+        "    os.wait()\n"
     )
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    for _ in range(2):
-        subprocess.run([sys.executable, "-c", worker], env=env, check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", workers], env=env, check=True, timeout=120)
+    assert len(list(tmp_path.glob("counter_*.db"))) == 2
+
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     samples = _samples(client)
     name = "zapis_http_requests_total"
