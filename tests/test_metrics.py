@@ -8,6 +8,7 @@ import sys
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from service import metrics
 from tests.test_bookings_api import body
 
 
@@ -104,3 +105,18 @@ def test_gunicorn_workers_are_summed_in_multiprocess_mode(client, tmp_path, monk
     samples = _samples(client)
     name = "zapis_http_requests_total"
     assert _value(samples, name, endpoint="health.health", method="GET", status="200") == 2
+
+
+def test_a_registered_collector_is_exported(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The hook the outbox and dispatcher metrics will use."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    class Outbox:
+        def collect(self):  # type: ignore[no-untyped-def]
+            gauge = GaugeMetricFamily("zapis_test_outbox", "Example.", labels=["status"])
+            gauge.add_metric(["pending"], 3)
+            yield gauge
+
+    monkeypatch.setattr(metrics, "_collectors", [])
+    metrics.register_collector(Outbox())  # type: ignore[arg-type]
+    assert _value(_samples(client), "zapis_test_outbox", status="pending") == 3

@@ -79,3 +79,22 @@ def test_secrets_and_phone_numbers_in_messages_are_redacted() -> None:
     assert SECRET not in line["message"]
     assert FEED_TOKEN not in line["message"]
     assert "<phone>" in line["message"]
+
+
+def test_bodies_and_phone_numbers_of_requests_are_not_logged(client, admin, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    registered = client.post(
+        "/api/v1/beneficiaries",
+        json={"case_reference": "LOG-77", "language": "ar", "phone": "+359 888 765 432"},
+        headers=admin,
+    )
+    refused = client.post(
+        "/api/v1/beneficiaries",
+        json={"case_reference": "LOG-78", "language": "ar", "phone": "+359 88 123"},
+        headers=admin,
+    )
+    assert (registered.status_code, refused.status_code) == (201, 422)
+    written = caplog.text + "\n".join(json.dumps(line) for line in _lines(caplog))
+    for private in ("LOG-77", "LOG-78", "888 765 432", "888765432", "+359 88 123", "Bearer"):
+        assert private not in written
+    assert [line["status"] for line in _access(caplog)] == [201, 422]
