@@ -9,7 +9,7 @@ from flask import Flask, send_from_directory
 from flask.typing import ResponseReturnValue
 
 from service.resources import (
-    apidoc,
+    apidoc,  # first: it bounds flask-smorest page numbers before the blueprints are built
     availability,
     beneficiaries,
     bookings,
