@@ -20,8 +20,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from service import cli, console, db, resources
+    from service import cli, console, db, metrics, observability, ratelimit, resources
 
+    observability.init_app(app)
+    metrics.init_app(app)
+    ratelimit.init_app(app)
     db.init_app(app)
     resources.init_app(app)
     cli.init_app(app)

@@ -54,8 +54,10 @@ def issue_token(
             raise Invalid("offices", f"No office with code {code!r}.")
     if role == "coordinator" and not codes:
         raise Invalid("offices", "A coordinator is scoped to at least one office.")
-    if role == "staff" and (resource_id is None or session.get(Resource, resource_id) is None):
+    if role == "staff" and resource_id is None:
         raise Invalid("resource_id", "A staff token is linked to an existing person.")
+    if resource_id is not None and session.get(Resource, resource_id) is None:
+        raise Invalid("resource_id", f"No person with id {resource_id}.")
     secret = "zap_" + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,

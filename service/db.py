@@ -50,7 +50,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    # Parameters can hold phone numbers and names: keep them out of error messages and logs.
+    engine = make_engine(app.config["DATABASE_URL"], hide_parameters=True)
     app.extensions["zapis.engine"] = engine
     app.extensions["zapis.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

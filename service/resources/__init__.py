@@ -7,9 +7,9 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask.typing import ResponseReturnValue
-from flask_smorest import Api
 
 from service.resources import (
+    apidoc,  # first: it bounds flask-smorest page numbers before the blueprints are built
     availability,
     beneficiaries,
     bookings,
@@ -22,9 +22,7 @@ from service.resources import (
     tokens,
 )
 from service.resources.converters import (
-    DatabaseIdConverter,
     IsoDateConverter,
-    database_id_schema,
     iso_date_schema,
 )
 
@@ -38,10 +36,9 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
     app.url_map.converters["isodate"] = IsoDateConverter
-    app.url_map.converters["int"] = DatabaseIdConverter
-    api = Api(app)
+    apidoc.bound_row_ids(app)
+    api = apidoc.DocumentedApi(app)
     api.register_converter(IsoDateConverter, iso_date_schema)
-    api.register_converter(DatabaseIdConverter, database_id_schema)
     for module in (
         offices,
         catalogue,

@@ -5,17 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from werkzeug.routing import BaseConverter, IntegerConverter, Map, ValidationError
-
-LARGEST_ID = 2**31 - 1
-
-
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` limited to the ids a database column holds, so a huge id is a plain 404."""
-
-    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", LARGEST_ID)
-        super().__init__(url_map, *args, **kwargs)
+from werkzeug.routing import BaseConverter, ValidationError
 
 
 class IsoDateConverter(BaseConverter):
@@ -33,7 +23,3 @@ class IsoDateConverter(BaseConverter):
 
 def iso_date_schema(_converter: BaseConverter) -> dict[str, str]:
     return {"type": "string", "format": "date"}
-
-
-def database_id_schema(_converter: BaseConverter) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 0, "maximum": LARGEST_ID}

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 
+from service import metrics
 from service.db import get_session
 from service.errors import DomainError, Invalid
 
@@ -21,6 +22,8 @@ def error_body(status: int, message: str, errors: dict[str, Any] | None = None) 
 
 def _domain_error(exc: DomainError) -> tuple[dict[str, Any], int]:
     get_session().rollback()
+    if exc.status == 409:
+        metrics.count_conflict(exc)
     errors = exc.details()
     if isinstance(exc, Invalid):
         location = "query" if request.method in ("GET", "HEAD") else "json"

@@ -9,13 +9,8 @@ from marshmallow import ValidationError, fields, validate
 
 from service.clock import to_sofia
 
+ROW_ID_MAX = 2**31 - 1  # PostgreSQL integer: a larger id would overflow the query
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-LARGEST_ID = 2**31 - 1
-
-
-def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
-    """An integer id as the database stores it (1 to 2**31 - 1); query strings pass strict=False."""
-    return fields.Integer(strict=strict, validate=validate.Range(1, LARGEST_ID), **kwargs)
 
 
 class Instant(fields.AwareDateTime):
@@ -34,3 +29,10 @@ class Instant(fields.AwareDateTime):
         if value is None:
             return None
         return super()._serialize(to_sofia(value), attr, obj, **kwargs)
+
+
+class RowId(fields.Integer):
+    """The id of a row: a positive integer that fits the database's integer column."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(1, ROW_ID_MAX), **kwargs)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
-from service.resources.fields import Id, Instant
+from service.resources.fields import Instant, RowId
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 
@@ -158,8 +158,12 @@ class BookingCreateSchema(Schema):
     remote_link = fields.String(validate=validate.Length(min=1, max=500), allow_none=True)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
-    resource_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10))
-    beneficiary_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=200))
+    resource_ids = fields.List(
+        RowId(strict=True), required=True, validate=validate.Length(min=1, max=10)
+    )
+    beneficiary_ids = fields.List(
+        RowId(strict=True), load_default=list, validate=validate.Length(max=200)
+    )
     notes = fields.String(validate=validate.Length(max=2000), allow_none=True)
     status = fields.String(
         load_default="confirmed", validate=validate.OneOf(["tentative", "confirmed"])
@@ -169,8 +173,8 @@ class BookingCreateSchema(Schema):
 
 class BookingQuerySchema(Schema):
     office = _code
-    resource_id = Id(strict=False)
-    beneficiary_id = Id(strict=False)
+    resource_id = RowId()
+    beneficiary_id = RowId()
     type = fields.String(validate=validate.OneOf(BOOKING_TYPES))
     status = fields.String(validate=validate.OneOf(STATUSES))
     start = Instant()
@@ -185,7 +189,7 @@ class RescheduleSchema(Schema):
     version = fields.Integer(required=True, strict=True)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
-    resource_ids = fields.List(Id(), validate=validate.Length(min=1, max=10))
+    resource_ids = fields.List(RowId(strict=True), validate=validate.Length(min=1, max=10))
     override = fields.Boolean(load_default=False)
 
 
@@ -228,7 +232,7 @@ class AvailabilityQuerySchema(Schema):
     modality = fields.String(validate=validate.OneOf(MODALITIES))
     speciality = fields.String(validate=validate.OneOf(SPECIALITIES))
     resource_ids = fields.List(
-        Id(strict=False),
+        RowId(),
         metadata={"description": "Suggest mode: slots where all of these are free together."},
     )
     start = Instant(required=True)
@@ -263,7 +267,7 @@ class TokenCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     offices = fields.List(_code, load_default=list)
-    resource_id = Id(allow_none=True)
+    resource_id = RowId(allow_none=True)
     expires_at = Instant(allow_none=True)
 
 
