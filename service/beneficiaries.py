@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import feeds
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.languages import check_language
@@ -71,4 +72,12 @@ def set_sms_consent(session: Session, beneficiary: Beneficiary, consent: bool) -
     if consent != beneficiary.sms_consent:
         beneficiary.sms_consent = consent
         beneficiary.sms_consent_at = utcnow()
+    return beneficiary
+
+
+def set_discreet(session: Session, beneficiary: Beneficiary, discreet: bool) -> Beneficiary:
+    """Set the discreet flag and re-render the feeds that show the beneficiary's bookings."""
+    if discreet != beneficiary.discreet:
+        beneficiary.discreet = discreet
+        feeds.refresh_beneficiary(session, beneficiary)
     return beneficiary

@@ -25,6 +25,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "TIMEZONE": "Europe/Sofia",
         "BOOKING_BUFFER_MINUTES": _int("BOOKING_BUFFER_MINUTES", 15),
         "TRAVEL_MINUTES": dict(DEFAULT_TRAVEL_MINUTES),

@@ -15,6 +15,7 @@ from service.resources import (
     bookings,
     catalogue,
     errors,
+    feeds,
     health,
     offices,
     tokens,
@@ -30,9 +31,10 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
     api = Api(app)
-    for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
+    for module in (offices, catalogue, beneficiaries, bookings, availability, tokens, feeds):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(feeds.calendars_bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
     app.extensions["zapis.api"] = api
     errors.init_app(app)

@@ -1,0 +1,50 @@
+"""iCalendar feeds of bookings: stored VEVENT pieces, subscriptions, downloads, free/busy.
+
+Bookings are mapped to the pure ``calendars`` package here; ``calendars`` knows nothing of
+the service.  Booking operations call `refresh_booking` in their transaction.
+"""
+
+from service.feeds.downloads import render_booking_ics, render_resource_freebusy
+from service.feeds.pieces import rebuild_all, refresh_beneficiary, refresh_booking
+from service.feeds.serve import (
+    BuiltFeed,
+    FeedSpec,
+    Validators,
+    Window,
+    build_feed,
+    build_office_feed,
+    feed_body,
+    feed_validators,
+    office_feed_spec,
+    parse_window,
+)
+from service.feeds.subscriptions import (
+    FeedRequest,
+    create_feed,
+    find_feed,
+    revoke_feed,
+    rotate_feed,
+)
+
+__all__ = [
+    "BuiltFeed",
+    "FeedRequest",
+    "FeedSpec",
+    "Validators",
+    "Window",
+    "build_feed",
+    "build_office_feed",
+    "create_feed",
+    "feed_body",
+    "feed_validators",
+    "find_feed",
+    "office_feed_spec",
+    "parse_window",
+    "rebuild_all",
+    "refresh_beneficiary",
+    "refresh_booking",
+    "render_booking_ics",
+    "render_resource_freebusy",
+    "revoke_feed",
+    "rotate_feed",
+]

@@ -1,0 +1,182 @@
+"""Build a feed from stored pieces, and its validators (ETag, Last-Modified) from one row.
+
+The bytes of a feed depend on its settings, the stored pieces of its scope and the window,
+which moves with the date in Sofia.  The ETag hashes the settings, the scope's change counter
+(bumped whenever a piece of the scope is written or deleted) and the window's dates, so a
+304 needs no piece at all.  Last-Modified is the later of the scope's last change and the
+start of today in Sofia (when the window last moved); neither ever goes backwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from calendars import FeedCalendar, assemble_feed, feed_etag
+from service.clock import sofia_instant, to_sofia, utcnow
+from service.errors import Invalid, NotFound
+from service.feeds.pieces import EPOCH, office_scope
+from service.feeds.subscriptions import DEFAULT_LOCALE
+from service.feeds.text import word
+from service.models import Feed, FeedChange, FeedMembership, FeedPiece, Office
+from service.models.feed import FEED_LOCALES
+
+PAST_DAYS, FUTURE_DAYS = 90, 365
+MAX_PAST_DAYS, MAX_FUTURE_DAYS = 730, 1095
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """What a feed shows: a scope at a privacy level, in a language, under a title."""
+
+    kind: str
+    scope: str
+    privacy: str
+    locale: str
+    title: str
+
+    @classmethod
+    def of(cls, feed: Feed) -> FeedSpec:
+        return cls(feed.kind, feed.scope, feed.privacy, feed.locale, feed.title)
+
+    @property
+    def calendar(self) -> FeedCalendar:
+        return FeedCalendar(
+            name=self.title,
+            description=word(self.locale, f"privacy_{self.privacy}"),
+            language=self.locale,
+        )
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days shown before and after today (Europe/Sofia)."""
+
+    past_days: int = PAST_DAYS
+    future_days: int = FUTURE_DAYS
+
+    def dates(self, today: date) -> tuple[date, date]:
+        """Return the first day shown and the day after the last one."""
+        return today - timedelta(days=self.past_days), today + timedelta(days=self.future_days + 1)
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+def parse_window(args: Mapping[str, str]) -> Window:
+    """Read ?past_days= and ?future_days=, refusing values beyond the limits (422)."""
+    values = {"past_days": PAST_DAYS, "future_days": FUTURE_DAYS}
+    limits = {"past_days": (0, MAX_PAST_DAYS), "future_days": (1, MAX_FUTURE_DAYS)}
+    for name, (low, high) in limits.items():
+        raw = args.get(name)
+        if raw is None:
+            continue
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise Invalid(name, f"{name} must be a whole number from {low} to {high}.")
+        values[name] = int(raw)
+    return Window(**values)
+
+
+def today_in_sofia() -> date:
+    return to_sofia(utcnow()).date()
+
+
+def feed_validators(
+    session: Session, spec: FeedSpec, window: Window, today: date | None = None
+) -> Validators:
+    """Return the ETag and Last-Modified of a feed from its scope's change row alone."""
+    day = today or today_in_sofia()
+    first, last = window.dates(day)
+    change = session.execute(
+        select(FeedChange.counter, FeedChange.changed_at).where(FeedChange.scope == spec.scope)
+    ).one_or_none()
+    counter, changed_at = (change.counter, change.changed_at) if change else (0, EPOCH)
+    etag = feed_etag(
+        (
+            spec.kind,
+            spec.scope,
+            spec.privacy,
+            spec.locale,
+            spec.title,
+            str(counter),
+            first.isoformat(),
+            last.isoformat(),
+        )
+    )
+    return Validators(etag, max(changed_at, sofia_instant(day, time(0))))
+
+
+def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | None = None) -> bytes:
+    """Join the stored VEVENTs of a feed's scope that fall in the window."""
+    first, last = window.dates(today or today_in_sofia())
+    start, end = sofia_instant(first, time(0)), sofia_instant(last, time(0))
+    pieces = session.scalars(
+        select(FeedPiece.body)
+        .join(FeedMembership, FeedMembership.booking_id == FeedPiece.booking_id)
+        .where(
+            FeedMembership.scope == spec.scope,
+            FeedMembership.starts_at < end,
+            FeedMembership.ends_at > start,
+            FeedPiece.privacy == spec.privacy,
+            FeedPiece.locale == spec.locale,
+        )
+        .order_by(FeedMembership.starts_at, FeedMembership.booking_id)
+    )
+    # Whole years of VTIMEZONE, so the cached block is reused from day to day.
+    zones = (date(first.year, 1, 1), date(last.year + 1, 1, 1))
+    return assemble_feed(spec.calendar, pieces, zones)
+
+
+def build_feed(
+    session: Session, spec: FeedSpec, window: Window, today: date | None = None
+) -> BuiltFeed:
+    """Return a feed's bytes with its validators (read first, so they are never newer)."""
+    day = today or today_in_sofia()
+    validators = feed_validators(session, spec, window, day)
+    body = feed_body(session, spec, window, day)
+    return BuiltFeed(body, validators.etag, validators.last_modified)
+
+
+def office_feed_spec(
+    session: Session, office_code: str, privacy: str = "full", locale: str = DEFAULT_LOCALE
+) -> FeedSpec:
+    """Return the spec of an office feed, as a subscription to it would have."""
+    office = session.scalar(select(Office).where(Office.code == office_code))
+    if office is None:
+        raise NotFound(f"No office with code {office_code!r}.")
+    if locale not in FEED_LOCALES:
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(FEED_LOCALES)}.")
+    name = office.name_bg if locale == "bg" else office.name_en
+    title = word(locale, "office_feed").format(name=name)
+    return FeedSpec("office", office_scope(office.id), privacy, locale, title)
+
+
+def build_office_feed(
+    session: Session,
+    office_code: str,
+    *,
+    privacy: str = "full",
+    locale: str = DEFAULT_LOCALE,
+    window: Window | None = None,
+) -> BuiltFeed:
+    """Build an office feed's bytes and validators exactly as GET /calendars/<token>.ics does.
+
+    For benchmarks: time this cold after a booking change, and `feed_validators` (or a
+    conditional GET through the test client) for the 304 path.
+    """
+    spec = office_feed_spec(session, office_code, privacy, locale)
+    return build_feed(session, spec, window or Window())
