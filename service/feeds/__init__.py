@@ -22,6 +22,7 @@ from service.feeds.subscriptions import (
     FeedRequest,
     create_feed,
     find_feed,
+    list_feeds,
     revoke_feed,
     rotate_feed,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "feed_body",
     "feed_validators",
     "find_feed",
+    "list_feeds",
     "office_feed_spec",
     "parse_window",
     "rebuild_all",

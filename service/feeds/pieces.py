@@ -1,8 +1,8 @@
 """Keep each booking's rendered VEVENTs and the per-scope change counters current.
 
 `refresh_booking` runs in the transaction that changes a booking: it re-renders the booking's
-pieces (one per privacy level and language), records which feeds (scopes) show it and bumps
-the change counter of every scope it entered, left or changed in.  A cancelled booking leaves
+pieces (one per privacy level and language), records which feeds (scopes) show it and, when
+the transaction commits, bumps the change counter of every scope it entered, left or changed in.  A cancelled booking leaves
 every feed.  A feed is then built by joining bytes, and its validators come from one row.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from calendars import RENDER_VERSION, render_vevent
 from service.clock import utcnow
@@ -31,6 +31,7 @@ from service.models.feed import FEED_LOCALES
 
 PRIVATE_LEVELS = ("full", "limited", "busy")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PENDING = "zapis.feed_scopes"
 
 
 def office_scope(office_id: int) -> str:
@@ -92,6 +93,31 @@ def bump_scopes(session: Session, scopes: Iterable[str]) -> None:
         )
 
 
+def pending_scopes(session: Session) -> set[str]:
+    """Return the scopes this transaction changed; they are bumped just before it commits."""
+    pending: set[str] = session.info.setdefault(PENDING, set())
+    return pending
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_pending(session: Session) -> None:
+    """Bump changed scopes last, so the row locks are held only while committing.
+
+    A transaction that books many times (a series) bumps each scope once, and never waits
+    for a resource lock while holding a scope's row.
+    """
+    scopes = session.info.pop(PENDING, None)
+    if scopes:
+        bump_scopes(session, scopes)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """Drop the pending scopes of a transaction that rolled back."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
 def _next_sequence(item: FeedItem | None, booking: Booking) -> int:
     """SEQUENCE grows when the time or the status changes (RFC 5545 3.8.7.4)."""
     if item is None:
@@ -148,7 +174,7 @@ def refresh_booking(session: Session, booking: Booking) -> None:
                 for scope in sorted(after)
             ],
         )
-    bump_scopes(session, before | after)
+    pending_scopes(session).update(before | after)
     session.flush()
 
 

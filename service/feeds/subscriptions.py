@@ -122,6 +122,18 @@ def get_feed(session: Session, feed_id: int) -> Feed:
     return feed
 
 
+def list_feeds(session: Session, principal: Principal) -> list[Feed]:
+    """Return the live feeds principal may manage (revoke or rotate), oldest first."""
+    found = []
+    for feed in session.scalars(select(Feed).where(Feed.revoked_at.is_(None)).order_by(Feed.id)):
+        try:
+            authorize_feed(session, principal, feed)
+        except Forbidden:
+            continue
+        found.append(feed)
+    return found
+
+
 def revoke_feed(session: Session, principal: Principal, feed_id: int) -> Feed:
     feed = get_feed(session, feed_id)
     authorize_feed(session, principal, feed)

@@ -19,6 +19,7 @@ from service.resources.errors import error_body
 from service.resources.schemas import (
     BookingIcsQuerySchema,
     FeedCreateSchema,
+    FeedSchema,
     FeedUrlSchema,
     FreeBusyQuerySchema,
 )
@@ -56,6 +57,11 @@ def _shown(feed: Feed, token: str) -> dict[str, Any]:
 
 @blp.route("/feeds")
 class Feeds(MethodView):
+    @blp.response(200, FeedSchema(many=True))
+    def get(self) -> Any:
+        """List the live feeds you may revoke or rotate (their URLs are never shown again)."""
+        return feeds.list_feeds(get_session(), current_principal())
+
     @blp.arguments(FeedCreateSchema)
     @blp.response(201, FeedUrlSchema)
     def post(self, data: dict[str, Any]) -> Any:
