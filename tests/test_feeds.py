@@ -288,3 +288,31 @@ def test_english_feed_of_a_person_whose_locale_is_en(client, factory, admin):
     (event,) = events(fetch(client, feed).data)
     assert str(event["summary"]) == "Counselling"
     assert "Status: Confirmed" in str(event["description"])
+
+
+def test_moving_a_booking_to_another_person_moves_it_between_their_feeds(client, factory, admin):
+    first, second = factory.interpreter(), factory.interpreter()
+    booking = book(client, admin, [first.id], working_day(10))
+    old = subscribe(client, admin, scope="resource", resource_id=first.id, privacy="busy")
+    new = subscribe(client, admin, scope="resource", resource_id=second.id, privacy="busy")
+    old_before, new_before = fetch(client, old), fetch(client, new)
+    start = working_day(10)
+
+    client.post(
+        f"/api/v1/bookings/{booking['id']}/reschedule",
+        json={
+            "version": booking["version"],
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+            "resource_ids": [second.id],
+        },
+        headers=admin,
+    )
+
+    old_after, new_after = fetch(client, old), fetch(client, new)
+    assert uids(old_after.data) == []
+    assert uids(new_after.data) == [f"booking-{booking['id']}@zapis"]
+    assert old_after.headers["ETag"] != old_before.headers["ETag"]
+    assert new_after.headers["ETag"] != new_before.headers["ETag"]
+    (event,) = events(new_after.data)
+    assert event["sequence"] == 1  # another person is a new revision of the event

@@ -118,12 +118,13 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(PENDING, None)
 
 
-def _next_sequence(item: FeedItem | None, booking: Booking) -> int:
-    """SEQUENCE grows when the time or the status changes (RFC 5545 3.8.7.4)."""
+def _next_sequence(item: FeedItem | None, booking: Booking, changed_scopes: bool) -> int:
+    """SEQUENCE grows when the time, the status or the people and rooms change (RFC 5545)."""
     if item is None:
         return 0
     moved = (item.starts_at, item.ends_at) != (booking.starts_at, booking.ends_at)
-    return item.sequence + 1 if moved or item.status != booking.status else item.sequence
+    revised = moved or item.status != booking.status or changed_scopes
+    return item.sequence + 1 if revised else item.sequence
 
 
 def _render_pieces(booking: Booking, sequence: int) -> list[dict[str, object]]:
@@ -148,7 +149,7 @@ def refresh_booking(session: Session, booking: Booking) -> None:
     )
     after = booking_scopes(booking)
     item = session.get(FeedItem, booking.id)
-    sequence = _next_sequence(item, booking)
+    sequence = _next_sequence(item, booking, before != after)
     for model in (FeedPiece, FeedMembership):
         session.execute(delete(model).where(model.booking_id == booking.id))
     if not after:
