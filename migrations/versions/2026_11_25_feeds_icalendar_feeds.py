@@ -46,8 +46,8 @@ def upgrade() -> None:
     op.create_table(
         "feed_memberships",
         sa.Column("scope", sa.String(length=48), nullable=False),
-        sa.Column("booking_id", sa.Integer(), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["booking_id"],
@@ -55,14 +55,14 @@ def upgrade() -> None:
             name=op.f("fk_feed_memberships_booking_id_bookings"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("scope", "booking_id", name=op.f("pk_feed_memberships")),
+        sa.PrimaryKeyConstraint(
+            "scope", "starts_at", "booking_id", name=op.f("pk_feed_memberships")
+        ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("feed_memberships", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_feed_memberships_booking_id"), ["booking_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_feed_memberships_scope_time", ["scope", "starts_at"], unique=False
         )
 
     op.create_table(
@@ -119,7 +119,6 @@ def downgrade() -> None:
     op.drop_table("feeds")
     op.drop_table("feed_pieces")
     with op.batch_alter_table("feed_memberships", schema=None) as batch_op:
-        batch_op.drop_index("ix_feed_memberships_scope_time")
         batch_op.drop_index(batch_op.f("ix_feed_memberships_booking_id"))
 
     op.drop_table("feed_memberships")

@@ -17,6 +17,7 @@ from service.feeds.serve import (
     feed_validators,
     office_feed_spec,
     parse_window,
+    today_in_sofia,
 )
 from service.feeds.subscriptions import (
     FeedRequest,
@@ -49,4 +50,5 @@ __all__ = [
     "render_resource_freebusy",
     "revoke_feed",
     "rotate_feed",
+    "today_in_sofia",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.columns import UTCDateTime
@@ -80,16 +80,20 @@ class FeedPiece(Base):
 
 
 class FeedMembership(Base):
-    """A booking belongs to a scope's feeds, with its times for the window query."""
+    """A booking belongs to a scope's feeds; the key orders a scope's bookings by time.
+
+    On SQLite the table is WITHOUT ROWID, so a feed reads its bookings in order from the
+    primary key alone.
+    """
 
     __tablename__ = "feed_memberships"
-    __table_args__ = (Index("ix_feed_memberships_scope_time", "scope", "starts_at"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     booking_id: Mapped[int] = mapped_column(
         ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

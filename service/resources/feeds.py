@@ -160,14 +160,15 @@ def calendar_feed(token: str) -> Response:
         )
     spec = feeds.FeedSpec.of(feed)
     window = feeds.parse_window(request.args)
-    validators = feeds.feed_validators(session, spec, window)
+    today = feeds.today_in_sofia()
+    validators = feeds.feed_validators(session, spec, window, today)
     headers = FEED_HEADERS | {
         "ETag": validators.etag,
         "Last-Modified": http_date(validators.last_modified),
     }
     if _not_modified(validators):
         return Response(status=304, headers=headers)
-    body = feeds.feed_body(session, spec, window)
+    body = feeds.feed_body(session, spec, window, today)
     response = Response(body, headers=headers)
     response.headers["Content-Type"] = ICS
     return response
