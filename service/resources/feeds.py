@@ -37,7 +37,12 @@ FEED_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-ICS_DOC = {"200": {"content": {"text/calendar": {"schema": {"type": "string"}}}}}
+ICS_DOC = {
+    "200": {
+        "description": "An iCalendar (RFC 5545) file.",
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def _urls(token: str) -> dict[str, str]:
@@ -65,7 +70,12 @@ class Feeds(MethodView):
     @blp.arguments(FeedCreateSchema)
     @blp.response(201, FeedUrlSchema)
     def post(self, data: dict[str, Any]) -> Any:
-        """Create a secret subscription URL; this answer is the only place it ever appears."""
+        """Create a secret subscription URL; this answer is the only place it ever appears.
+
+        Calendar apps subscribe to `url` (or `webcal_url`): `GET /calendars/<token>.ics`,
+        optionally with `?past_days=` (0-730, default 90) and `?future_days=` (1-1095,
+        default 365).  It answers with ETag and Last-Modified, and 304 when unchanged.
+        """
         principal = current_principal()
         session = get_session()
         feed, token = feeds.create_feed(session, principal, feeds.FeedRequest(**data))
