@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from service import feeds
-from service.models import Feed
+from service.models import AuditEntry, Feed
 from tests.feed_helpers import events, fetch, subscribe, uids, working_day
 
 PHONES = {
@@ -257,3 +257,29 @@ def test_bad_feed_requests_name_the_field_and_write_nothing(
     assert answer.status_code == 422, answer.json
     assert field in answer.json["errors"]["json"]
     assert count_feeds(session) == 0
+
+
+def test_revoking_the_creators_api_token_ends_their_feeds(client, factory, admin, session):
+    me = factory.interpreter()
+    staff_token = factory.token("staff", resource_id=me.id)
+    staff = {"Authorization": f"Bearer {staff_token}"}
+    feed = subscribe(client, staff, scope="resource", resource_id=me.id, privacy="limited")
+    assert fetch(client, feed).status_code == 200
+    token_id = session.scalar(select(Feed.api_token_id).where(Feed.id == feed["id"]))
+
+    assert client.delete(f"/api/v1/tokens/{token_id}", headers=admin).status_code == 204
+
+    assert fetch(client, feed).status_code == 404
+
+
+def test_creating_revoking_and_rotating_feeds_is_audited(client, factory, admin, session):
+    factory.office("sofia")
+    feed = subscribe(client, admin, scope="office", office="sofia", privacy="full")
+    client.post(f"/api/v1/feeds/{feed['id']}/rotate", headers=admin)
+    client.delete(f"/api/v1/feeds/{feed['id']}", headers=admin)
+    actions = session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.entity == "feed", AuditEntry.entity_id == feed["id"])
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == ["create_feed", "rotate_feed", "revoke_feed"]

@@ -91,9 +91,13 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("api_token_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rotated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["api_token_id"], ["api_tokens.id"], name=op.f("fk_feeds_api_token_id_api_tokens")
+        ),
         sa.ForeignKeyConstraint(
             ["office_id"], ["offices.id"], name=op.f("fk_feeds_office_id_offices")
         ),

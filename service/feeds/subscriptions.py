@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit import record_change
 from service.auth import Principal, hash_token
 from service.clock import utcnow
 from service.errors import Forbidden, Invalid, NotFound
 from service.feeds.mapping import office_name
 from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
 from service.feeds.text import word
-from service.models import Feed, Office, Resource
+from service.models import ApiToken, Feed, Office, Resource
 from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
 
 DEFAULT_LOCALE = "bg"
@@ -108,9 +109,11 @@ def create_feed(session: Session, principal: Principal, request: FeedRequest) ->
     token = new_token()
     feed.token_hash = hash_token(token)
     feed.created_by = principal.name
+    feed.api_token_id = principal.token_id
     feed.created_at = utcnow()
     session.add(feed)
     session.flush()
+    _audit(session, principal, "create", feed)
     return feed, token
 
 
@@ -138,6 +141,7 @@ def revoke_feed(session: Session, principal: Principal, feed_id: int) -> Feed:
     feed = get_feed(session, feed_id)
     authorize_feed(session, principal, feed)
     feed.revoked_at = utcnow()
+    _audit(session, principal, "revoke", feed)
     return feed
 
 
@@ -148,13 +152,43 @@ def rotate_feed(session: Session, principal: Principal, feed_id: int) -> tuple[F
     token = new_token()
     feed.token_hash = hash_token(token)
     feed.rotated_at = utcnow()
+    _audit(session, principal, "rotate", feed)
     return feed, token
 
 
 def find_feed(session: Session, token: str) -> Feed | None:
-    """Return the live feed of a subscription token, or None (unknown and revoked alike)."""
+    """Return the live feed of a subscription token, or None (unknown and revoked alike).
+
+    A feed whose creating API token was revoked or has expired is not live either.
+    """
     digest = hash_token(token)
-    feed = session.scalar(select(Feed).where(Feed.token_hash == digest))
-    if feed is None or feed.revoked_at is not None:
+    row = session.execute(
+        select(Feed, ApiToken.revoked_at, ApiToken.expires_at)
+        .outerjoin(ApiToken, ApiToken.id == Feed.api_token_id)
+        .where(Feed.token_hash == digest)
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row.Feed.token_hash, digest):
         return None
-    return feed if hmac.compare_digest(feed.token_hash, digest) else None
+    feed: Feed = row.Feed
+    creator_gone = row.revoked_at is not None or (
+        row.expires_at is not None and row.expires_at <= utcnow()
+    )
+    return None if feed.revoked_at is not None or creator_gone else feed
+
+
+def _audit(session: Session, principal: Principal, action: str, feed: Feed) -> None:
+    image = {
+        "scope": feed.scope,
+        "privacy": feed.privacy,
+        "locale": feed.locale,
+        "title": feed.title,
+    }
+    record_change(
+        session,
+        actor=principal.name,
+        action=f"{action}_feed",
+        entity="feed",
+        entity_id=feed.id,
+        before=None,
+        after=image,
+    )

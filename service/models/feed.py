@@ -24,7 +24,11 @@ FEED_LOCALES = ("bg", "en")
 
 
 class Feed(Base):
-    """A subscription URL; only the SHA-256 of its token is stored."""
+    """A subscription URL; only the SHA-256 of its token is stored.
+
+    It lives only as long as the API token that created it: revoking a person's API token
+    also ends the feeds they subscribed to.
+    """
 
     __tablename__ = "feeds"
 
@@ -38,6 +42,7 @@ class Feed(Base):
     title: Mapped[str] = mapped_column(String(300))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(200))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
