@@ -14,6 +14,8 @@ from service.feeds.text import word
 from service.models import Booking, Office
 
 LOCAL_STATUS = {"tentative": "TENTATIVE"}
+# Bump with any change to what this module or text.py writes, then run `flask rebuild-feeds`.
+MAPPING_VERSION = "1"
 
 
 def booking_uid(booking_id: int) -> str:

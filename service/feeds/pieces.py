@@ -1,9 +1,10 @@
 """Keep each booking's rendered VEVENTs and the per-scope change counters current.
 
 `refresh_booking` runs in the transaction that changes a booking: it re-renders the booking's
-pieces (one per privacy level and language), records which feeds (scopes) show it and, when
-the transaction commits, bumps the change counter of every scope it entered, left or changed in.  A cancelled booking leaves
-every feed.  A feed is then built by joining bytes, and its validators come from one row.
+pieces (one per privacy level and language) and records which feeds (scopes) show it.  Just
+before that transaction commits, the change counter of every scope the booking entered, left
+or changed in is bumped.  A cancelled booking leaves every feed.  A feed is then built by
+joining bytes, and its validators come from one row.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from calendars import RENDER_VERSION, render_vevent
 from service.clock import utcnow
-from service.feeds.mapping import booking_event, booking_uid
+from service.feeds.mapping import MAPPING_VERSION, booking_event, booking_uid
 from service.models import (
     Beneficiary,
     Booking,
@@ -161,7 +162,8 @@ def refresh_booking(session: Session, booking: Booking) -> None:
             session.add(item)
         item.sequence, item.status = sequence, booking.status
         item.starts_at, item.ends_at = booking.starts_at, booking.ends_at
-        item.last_modified, item.render_version = booking.updated_at, RENDER_VERSION
+        item.last_modified = booking.updated_at
+        item.render_version = f"{RENDER_VERSION}.{MAPPING_VERSION}"
         session.execute(insert(FeedPiece), _render_pieces(booking, sequence))
         session.execute(
             insert(FeedMembership),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from calendars import FeedCalendar, assemble_feed, feed_etag
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.errors import Invalid, NotFound
+from service.feeds.mapping import MAPPING_VERSION
 from service.feeds.pieces import EPOCH, office_scope
 from service.feeds.subscriptions import DEFAULT_LOCALE
 from service.feeds.text import word
@@ -105,13 +106,16 @@ def feed_validators(
         select(FeedChange.counter, FeedChange.changed_at).where(FeedChange.scope == spec.scope)
     ).one_or_none()
     counter, changed_at = (change.counter, change.changed_at) if change else (0, EPOCH)
+    calendar = spec.calendar
     etag = feed_etag(
         (
+            MAPPING_VERSION,
             spec.kind,
             spec.scope,
             spec.privacy,
-            spec.locale,
-            spec.title,
+            calendar.name,
+            calendar.description or "",
+            calendar.language or "",
             str(counter),
             first.isoformat(),
             last.isoformat(),
