@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
-from tests.feed_helpers import events, fetch, subscribe, uids, working_day
+from tests.feed_helpers import events, fetch, path_of, subscribe, uids, working_day
 
 
 def book(client, headers, resource_ids, start, minutes=60, **extra):
@@ -199,11 +199,15 @@ def test_head_answers_the_headers_of_get_without_a_body(client, factory, admin):
     book(client, admin, [interpreter.id], working_day(5))
     feed = subscribe(client, admin, scope="office", office="sofia", privacy="full")
     got = fetch(client, feed)
-    head = client.head(feed["url"].split("localhost", 1)[1])
+    head = client.head(path_of(feed["url"]))
     assert head.status_code == 200
     assert head.data == b""
     for name in ("ETag", "Last-Modified", "Content-Type", "Content-Length"):
         assert head.headers[name] == got.headers[name]
+    conditional = client.head(path_of(feed["url"]), headers={"If-None-Match": got.headers["ETag"]})
+    assert conditional.status_code == 304
+    star = fetch(client, feed, **{"If-None-Match": "*"})
+    assert star.status_code == 304
 
 
 def test_unknown_and_revoked_tokens_answer_the_same_404(client, factory, admin):
