@@ -117,6 +117,7 @@ def feed_validators(
             calendar.description or "",
             calendar.language or "",
             str(counter),
+            changed_at.isoformat(),  # tells apart equal counters of a restored database
             first.isoformat(),
             last.isoformat(),
         )
