@@ -9,6 +9,7 @@ from service.feeds.pieces import rebuild_all, refresh_beneficiary, refresh_booki
 from service.feeds.serve import (
     BuiltFeed,
     FeedSpec,
+    OpenFeed,
     Validators,
     Window,
     build_feed,
@@ -16,6 +17,7 @@ from service.feeds.serve import (
     feed_body,
     feed_validators,
     office_feed_spec,
+    open_feed,
     parse_window,
     today_in_sofia,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "BuiltFeed",
     "FeedRequest",
     "FeedSpec",
+    "OpenFeed",
     "Validators",
     "Window",
     "build_feed",
@@ -42,6 +45,7 @@ __all__ = [
     "find_feed",
     "list_feeds",
     "office_feed_spec",
+    "open_feed",
     "parse_window",
     "rebuild_all",
     "refresh_beneficiary",

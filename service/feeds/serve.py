@@ -9,6 +9,7 @@ start of today in Sofia (when the window last moved); neither ever goes backward
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calendars import FeedCalendar, assemble_feed, feed_etag
+from service.auth import hash_token
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.errors import Invalid, NotFound
 from service.feeds.mapping import MAPPING_VERSION
 from service.feeds.pieces import EPOCH, office_scope
-from service.feeds.subscriptions import DEFAULT_LOCALE
+from service.feeds.subscriptions import DEFAULT_LOCALE, is_live
 from service.feeds.text import word
-from service.models import Feed, FeedChange, FeedMembership, FeedPiece, Office
+from service.models import ApiToken, Feed, FeedChange, FeedMembership, FeedPiece, Office
 from service.models.feed import FEED_LOCALES
 
 PAST_DAYS, FUTURE_DAYS = 90, 365
@@ -72,6 +74,12 @@ class Validators:
 
 
 @dataclass(frozen=True)
+class OpenFeed:
+    spec: FeedSpec
+    validators: Validators
+
+
+@dataclass(frozen=True)
 class BuiltFeed:
     body: bytes
     etag: str
@@ -96,16 +104,10 @@ def today_in_sofia() -> date:
     return to_sofia(utcnow()).date()
 
 
-def feed_validators(
-    session: Session, spec: FeedSpec, window: Window, today: date | None = None
+def _validators(
+    spec: FeedSpec, counter: int, changed_at: datetime, window: Window, day: date
 ) -> Validators:
-    """Return the ETag and Last-Modified of a feed from its scope's change row alone."""
-    day = today or today_in_sofia()
     first, last = window.dates(day)
-    change = session.execute(
-        select(FeedChange.counter, FeedChange.changed_at).where(FeedChange.scope == spec.scope)
-    ).one_or_none()
-    counter, changed_at = (change.counter, change.changed_at) if change else (0, EPOCH)
     calendar = spec.calendar
     etag = feed_etag(
         (
@@ -123,6 +125,53 @@ def feed_validators(
         )
     )
     return Validators(etag, max(changed_at, sofia_instant(day, time(0))))
+
+
+def feed_validators(
+    session: Session, spec: FeedSpec, window: Window, today: date | None = None
+) -> Validators:
+    """Return the ETag and Last-Modified of a feed from its scope's change row alone."""
+    change = session.execute(
+        select(FeedChange.counter, FeedChange.changed_at).where(FeedChange.scope == spec.scope)
+    ).one_or_none()
+    counter, changed_at = (change.counter, change.changed_at) if change else (0, EPOCH)
+    return _validators(spec, counter, changed_at, window, today or today_in_sofia())
+
+
+def open_feed(
+    session: Session, token: str, window: Window, today: date | None = None
+) -> OpenFeed | None:
+    """Return a live feed's spec and validators in one query, or None (unknown or revoked).
+
+    This is all a 304 needs: the feed's row, its creator's token and its scope's change row.
+    """
+    digest = hash_token(token)
+    row = session.execute(
+        select(
+            Feed.kind,
+            Feed.scope,
+            Feed.privacy,
+            Feed.locale,
+            Feed.title,
+            Feed.token_hash,
+            Feed.revoked_at,
+            ApiToken.revoked_at.label("creator_revoked_at"),
+            ApiToken.expires_at.label("creator_expires_at"),
+            FeedChange.counter,
+            FeedChange.changed_at,
+        )
+        .select_from(Feed)
+        .outerjoin(ApiToken, ApiToken.id == Feed.api_token_id)
+        .outerjoin(FeedChange, FeedChange.scope == Feed.scope)
+        .where(Feed.token_hash == digest)
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    if not is_live(row.revoked_at, row.creator_revoked_at, row.creator_expires_at):
+        return None
+    spec = FeedSpec(row.kind, row.scope, row.privacy, row.locale, row.title)
+    counter, changed_at = row.counter or 0, row.changed_at or EPOCH
+    return OpenFeed(spec, _validators(spec, counter, changed_at, window, today or today_in_sofia()))
 
 
 def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | None = None) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -156,11 +157,18 @@ def rotate_feed(session: Session, principal: Principal, feed_id: int) -> tuple[F
     return feed, token
 
 
-def find_feed(session: Session, token: str) -> Feed | None:
-    """Return the live feed of a subscription token, or None (unknown and revoked alike).
+def is_live(
+    revoked_at: datetime | None,
+    creator_revoked_at: datetime | None,
+    creator_expires_at: datetime | None,
+) -> bool:
+    """Tell whether a feed still serves: neither it nor the API token that made it is over."""
+    creator_expired = creator_expires_at is not None and creator_expires_at <= utcnow()
+    return revoked_at is None and creator_revoked_at is None and not creator_expired
 
-    A feed whose creating API token was revoked or has expired is not live either.
-    """
+
+def find_feed(session: Session, token: str) -> Feed | None:
+    """Return the live feed of a subscription token, or None (unknown and revoked alike)."""
     digest = hash_token(token)
     row = session.execute(
         select(Feed, ApiToken.revoked_at, ApiToken.expires_at)
@@ -170,10 +178,7 @@ def find_feed(session: Session, token: str) -> Feed | None:
     if row is None or not hmac.compare_digest(row.Feed.token_hash, digest):
         return None
     feed: Feed = row.Feed
-    creator_gone = row.revoked_at is not None or (
-        row.expires_at is not None and row.expires_at <= utcnow()
-    )
-    return None if feed.revoked_at is not None or creator_gone else feed
+    return feed if is_live(feed.revoked_at, row.revoked_at, row.expires_at) else None
 
 
 def _audit(session: Session, principal: Principal, action: str, feed: Feed) -> None:

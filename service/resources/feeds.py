@@ -161,24 +161,24 @@ def _not_modified(validators: feeds.Validators) -> bool:
 def calendar_feed(token: str) -> Response:
     """Serve a subscription feed; unknown and revoked tokens answer the same 404."""
     session = get_session()
-    feed = feeds.find_feed(session, token)
+    window = feeds.parse_window(request.args)
+    today = feeds.today_in_sofia()
+    feed = feeds.open_feed(session, token, window, today)
     if feed is None:
         return Response(
             json.dumps(error_body(404, "No such calendar.")),
             status=404,
             mimetype="application/json",
         )
-    spec = feeds.FeedSpec.of(feed)
-    window = feeds.parse_window(request.args)
-    today = feeds.today_in_sofia()
-    validators = feeds.feed_validators(session, spec, window, today)
+    validators = feed.validators
     headers = FEED_HEADERS | {
         "ETag": validators.etag,
         "Last-Modified": http_date(validators.last_modified),
     }
     if _not_modified(validators):
         return Response(status=304, headers=headers)
-    body = feeds.feed_body(session, spec, window, today)
+    # The body is read after the validators, so it is never older than its ETag says.
+    body = feeds.feed_body(session, feed.spec, window, today)
     response = Response(body, headers=headers)
     response.headers["Content-Type"] = ICS
     return response
