@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import feeds
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.languages import check_language
@@ -80,4 +81,12 @@ def get_by_case_reference(session: Session, case_reference: str) -> Beneficiary:
     beneficiary = session.scalar(select(Beneficiary).where(Beneficiary.case_reference == reference))
     if beneficiary is None:
         raise Invalid("case_reference", f"No beneficiary with case reference {reference!r}.")
+    return beneficiary
+
+
+def set_discreet(session: Session, beneficiary: Beneficiary, discreet: bool) -> Beneficiary:
+    """Set the discreet flag and re-render the feeds that show the beneficiary's bookings."""
+    if discreet != beneficiary.discreet:
+        beneficiary.discreet = discreet
+        feeds.refresh_beneficiary(session, beneficiary)
     return beneficiary

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from service import feeds
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
 from service.clock import to_sofia, utcnow
@@ -43,6 +44,7 @@ class BookingRequest:
     notes: str | None = None
     status: str = "confirmed"
     override: bool = False
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ def _check_place(request: BookingRequest, office: Office | None) -> None:
         raise Invalid("type", f"Unknown booking type; one of {', '.join(BOOKING_TYPES)}.")
     if request.modality not in MODALITIES:
         raise Invalid("modality", f"Unknown modality; one of {', '.join(MODALITIES)}.")
+    if request.public and request.type != "community_event":
+        raise Invalid("public", "Only a community event can be public.")
     if request.status not in ("tentative", "confirmed"):
         raise Invalid("status", "A new booking is tentative or confirmed.")
     if office is None and not request.location and request.modality == "in_person":
@@ -247,6 +251,7 @@ def create_booking(
         status=request.status,
         notes=request.notes,
         override=request.override,
+        public=request.public,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -263,6 +268,7 @@ def create_booking(
         before=None,
         after=booking_image(booking),
     )
+    feeds.refresh_booking(session, booking)
     return booking
 
 
@@ -317,6 +323,7 @@ def change_status(
         before=before,
         after=booking_image(booking),
     )
+    feeds.refresh_booking(session, booking)
     return booking
 
 
@@ -370,4 +377,5 @@ def reschedule_booking(
         before=before,
         after=booking_image(booking),
     )
+    feeds.refresh_booking(session, booking)
     return booking

@@ -1,4 +1,4 @@
-"""Command-line tools: migrate, create-token, seed-demo."""
+"""Command-line tools: migrate, create-token, seed-demo, rebuild-feeds."""
 
 from __future__ import annotations
 
@@ -51,6 +51,21 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo(summary)
 
 
+@click.command("rebuild-feeds")
+def rebuild_feeds_command() -> None:
+    """Re-render every booking's calendar-feed pieces (after an upgrade changes rendering)."""
+    from service.feeds import rebuild_all
+
+    with session_scope(current_app) as session:
+        count = rebuild_all(session)
+    click.echo(f"Re-rendered the feed pieces of {count} bookings.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (migrate_command, create_token_command, seed_demo_command):
+    for command in (
+        migrate_command,
+        create_token_command,
+        seed_demo_command,
+        rebuild_feeds_command,
+    ):
         app.cli.add_command(command)

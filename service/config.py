@@ -33,6 +33,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "ZAPIS_ENV": env,
         "CONSOLE_SECURE_COOKIES": _flag("CONSOLE_SECURE_COOKIES", env == "production"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "TIMEZONE": "Europe/Sofia",
         "BOOKING_BUFFER_MINUTES": _int("BOOKING_BUFFER_MINUTES", 15),
         "TRAVEL_MINUTES": dict(DEFAULT_TRAVEL_MINUTES),

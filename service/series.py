@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from service import feeds
 from service.audit import booking_image, record_change
 from service.bookings import (
     Actor,
@@ -268,9 +269,11 @@ def create_series(
             updated_at=now,
             series_id=series.id,
             recurrence_start=occurrence.starts_at,
+            public=series.public,
         )
         session.add(booking)
         place_holds(session, booking, plan.resources, policy)
+        feeds.refresh_booking(session, booking)
         record_change(
             session,
             actor=actor.name,

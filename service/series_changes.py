@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import feeds
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
 from service.clock import sofia_instant, to_sofia, utcnow
@@ -282,6 +284,8 @@ def update_series(
     for name, value in changes.items():
         setattr(series, name, list(value) if name == "languages" else value)
     series.updated_at = utcnow()
+    if "public" in changes:
+        _publish_occurrences(session, series)
     session.flush()
     record_change(
         session,
@@ -294,3 +298,11 @@ def update_series(
     )
     promote_waitlist(session, series, actor)
     return series
+
+
+def _publish_occurrences(session: Session, series: Series) -> None:
+    """Carry the series' public flag to its occurrences and so to the public feed."""
+    for booking in session.scalars(select(Booking).where(Booking.series_id == series.id)):
+        if booking.public != series.public:
+            booking.public = series.public
+            feeds.refresh_booking(session, booking)

@@ -4,6 +4,7 @@ from service.db import Base
 from service.models.access import ApiToken, AuditEntry
 from service.models.beneficiary import Beneficiary
 from service.models.booking import Booking, BookingBeneficiary, Hold
+from service.models.feed import Feed, FeedChange, FeedItem, FeedMembership, FeedPiece
 from service.models.office import Closure, Office, OpeningHours
 from service.models.resource import (
     Resource,
@@ -27,6 +28,11 @@ __all__ = [
     "BookingBeneficiary",
     "Closure",
     "Enrolment",
+    "Feed",
+    "FeedChange",
+    "FeedItem",
+    "FeedMembership",
+    "FeedPiece",
     "Hold",
     "Office",
     "OpeningHours",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.columns import UTCDateTime
@@ -50,6 +50,7 @@ class Booking(Base):
     )
     recurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     walk_ins: Mapped[int | None]
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __mapper_args__ = {"version_id_col": version}
 

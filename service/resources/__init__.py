@@ -16,6 +16,7 @@ from service.resources import (
     catalogue,
     enrolments,
     errors,
+    feeds,
     health,
     offices,
     series,
@@ -48,9 +49,11 @@ def init_app(app: Flask) -> None:
         tokens,
         series,
         enrolments,
+        feeds,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(feeds.calendars_bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
     app.extensions["zapis.api"] = api
     errors.init_app(app)

@@ -74,6 +74,6 @@ class BeneficiaryById(MethodView):
         if "sms_consent" in data:
             beneficiaries.set_sms_consent(session, beneficiary, data["sms_consent"])
         if "discreet" in data:
-            beneficiary.discreet = data["discreet"]
+            beneficiaries.set_discreet(session, beneficiary, data["discreet"])
         session.commit()
         return beneficiary

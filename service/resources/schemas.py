@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
+from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
 from service.resources.fields import Instant, RowId
 
@@ -169,6 +170,10 @@ class BookingCreateSchema(Schema):
         load_default="confirmed", validate=validate.OneOf(["tentative", "confirmed"])
     )
     override = fields.Boolean(load_default=False)
+    public = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A community event shown in the public feed."},
+    )
 
 
 class BookingQuerySchema(Schema):
@@ -209,6 +214,7 @@ class BookingSchema(Schema):
     notes = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     override = fields.Boolean()
+    public = fields.Boolean()
     series_id = fields.Integer(allow_none=True)
     recurrence_start = Instant(allow_none=True)
     created_by = fields.String()
@@ -284,3 +290,40 @@ class TokenSchema(Schema):
 
 class NewTokenSchema(TokenSchema):
     token = fields.String(metadata={"description": "Shown once; only its hash is stored."})
+
+
+class FeedCreateSchema(Schema):
+    scope = fields.String(required=True, validate=validate.OneOf(FEED_KINDS))
+    privacy = fields.String(required=True, validate=validate.OneOf(PRIVACY_LEVELS))
+    office = _code
+    resource_id = fields.Integer(strict=True)
+    locale = fields.String(
+        validate=validate.OneOf(FEED_LOCALES),
+        metadata={"description": "Language of the texts; default the person's locale, else bg."},
+    )
+
+
+class FeedSchema(Schema):
+    id = fields.Integer()
+    scope = fields.String(attribute="kind")
+    office = fields.String(attribute="office_code", allow_none=True)
+    resource_id = fields.Integer(allow_none=True)
+    privacy = fields.String()
+    locale = fields.String()
+    title = fields.String()
+    created_at = Instant()
+    rotated_at = Instant(allow_none=True)
+
+
+class FeedUrlSchema(FeedSchema):
+    url = fields.String(metadata={"description": "Shown once; only its hash is stored."})
+    webcal_url = fields.String()
+
+
+class BookingIcsQuerySchema(Schema):
+    locale = fields.String(validate=validate.OneOf(FEED_LOCALES))
+
+
+class FreeBusyQuerySchema(Schema):
+    start = Instant(required=True)
+    end = Instant(required=True)

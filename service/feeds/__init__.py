@@ -1,0 +1,58 @@
+"""iCalendar feeds of bookings: stored VEVENT pieces, subscriptions, downloads, free/busy.
+
+Bookings are mapped to the pure ``calendars`` package here; ``calendars`` knows nothing of
+the service.  Booking operations call `refresh_booking` in their transaction.
+"""
+
+from service.feeds.downloads import render_booking_ics, render_resource_freebusy
+from service.feeds.pieces import rebuild_all, refresh_beneficiary, refresh_booking
+from service.feeds.serve import (
+    BuiltFeed,
+    FeedSpec,
+    OpenFeed,
+    Validators,
+    Window,
+    build_feed,
+    build_office_feed,
+    feed_body,
+    feed_validators,
+    office_feed_spec,
+    open_feed,
+    parse_window,
+    today_in_sofia,
+)
+from service.feeds.subscriptions import (
+    FeedRequest,
+    create_feed,
+    find_feed,
+    list_feeds,
+    revoke_feed,
+    rotate_feed,
+)
+
+__all__ = [
+    "BuiltFeed",
+    "FeedRequest",
+    "FeedSpec",
+    "OpenFeed",
+    "Validators",
+    "Window",
+    "build_feed",
+    "build_office_feed",
+    "create_feed",
+    "feed_body",
+    "feed_validators",
+    "find_feed",
+    "list_feeds",
+    "office_feed_spec",
+    "open_feed",
+    "parse_window",
+    "rebuild_all",
+    "refresh_beneficiary",
+    "refresh_booking",
+    "render_booking_ics",
+    "render_resource_freebusy",
+    "revoke_feed",
+    "rotate_feed",
+    "today_in_sofia",
+]

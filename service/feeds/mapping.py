@@ -1,0 +1,106 @@
+"""Map a booking to the calendars package's FeedEvent, as each privacy level may show it.
+
+full     coordinators and admins: case references, languages, people, room, link, notes.
+limited  staff: the same without notes, and discreet beneficiaries without their reference.
+busy     a "Busy" block with the office and the time, nothing else.
+public   public community events: what, where and when.
+No level ever shows a phone number.
+"""
+
+from __future__ import annotations
+
+from calendars import FeedEvent
+from service.feeds.text import word
+from service.models import Booking, Office
+
+LOCAL_STATUS = {"tentative": "TENTATIVE"}
+# Bump with any change to what this module or text.py writes, then run `flask rebuild-feeds`.
+MAPPING_VERSION = "1"
+
+
+def booking_uid(booking_id: int) -> str:
+    return f"booking-{booking_id}@zapis"
+
+
+def office_name(office: Office, locale: str) -> str:
+    return office.name_bg if locale == "bg" else office.name_en
+
+
+def _location(booking: Booking, privacy: str, locale: str) -> str | None:
+    office = booking.office
+    if privacy == "busy":
+        return office_name(office, locale) if office is not None else None
+    rooms = [h.resource.name for h in booking.holds if h.resource.kind == "room"]
+    if office is None:
+        return ", ".join(p for p in (booking.location, *rooms) if p) or None
+    return ", ".join((office_name(office, locale), office.address, *rooms))
+
+
+def _beneficiaries(booking: Booking, privacy: str, locale: str) -> list[str]:
+    shown = []
+    for row in booking.attendee_rows:
+        person = row.beneficiary
+        hidden = person.discreet and privacy != "full"
+        reference = word(locale, "discreet") if hidden else person.case_reference
+        shown.append(f"{reference} ({person.language})")
+    return shown
+
+
+def _description(booking: Booking, privacy: str, locale: str) -> str | None:
+    if privacy == "busy":
+        return None
+    if privacy == "public":
+        return word(locale, "public_description")
+    lines = [
+        f"{word(locale, 'status')}: {word(locale, booking.status)}",
+        f"{word(locale, 'modality')}: {word(locale, booking.modality)}",
+    ]
+    people = [h.resource.name for h in booking.holds if h.resource.kind != "room"]
+    rooms = [h.resource.name for h in booking.holds if h.resource.kind == "room"]
+    if people:
+        lines.append(f"{word(locale, 'people')}: {', '.join(people)}")
+    if rooms:
+        lines.append(f"{word(locale, 'room')}: {', '.join(rooms)}")
+    beneficiaries = _beneficiaries(booking, privacy, locale)
+    if beneficiaries:
+        lines.append(f"{word(locale, 'beneficiaries')}: {', '.join(beneficiaries)}")
+    if booking.modality != "in_person" and booking.remote_link:
+        lines.append(f"{word(locale, 'link')}: {booking.remote_link}")
+    if privacy == "full" and booking.notes:
+        lines.append(f"{word(locale, 'notes')}: {booking.notes}")
+    return "\n".join(lines)
+
+
+def _summary(booking: Booking, privacy: str, locale: str) -> str:
+    if privacy == "busy":
+        return word(locale, "busy")
+    label = word(locale, booking.type)
+    if privacy == "public":
+        return label
+    languages = sorted({row.beneficiary.language for row in booking.attendee_rows})
+    return f"{label} · {', '.join(languages)}" if languages else label
+
+
+def _url(booking: Booking, privacy: str) -> str | None:
+    link = booking.remote_link
+    if privacy in ("full", "limited") and booking.modality == "video" and link:
+        return link if link.startswith(("https://", "http://")) else None
+    return None
+
+
+def booking_event(booking: Booking, privacy: str, locale: str, *, sequence: int) -> FeedEvent:
+    """Return the VEVENT values of booking as a feed of `privacy` in `locale` shows them."""
+    return FeedEvent(
+        uid=booking_uid(booking.id),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        summary=_summary(booking, privacy, locale),
+        description=_description(booking, privacy, locale),
+        location=_location(booking, privacy, locale),
+        categories=() if privacy == "busy" else (word(locale, booking.type),),
+        status=LOCAL_STATUS.get(booking.status, "CONFIRMED"),
+        sequence=sequence,
+        url=_url(booking, privacy),
+        created=booking.created_at,
+        last_modified=booking.updated_at,
+    )

@@ -1,0 +1,202 @@
+"""Keep each booking's rendered VEVENTs and the per-scope change counters current.
+
+`refresh_booking` runs in the transaction that changes a booking: it re-renders the booking's
+pieces (one per privacy level and language) and records which feeds (scopes) show it.  Just
+before that transaction commits, the change counter of every scope the booking entered, left
+or changed in is bumped.  A cancelled booking leaves every feed.  A feed is then built by
+joining bytes, and its validators come from one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
+
+from calendars import RENDER_VERSION, render_vevent
+from service.clock import utcnow
+from service.feeds.mapping import MAPPING_VERSION, booking_event, booking_uid
+from service.models import (
+    Beneficiary,
+    Booking,
+    BookingBeneficiary,
+    FeedChange,
+    FeedItem,
+    FeedMembership,
+    FeedPiece,
+)
+from service.models.feed import FEED_LOCALES
+
+PRIVATE_LEVELS = ("full", "limited", "busy")
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PENDING = "zapis.feed_scopes"
+
+
+def office_scope(office_id: int) -> str:
+    return f"office:{office_id}"
+
+
+def resource_scope(resource_id: int) -> str:
+    return f"resource:{resource_id}"
+
+
+PUBLIC_SCOPE = "public"
+
+
+def is_public(booking: Booking) -> bool:
+    return booking.type == "community_event" and booking.public
+
+
+def booking_scopes(booking: Booking) -> set[str]:
+    """Return the scopes whose feeds show booking (none once it is cancelled)."""
+    if booking.status == "cancelled":
+        return set()
+    scopes = {resource_scope(h.resource_id) for h in booking.holds if h.active}
+    if booking.office_id is not None:
+        scopes.add(office_scope(booking.office_id))
+    if is_public(booking):
+        scopes.add(PUBLIC_SCOPE)
+    return scopes
+
+
+def _next_second(instant: datetime) -> datetime:
+    """Round up to a whole second, as HTTP dates have no fractions."""
+    whole = instant.replace(microsecond=0)
+    return whole if whole == instant else whole + timedelta(seconds=1)
+
+
+def bump_scopes(session: Session, scopes: Iterable[str]) -> None:
+    """Count a change in each scope; its time moves forward by at least one second."""
+    now = _next_second(utcnow())
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for scope in sorted(set(scopes)):  # one order everywhere, so no deadlocks
+        session.execute(
+            upsert(FeedChange)
+            .values(scope=scope, counter=0, changed_at=EPOCH)
+            .on_conflict_do_nothing(index_elements=["scope"])
+        )
+        row = session.execute(
+            select(FeedChange.counter, FeedChange.changed_at)
+            .where(FeedChange.scope == scope)
+            .with_for_update()
+        ).one()
+        session.execute(
+            update(FeedChange)
+            .where(FeedChange.scope == scope)
+            .values(
+                counter=row.counter + 1,
+                changed_at=max(now, row.changed_at + timedelta(seconds=1)),
+            )
+        )
+
+
+def pending_scopes(session: Session) -> set[str]:
+    """Return the scopes this transaction changed; they are bumped just before it commits."""
+    pending: set[str] = session.info.setdefault(PENDING, set())
+    return pending
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_pending(session: Session) -> None:
+    """Bump changed scopes last, so the row locks are held only while committing.
+
+    A transaction that books many times (a series) bumps each scope once, and never waits
+    for a resource lock while holding a scope's row.
+    """
+    scopes = session.info.pop(PENDING, None)
+    if scopes:
+        bump_scopes(session, scopes)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """Drop the pending scopes of a transaction that rolled back."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def _next_sequence(item: FeedItem | None, booking: Booking, changed_scopes: bool) -> int:
+    """SEQUENCE grows when the time, the status or the people and rooms change (RFC 5545)."""
+    if item is None:
+        return 0
+    moved = (item.starts_at, item.ends_at) != (booking.starts_at, booking.ends_at)
+    revised = moved or item.status != booking.status or changed_scopes
+    return item.sequence + 1 if revised else item.sequence
+
+
+def _render_pieces(booking: Booking, sequence: int) -> list[dict[str, object]]:
+    levels = PRIVATE_LEVELS + (("public",) if is_public(booking) else ())
+    return [
+        {
+            "booking_id": booking.id,
+            "privacy": privacy,
+            "locale": locale,
+            "body": render_vevent(booking_event(booking, privacy, locale, sequence=sequence)),
+        }
+        for privacy in levels
+        for locale in FEED_LOCALES
+    ]
+
+
+def refresh_booking(session: Session, booking: Booking) -> None:
+    """Re-render booking's feed pieces and bump every feed scope it is, or was, part of."""
+    session.flush()
+    before = set(
+        session.scalars(select(FeedMembership.scope).where(FeedMembership.booking_id == booking.id))
+    )
+    after = booking_scopes(booking)
+    item = session.get(FeedItem, booking.id)
+    sequence = _next_sequence(item, booking, before != after)
+    for model in (FeedPiece, FeedMembership):
+        session.execute(delete(model).where(model.booking_id == booking.id))
+    if not after:
+        if item is not None:
+            session.delete(item)
+    else:
+        if item is None:
+            item = FeedItem(booking_id=booking.id, uid=booking_uid(booking.id))
+            session.add(item)
+        item.sequence, item.status = sequence, booking.status
+        item.starts_at, item.ends_at = booking.starts_at, booking.ends_at
+        item.last_modified = booking.updated_at
+        item.render_version = f"{RENDER_VERSION}.{MAPPING_VERSION}"
+        session.execute(insert(FeedPiece), _render_pieces(booking, sequence))
+        session.execute(
+            insert(FeedMembership),
+            [
+                {
+                    "scope": scope,
+                    "booking_id": booking.id,
+                    "starts_at": booking.starts_at,
+                    "ends_at": booking.ends_at,
+                }
+                for scope in sorted(after)
+            ],
+        )
+    pending_scopes(session).update(before | after)
+    session.flush()
+
+
+def refresh_beneficiary(session: Session, beneficiary: Beneficiary) -> None:
+    """Re-render the bookings of a beneficiary whose discreet flag (or data) changed."""
+    bookings = session.scalars(
+        select(Booking)
+        .join(BookingBeneficiary, BookingBeneficiary.booking_id == Booking.id)
+        .where(BookingBeneficiary.beneficiary_id == beneficiary.id, Booking.status != "cancelled")
+    )
+    for booking in list(bookings):
+        refresh_booking(session, booking)
+
+
+def rebuild_all(session: Session) -> int:
+    """Re-render every booking's pieces (after a RENDER_VERSION change); return how many."""
+    ids = list(session.scalars(select(Booking.id).order_by(Booking.id)))
+    for booking_id in ids:
+        booking = session.get(Booking, booking_id)
+        if booking is not None:
+            refresh_booking(session, booking)
+    return len(ids)

@@ -1,0 +1,241 @@
+"""Build a feed from stored pieces, and its validators (ETag, Last-Modified) from one row.
+
+The bytes of a feed depend on its settings, the stored pieces of its scope and the window,
+which moves with the date in Sofia.  The ETag hashes the settings, the scope's change counter
+(bumped whenever a piece of the scope is written or deleted) and the window's dates, so a
+304 needs no piece at all.  Last-Modified is the later of the scope's last change and the
+start of today in Sofia (when the window last moved); neither ever goes backwards.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from calendars import FeedCalendar, assemble_feed, feed_etag
+from service.auth import hash_token
+from service.clock import sofia_instant, to_sofia, utcnow
+from service.errors import Invalid, NotFound
+from service.feeds.mapping import MAPPING_VERSION
+from service.feeds.pieces import EPOCH, office_scope
+from service.feeds.subscriptions import DEFAULT_LOCALE, is_live
+from service.feeds.text import word
+from service.models import ApiToken, Feed, FeedChange, FeedMembership, FeedPiece, Office
+from service.models.feed import FEED_LOCALES
+
+PAST_DAYS, FUTURE_DAYS = 90, 365
+MAX_PAST_DAYS, MAX_FUTURE_DAYS = 730, 1095
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """What a feed shows: a scope at a privacy level, in a language, under a title."""
+
+    kind: str
+    scope: str
+    privacy: str
+    locale: str
+    title: str
+
+    @classmethod
+    def of(cls, feed: Feed) -> FeedSpec:
+        return cls(feed.kind, feed.scope, feed.privacy, feed.locale, feed.title)
+
+    @property
+    def calendar(self) -> FeedCalendar:
+        return FeedCalendar(
+            name=self.title,
+            description=word(self.locale, f"privacy_{self.privacy}"),
+            language=self.locale,
+        )
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days shown before and after today (Europe/Sofia)."""
+
+    past_days: int = PAST_DAYS
+    future_days: int = FUTURE_DAYS
+
+    def dates(self, today: date) -> tuple[date, date]:
+        """Return the first day shown and the day after the last one."""
+        return today - timedelta(days=self.past_days), today + timedelta(days=self.future_days + 1)
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class OpenFeed:
+    spec: FeedSpec
+    validators: Validators
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+def parse_window(args: Mapping[str, str]) -> Window:
+    """Read ?past_days= and ?future_days=, refusing values beyond the limits (422)."""
+    values = {"past_days": PAST_DAYS, "future_days": FUTURE_DAYS}
+    limits = {"past_days": (0, MAX_PAST_DAYS), "future_days": (1, MAX_FUTURE_DAYS)}
+    for name, (low, high) in limits.items():
+        raw = args.get(name)
+        if raw is None:
+            continue
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise Invalid(name, f"{name} must be a whole number from {low} to {high}.")
+        values[name] = int(raw)
+    return Window(**values)
+
+
+def today_in_sofia() -> date:
+    return to_sofia(utcnow()).date()
+
+
+def _validators(
+    spec: FeedSpec, counter: int, changed_at: datetime, window: Window, day: date
+) -> Validators:
+    first, last = window.dates(day)
+    calendar = spec.calendar
+    etag = feed_etag(
+        (
+            MAPPING_VERSION,
+            spec.kind,
+            spec.scope,
+            spec.privacy,
+            calendar.name,
+            calendar.description or "",
+            calendar.language or "",
+            str(counter),
+            changed_at.isoformat(),  # tells apart equal counters of a restored database
+            first.isoformat(),
+            last.isoformat(),
+        )
+    )
+    return Validators(etag, max(changed_at, sofia_instant(day, time(0))))
+
+
+def feed_validators(
+    session: Session, spec: FeedSpec, window: Window, today: date | None = None
+) -> Validators:
+    """Return the ETag and Last-Modified of a feed from its scope's change row alone."""
+    change = session.execute(
+        select(FeedChange.counter, FeedChange.changed_at).where(FeedChange.scope == spec.scope)
+    ).one_or_none()
+    counter, changed_at = (change.counter, change.changed_at) if change else (0, EPOCH)
+    return _validators(spec, counter, changed_at, window, today or today_in_sofia())
+
+
+def open_feed(
+    session: Session, token: str, window: Window, today: date | None = None
+) -> OpenFeed | None:
+    """Return a live feed's spec and validators in one query, or None (unknown or revoked).
+
+    This is all a 304 needs: the feed's row, its creator's token and its scope's change row.
+    """
+    digest = hash_token(token)
+    row = session.execute(
+        select(
+            Feed.kind,
+            Feed.scope,
+            Feed.privacy,
+            Feed.locale,
+            Feed.title,
+            Feed.token_hash,
+            Feed.revoked_at,
+            ApiToken.revoked_at.label("creator_revoked_at"),
+            ApiToken.expires_at.label("creator_expires_at"),
+            FeedChange.counter,
+            FeedChange.changed_at,
+        )
+        .select_from(Feed)
+        .outerjoin(ApiToken, ApiToken.id == Feed.api_token_id)
+        .outerjoin(FeedChange, FeedChange.scope == Feed.scope)
+        .where(Feed.token_hash == digest)
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    if not is_live(row.revoked_at, row.creator_revoked_at, row.creator_expires_at):
+        return None
+    spec = FeedSpec(row.kind, row.scope, row.privacy, row.locale, row.title)
+    counter, changed_at = row.counter or 0, row.changed_at or EPOCH
+    return OpenFeed(spec, _validators(spec, counter, changed_at, window, today or today_in_sofia()))
+
+
+def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | None = None) -> bytes:
+    """Join the stored VEVENTs of a feed's scope that fall in the window."""
+    first, last = window.dates(today or today_in_sofia())
+    start, end = sofia_instant(first, time(0)), sofia_instant(last, time(0))
+    # Core, not ORM, execution: ten thousand bytes values need no identity map.
+    pieces = (
+        session.connection()
+        .execute(
+            select(FeedPiece.body)
+            .join(FeedMembership, FeedMembership.booking_id == FeedPiece.booking_id)
+            .where(
+                FeedMembership.scope == spec.scope,
+                FeedMembership.starts_at < end,
+                FeedMembership.ends_at > start,
+                FeedPiece.privacy == spec.privacy,
+                FeedPiece.locale == spec.locale,
+            )
+            .order_by(FeedMembership.starts_at, FeedMembership.booking_id)
+        )
+        .scalars()
+    )
+    # Whole years of VTIMEZONE, so the cached block is reused from day to day.
+    zones = (date(first.year, 1, 1), date(last.year + 1, 1, 1))
+    return assemble_feed(spec.calendar, pieces, zones)
+
+
+def build_feed(
+    session: Session, spec: FeedSpec, window: Window, today: date | None = None
+) -> BuiltFeed:
+    """Return a feed's bytes with its validators (read first, so they are never newer)."""
+    day = today or today_in_sofia()
+    validators = feed_validators(session, spec, window, day)
+    body = feed_body(session, spec, window, day)
+    return BuiltFeed(body, validators.etag, validators.last_modified)
+
+
+def office_feed_spec(
+    session: Session, office_code: str, privacy: str = "full", locale: str = DEFAULT_LOCALE
+) -> FeedSpec:
+    """Return the spec of an office feed, as a subscription to it would have."""
+    office = session.scalar(select(Office).where(Office.code == office_code))
+    if office is None:
+        raise NotFound(f"No office with code {office_code!r}.")
+    if locale not in FEED_LOCALES:
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(FEED_LOCALES)}.")
+    name = office.name_bg if locale == "bg" else office.name_en
+    title = word(locale, "office_feed").format(name=name)
+    return FeedSpec("office", office_scope(office.id), privacy, locale, title)
+
+
+def build_office_feed(
+    session: Session,
+    office_code: str,
+    *,
+    privacy: str = "full",
+    locale: str = DEFAULT_LOCALE,
+    window: Window | None = None,
+) -> BuiltFeed:
+    """Build an office feed's bytes and validators exactly as GET /calendars/<token>.ics does.
+
+    For benchmarks: time this cold after a booking change, and `feed_validators` (or a
+    conditional GET through the test client) for the 304 path.
+    """
+    spec = office_feed_spec(session, office_code, privacy, locale)
+    return build_feed(session, spec, window or Window())

@@ -1,0 +1,199 @@
+"""Feed subscriptions: secret tokens, who may create which feed, revoking and rotating."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.audit import record_change
+from service.auth import Principal, hash_token
+from service.clock import utcnow
+from service.errors import Forbidden, Invalid, NotFound
+from service.feeds.mapping import office_name
+from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
+from service.feeds.text import word
+from service.models import ApiToken, Feed, Office, Resource
+from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
+
+DEFAULT_LOCALE = "bg"
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    scope: str
+    privacy: str
+    office: str | None = None
+    resource_id: int | None = None
+    locale: str | None = None
+
+
+def new_token() -> str:
+    """Return a subscription token with 256 bits of randomness, safe in a URL path."""
+    return secrets.token_urlsafe(32)
+
+
+def _office_codes(session: Session, feed: Feed) -> set[str]:
+    """Return the offices a feed's bookings belong to, for coordinator scoping."""
+    if feed.office_id is not None:
+        office = session.get(Office, feed.office_id)
+        return {office.code} if office is not None else set()
+    if feed.resource_id is not None:
+        resource = session.get(Resource, feed.resource_id)
+        return set(resource.office_codes) if resource is not None else set()
+    return set()
+
+
+def authorize_feed(session: Session, principal: Principal, feed: Feed) -> None:
+    """Refuse unless principal may create (and so revoke or rotate) a feed like this one."""
+    if feed.kind == "public" or principal.role == "admin":
+        return
+    if principal.role == "coordinator":
+        if not _office_codes(session, feed) & principal.offices:
+            raise Forbidden("This feed belongs to an office outside your scope.")
+        return
+    if feed.privacy == "full":
+        raise Forbidden("Only coordinators and admins may subscribe to full details.")
+    if principal.role == "staff" and (feed.kind != "resource" or principal.resource_id is None):
+        raise Forbidden("Staff may subscribe only to their own schedule.")
+    if principal.role == "staff" and feed.resource_id != principal.resource_id:
+        raise Forbidden("Staff may subscribe only to their own schedule.")
+
+
+def _check_privacy(kind: str, privacy: str) -> None:
+    if privacy not in PRIVACY_LEVELS:
+        raise Invalid("privacy", f"Unknown privacy; one of {', '.join(PRIVACY_LEVELS)}.")
+    if (kind == "public") != (privacy == "public"):
+        raise Invalid("privacy", "The public feed has privacy 'public', and only it has.")
+
+
+def _build_feed(session: Session, request: FeedRequest) -> Feed:
+    """Return an unsaved Feed for request, checking its fields (not yet who asks)."""
+    if request.scope not in FEED_KINDS:
+        raise Invalid("scope", f"Unknown scope; one of {', '.join(FEED_KINDS)}.")
+    _check_privacy(request.scope, request.privacy)
+    if request.locale is not None and request.locale not in FEED_LOCALES:
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(FEED_LOCALES)}.")
+    feed = Feed(kind=request.scope, privacy=request.privacy)
+    if request.scope == "office":
+        if not request.office:
+            raise Invalid("office", "An office feed needs an office.")
+        office = session.scalar(select(Office).where(Office.code == request.office))
+        if office is None:
+            raise Invalid("office", f"No office with code {request.office!r}.")
+        feed.locale = request.locale or DEFAULT_LOCALE
+        feed.office_id, feed.scope = office.id, office_scope(office.id)
+        feed.title = word(feed.locale, "office_feed").format(name=office_name(office, feed.locale))
+    elif request.scope == "resource":
+        if request.resource_id is None:
+            raise Invalid("resource_id", "A resource feed needs a resource_id.")
+        resource = session.get(Resource, request.resource_id)
+        if resource is None:
+            raise Invalid("resource_id", f"No resource with id {request.resource_id}.")
+        feed.locale = request.locale or resource.locale or DEFAULT_LOCALE
+        feed.resource_id, feed.scope = resource.id, resource_scope(resource.id)
+        feed.title = word(feed.locale, "resource_feed").format(name=resource.name)
+    else:
+        feed.locale = request.locale or DEFAULT_LOCALE
+        feed.scope, feed.title = PUBLIC_SCOPE, word(feed.locale, "public_feed")
+    return feed
+
+
+def create_feed(session: Session, principal: Principal, request: FeedRequest) -> tuple[Feed, str]:
+    """Create a subscription and return it with its token, which is never shown again."""
+    feed = _build_feed(session, request)
+    authorize_feed(session, principal, feed)
+    token = new_token()
+    feed.token_hash = hash_token(token)
+    feed.created_by = principal.name
+    feed.api_token_id = principal.token_id
+    feed.created_at = utcnow()
+    session.add(feed)
+    session.flush()
+    _audit(session, principal, "create", feed)
+    return feed, token
+
+
+def get_feed(session: Session, feed_id: int) -> Feed:
+    """Return a live (not revoked) feed by id, or raise NotFound."""
+    feed = session.get(Feed, feed_id)
+    if feed is None or feed.revoked_at is not None:
+        raise NotFound(f"No feed with id {feed_id}.")
+    return feed
+
+
+def list_feeds(session: Session, principal: Principal) -> list[Feed]:
+    """Return the live feeds principal may manage (revoke or rotate), oldest first."""
+    found = []
+    for feed in session.scalars(select(Feed).where(Feed.revoked_at.is_(None)).order_by(Feed.id)):
+        try:
+            authorize_feed(session, principal, feed)
+        except Forbidden:
+            continue
+        found.append(feed)
+    return found
+
+
+def revoke_feed(session: Session, principal: Principal, feed_id: int) -> Feed:
+    feed = get_feed(session, feed_id)
+    authorize_feed(session, principal, feed)
+    feed.revoked_at = utcnow()
+    _audit(session, principal, "revoke", feed)
+    return feed
+
+
+def rotate_feed(session: Session, principal: Principal, feed_id: int) -> tuple[Feed, str]:
+    """Give a feed a new token; the old URL stops working at once."""
+    feed = get_feed(session, feed_id)
+    authorize_feed(session, principal, feed)
+    token = new_token()
+    feed.token_hash = hash_token(token)
+    feed.rotated_at = utcnow()
+    _audit(session, principal, "rotate", feed)
+    return feed, token
+
+
+def is_live(
+    revoked_at: datetime | None,
+    creator_revoked_at: datetime | None,
+    creator_expires_at: datetime | None,
+) -> bool:
+    """Tell whether a feed still serves: neither it nor the API token that made it is over."""
+    creator_expired = creator_expires_at is not None and creator_expires_at <= utcnow()
+    return revoked_at is None and creator_revoked_at is None and not creator_expired
+
+
+def find_feed(session: Session, token: str) -> Feed | None:
+    """Return the live feed of a subscription token, or None (unknown and revoked alike)."""
+    digest = hash_token(token)
+    row = session.execute(
+        select(Feed, ApiToken.revoked_at, ApiToken.expires_at)
+        .outerjoin(ApiToken, ApiToken.id == Feed.api_token_id)
+        .where(Feed.token_hash == digest)
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row.Feed.token_hash, digest):
+        return None
+    feed: Feed = row.Feed
+    return feed if is_live(feed.revoked_at, row.revoked_at, row.expires_at) else None
+
+
+def _audit(session: Session, principal: Principal, action: str, feed: Feed) -> None:
+    image = {
+        "scope": feed.scope,
+        "privacy": feed.privacy,
+        "locale": feed.locale,
+        "title": feed.title,
+    }
+    record_change(
+        session,
+        actor=principal.name,
+        action=f"{action}_feed",
+        entity="feed",
+        entity_id=feed.id,
+        before=None,
+        after=image,
+    )

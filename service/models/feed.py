@@ -1,0 +1,112 @@
+"""iCalendar feeds: secret subscriptions, stored VEVENT pieces and per-scope change counters.
+
+A *scope* names a set of bookings a feed shows: ``office:<id>``, ``resource:<id>`` or
+``public``.  Each booking in a feed has one `FeedItem` (its UID, SEQUENCE and times), one
+`FeedPiece` per privacy level and language (the rendered VEVENT bytes) and one
+`FeedMembership` per scope it belongs to.  `FeedChange` counts changes per scope so that a
+feed's ETag and Last-Modified come from one row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.columns import UTCDateTime
+from service.db import Base
+from service.models.office import Office
+
+FEED_KINDS = ("office", "resource", "public")
+PRIVACY_LEVELS = ("full", "limited", "busy", "public")
+FEED_LOCALES = ("bg", "en")
+
+
+class Feed(Base):
+    """A subscription URL; only the SHA-256 of its token is stored.
+
+    It lives only as long as the API token that created it: revoking a person's API token
+    also ends the feeds they subscribed to.
+    """
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(48))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
+    privacy: Mapped[str] = mapped_column(String(8))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    office: Mapped[Office | None] = relationship()
+
+    @property
+    def office_code(self) -> str | None:
+        return self.office.code if self.office is not None else None
+
+
+class FeedItem(Base):
+    """What the feeds last showed of a booking: UID, SEQUENCE, times and status."""
+
+    __tablename__ = "feed_items"
+
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
+    )
+    uid: Mapped[str] = mapped_column(String(100))
+    sequence: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_modified: Mapped[datetime] = mapped_column(UTCDateTime())
+    render_version: Mapped[str] = mapped_column(String(16))
+
+
+class FeedPiece(Base):
+    """One booking's VEVENT bytes as a feed of one privacy level and language shows it."""
+
+    __tablename__ = "feed_pieces"
+
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
+    )
+    privacy: Mapped[str] = mapped_column(String(8), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FeedMembership(Base):
+    """A booking belongs to a scope's feeds; the key orders a scope's bookings by time.
+
+    On SQLite the table is WITHOUT ROWID, so a feed reads its bookings in order from the
+    primary key alone.
+    """
+
+    __tablename__ = "feed_memberships"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedChange(Base):
+    """How often and when a scope's feeds last changed; only ever moves forward."""
+
+    __tablename__ = "feed_changes"
+
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    counter: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

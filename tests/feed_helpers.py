@@ -1,0 +1,49 @@
+"""Helpers of the feed tests: working days relative to today, subscribing and parsing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+import recurring_ical_events
+from icalendar import Calendar
+
+from service.calendar_rules import public_holiday
+from service.clock import SOFIA, to_sofia, utcnow
+
+
+def working_day(days_from_today: int, hour: int = 10, minute: int = 0) -> datetime:
+    """Return hour:minute Sofia time on the first working day at least that many days away."""
+    day = to_sofia(utcnow()).date() + timedelta(days=days_from_today)
+    while day.weekday() >= 5 or public_holiday(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), tzinfo=SOFIA)
+
+
+def subscribe(client, headers, **body) -> dict:
+    answer = client.post("/api/v1/feeds", json=body, headers=headers)
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def fetch(client, feed: dict, query: str = "", **headers):
+    """GET a feed by its subscription URL, as a calendar client would."""
+    return client.get(path_of(feed["url"]) + query, headers=headers)
+
+
+def events(ics: bytes, start: date | None = None, end: date | None = None) -> list:
+    """Parse with icalendar and expand with recurring_ical_events, sorted by start."""
+    calendar = Calendar.from_ical(ics)
+    first = start or date(2000, 1, 1)
+    last = end or date(2100, 1, 1)
+    found = recurring_ical_events.of(calendar).between(first, last)
+    return sorted(found, key=lambda e: (e.decoded("dtstart"), str(e["uid"])))
+
+
+def uids(ics: bytes) -> list[str]:
+    return [str(e["uid"]) for e in events(ics)]
