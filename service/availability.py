@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
@@ -130,13 +130,6 @@ def _forbidden_starts(
     return merged
 
 
-def _is_free(
-    start: datetime, forbidden: list[tuple[datetime, datetime]], lows: list[datetime]
-) -> bool:
-    i = bisect.bisect_left(lows, start) - 1
-    return not (i >= 0 and forbidden[i][0] < start < forbidden[i][1])
-
-
 def _grid_ceil(instant: datetime) -> datetime:
     minutes = instant.minute % 15
     base = instant.replace(second=0, microsecond=0)
@@ -159,16 +152,22 @@ def slots_for(
 ) -> list[Slot]:
     slots = []
     lower = max(window.start, not_before)
+    duration = window.duration
+    # The collisions depend on the office only (travel), not on the day: compute them once.
+    by_office: dict[int, tuple[list[tuple[datetime, datetime]], list[datetime]]] = {}
     for span_start, span_end, where in _open_spans(resource, office, modality, offices, window):
-        forbidden = _forbidden_starts(
-            resource, holds, time_off, window.duration, where, modality, policy
-        )
-        lows = [lo for lo, _ in forbidden]
+        if where.id not in by_office:
+            merged = _forbidden_starts(
+                resource, holds, time_off, window.duration, where, modality, policy
+            )
+            by_office[where.id] = (merged, [lo for lo, _ in merged])
+        forbidden, lows = by_office[where.id]
         t = _grid_ceil(max(span_start, lower))
-        last = min(span_end, window.end) - window.duration
-        while t <= last:
-            if _is_free(t, forbidden, lows):
-                slots.append(Slot(t, t + window.duration))
+        last = min(span_end, window.end) - duration
+        while t <= last:  # runs for every grid instant of every resource: keep it lean
+            i = bisect.bisect_left(lows, t) - 1
+            if not (i >= 0 and forbidden[i][0] < t < forbidden[i][1]):
+                slots.append(Slot(t, t + duration))
             t += GRID
     unique = {s.starts_at: s for s in slots}
     return [unique[k] for k in sorted(unique)]
@@ -188,9 +187,12 @@ def _load_context(
     }
     ids = [r.id for r in resources]
     holds: dict[int, list[Hold]] = defaultdict(list)
+    # selectinload, not joinedload: the planner cannot see how few holds the time bounds keep
+    # (there is no lower bound on starts_at) and joined them to every booking by a hash join
+    # over the whole bookings table; fetching the bookings by primary key stays fast.
     for hold in session.scalars(
         select(Hold)
-        .options(joinedload(Hold.booking).joinedload(Booking.office))
+        .options(selectinload(Hold.booking).joinedload(Booking.office))
         .where(
             Hold.resource_id.in_(ids),
             Hold.active.is_(True),

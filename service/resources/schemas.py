@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
-from service.resources.fields import Instant
+from service.resources.fields import Instant, SlotList
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 
@@ -237,7 +237,7 @@ class SlotSchema(Schema):
 
 class AvailabilitySchema(Schema):
     resource_id = fields.Integer()
-    slots = fields.List(fields.Nested(SlotSchema))
+    slots = SlotList(SlotSchema)
 
 
 class SuggestionSchema(Schema):
