@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session
 from bench.common import (
     GunicornConfig,
     Result,
+    Server,
     describe_machine,
     gunicorn,
+    load_average,
     median_of,
     percentile,
     scratch_database,
@@ -48,7 +50,7 @@ REQUESTS = {1: 1000, 16: 4000}  # per run, shared by the clients
 DEADLINE_S = 20.0  # a run stops sooner if it reaches this
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 BLOCK_DAYS = 14  # working days set aside for each run, so runs never collide
-DEFAULT_SERVER = "sync:4"
+DEFAULT_SERVER = "gthread:2x8"  # see bench/README.md for the sweep
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,12 @@ class Client(threading.Thread):
 
 
 def drive(
-    port: int, token: str, shares: Shares, days: list[date], contested_days: list[date], n: int
+    server: Server,
+    token: str,
+    shares: Shares,
+    days: list[date],
+    contested_days: list[date],
+    n: int,
 ) -> dict[str, float]:
     """One run: `n` clients share REQUESTS[n] requests (or DEADLINE_S); return its figures."""
     contested = contested_slots(shares, contested_days)
@@ -177,7 +184,7 @@ def drive(
     deadline = [float("inf")]
     clients = [
         Client(
-            port,
+            server.port,
             token,
             own_slots(shares, days, c, n),
             contested,
@@ -190,14 +197,18 @@ def drive(
     ]
     for client in clients:
         client.start()
+    cpu = server.cpu_seconds()
     began = time.perf_counter()
     deadline[0] = began + DEADLINE_S
     gate.wait()
     for client in clients:
         client.join()
     elapsed = time.perf_counter() - began
+    cpu = server.cpu_seconds() - cpu
     outcomes = [o for client in clients for o in client.outcomes]
-    return summarise(outcomes, elapsed)
+    figures = summarise(outcomes, elapsed)
+    figures["server_cpu_ms"] = cpu * 1000 / max(len(outcomes), 1)
+    return figures
 
 
 def summarise(outcomes: list[Outcome], elapsed: float) -> dict[str, float]:
@@ -245,14 +256,17 @@ def run() -> Result:
         blocks = working_days(today_in_sofia() + timedelta(days=7), BLOCK_DAYS * count)
         block = iter(blocks[i : i + BLOCK_DAYS] for i in range(0, len(blocks), BLOCK_DAYS))
         runs: dict[int, list[dict[str, float]]] = {1: [], 16: []}
-        with gunicorn(url, config) as port:
-            warm = drive(port, token, shares, next(block), next(block), 16)
+        load_before = load_average()
+        with gunicorn(url, config) as server:
+            warm = drive(server, token, shares, next(block), next(block), 16)
             for _ in range(REPEATS):
                 for n in runs:
-                    figures = drive(port, token, shares, next(block), next(block), n)
+                    figures = drive(server, token, shares, next(block), next(block), n)
                     runs[n].append(figures)
                     print(f"  booking, {n:2d} clients: " + _line(figures), flush=True)
+        load = f"before {load_before}, after {load_average()}"
     _report(result, runs, warm, config, catalogue)
+    result.note(f"Load average (1/5/15 min) of the shared machine {load}.")
     return result
 
 
@@ -260,7 +274,7 @@ def _line(f: dict[str, float]) -> str:
     return (
         f"{f['created']:.0f} created, {f['conflicts']:.0f} x 409, {f['errors']:.0f} errors "
         f"in {f['seconds']:.1f} s: {f['rps']:.0f}/s, p50 {f['p50_ms']:.1f} ms, "
-        f"p95 {f['p95_ms']:.1f} ms"
+        f"p95 {f['p95_ms']:.1f} ms, gunicorn CPU {f['server_cpu_ms']:.1f} ms/request"
     )
 
 
@@ -277,6 +291,9 @@ def _report(
         result.add(f"booking_create_rps_{n}", median_of(figures, "rps"), "1/s", target_rps)
         result.add(f"booking_create_p95_ms_{n}", median_of(figures, "p95_ms"), "ms", target_p95)
         result.add(f"booking_create_p50_ms_{n}", median_of(figures, "p50_ms"), "ms")
+        result.add(
+            f"booking_server_cpu_ms_per_request_{n}", median_of(figures, "server_cpu_ms"), "ms"
+        )
         result.add(f"booking_conflicts_seen_{n}", int(median_of(figures, "conflicts")), "count")
         result.add(f"booking_errors_{n}", int(max(f["errors"] for f in figures)), "count", "0")
         result.add(
@@ -290,14 +307,17 @@ def _report(
         f"({len(catalogue.interpreters)} interpreters, "
         f"{sum(map(len, catalogue.rooms.values()))} rooms); each booking holds an interpreter "
         "and a room for an hour. Server: "
-        f"{config.describe()} on 127.0.0.1 (chosen after a sweep of sync 2-6, gthread 2x4/2x8/4x4 "
-        "on this machine: see bench/README.md). Load generator: threads in the bench process, "
+        f"{config.describe()} on 127.0.0.1 (chosen after two sweeps of sync 2/4/6 and "
+        "gthread 2x4/2x8/3x6/4x4 workers on this machine, where 2x8 served 16 clients best: "
+        "see bench/README.md). Load generator: threads in the bench process, "
         "one http.client connection each, on the same 2 cores as gunicorn and PostgreSQL. "
         f"Each run: {REQUESTS[1]} requests (1 client) or {REQUESTS[16]} shared by 16 clients, "
         f"at most {DEADLINE_S:.0f} s; every {CONFLICT_EVERY}th request is a deliberate "
         "conflict (a repeat of the client's own booking; with 16 clients every other one is "
         "a room all clients race for). rps counts 201s per second of wall time; p50/p95 are "
         "over the 201s (409s are answered before any insert and are faster). "
+        "booking_server_cpu_ms_per_request_N is the CPU time of the gunicorn processes per "
+        "request (PostgreSQL and the load generator excluded), less sensitive to other load. "
         f"Warm-up run of 16 clients first (not counted), then {REPEATS} runs of each; "
         "metrics are the median of the runs."
     )

@@ -134,6 +134,14 @@ def describe_machine(engine: Engine | None) -> str:
     return ", ".join(parts)
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load averages, to show how busy the shared machine was."""
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     """The `pct` percentile by linear interpolation (numpy's default), of a non-empty sample."""
     ordered = sorted(values)
@@ -198,9 +206,34 @@ class GunicornConfig:
         return cls(kind, int(workers or 4), int(threads or 1))
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn master and its workers."""
+        return sum(_process_cpu(pid) for pid in [self.pid, *_children(self.pid)])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields_ = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def gunicorn(database_url: str, config: GunicornConfig) -> Iterator[int]:
-    """Serve `service:create_app()` of this tree on a free loopback port; yield the port."""
+def gunicorn(database_url: str, config: GunicornConfig) -> Iterator[Server]:
+    """Serve `service:create_app()` of this tree on a free loopback port."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     command = [
@@ -227,7 +260,7 @@ def gunicorn(database_url: str, config: GunicornConfig) -> Iterator[int]:
     process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
     try:
         _wait_until_up(port, process, Path(log.name))
-        yield port
+        yield Server(port, process.pid)
     finally:
         process.terminate()
         try:
