@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session, selectinload
 
 from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
+from service.columns import UTCDateTime
 from service.errors import Invalid
 from service.models import Booking, Hold, Office, Resource, TimeOff
 from service.policy import BookingPolicy
@@ -30,6 +31,17 @@ MAX_WINDOW = timedelta(days=31)
 class Slot:
     starts_at: datetime
     ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HeldSpan:
+    """What the slot search reads of an active hold: its times and where its booking is."""
+
+    starts_at: datetime
+    ends_at: datetime
+    blocked_until: datetime
+    modality: str
+    office_code: str | None
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,7 @@ def _candidate_offices(
 
 def _forbidden_starts(
     resource: Resource,
-    holds: Sequence[Hold],
+    holds: Sequence[HeldSpan],
     time_off: Sequence[TimeOff],
     duration: timedelta,
     office: Office,
@@ -114,10 +126,9 @@ def _forbidden_starts(
     bad = [(t.starts_at - duration, t.ends_at) for t in time_off]
     for hold in holds:
         bad.append((hold.starts_at - duration - buffer, hold.blocked_until))
-        other = hold.booking
-        drives = resource.is_person and modality == "in_person" == other.modality
-        if drives and other.office is not None:
-            travel = policy.travel(other.office.code, office.code)
+        drives = resource.is_person and modality == "in_person" == hold.modality
+        if drives and hold.office_code is not None:
+            travel = policy.travel(hold.office_code, office.code)
             if travel > policy.buffer:
                 bad.append((hold.starts_at - duration - travel, hold.ends_at + travel))
     bad.sort()
@@ -128,13 +139,6 @@ def _forbidden_starts(
         else:
             merged.append((lo, hi))
     return merged
-
-
-def _is_free(
-    start: datetime, forbidden: list[tuple[datetime, datetime]], lows: list[datetime]
-) -> bool:
-    i = bisect.bisect_left(lows, start) - 1
-    return not (i >= 0 and forbidden[i][0] < start < forbidden[i][1])
 
 
 def _grid_ceil(instant: datetime) -> datetime:
@@ -151,7 +155,7 @@ def slots_for(
     office: Office | None,
     modality: str,
     offices: dict[int, Office],
-    holds: Sequence[Hold],
+    holds: Sequence[HeldSpan],
     time_off: Sequence[TimeOff],
     window: Window,
     policy: BookingPolicy,
@@ -159,24 +163,70 @@ def slots_for(
 ) -> list[Slot]:
     slots = []
     lower = max(window.start, not_before)
+    duration = window.duration
+    # The collisions depend on the office only (travel), not on the day: compute them once.
+    by_office: dict[int, tuple[list[tuple[datetime, datetime]], list[datetime]]] = {}
     for span_start, span_end, where in _open_spans(resource, office, modality, offices, window):
-        forbidden = _forbidden_starts(
-            resource, holds, time_off, window.duration, where, modality, policy
-        )
-        lows = [lo for lo, _ in forbidden]
+        if where.id not in by_office:
+            merged = _forbidden_starts(
+                resource, holds, time_off, window.duration, where, modality, policy
+            )
+            by_office[where.id] = (merged, [lo for lo, _ in merged])
+        forbidden, lows = by_office[where.id]
         t = _grid_ceil(max(span_start, lower))
-        last = min(span_end, window.end) - window.duration
-        while t <= last:
-            if _is_free(t, forbidden, lows):
-                slots.append(Slot(t, t + window.duration))
+        last = min(span_end, window.end) - duration
+        while t <= last:  # runs for every grid instant of every resource: keep it lean
+            i = bisect.bisect_left(lows, t) - 1
+            if not (i >= 0 and forbidden[i][0] < t < forbidden[i][1]):
+                slots.append(Slot(t, t + duration))
             t += GRID
     unique = {s.starts_at: s for s in slots}
     return [unique[k] for k in sorted(unique)]
 
 
+def _held_spans(
+    session: Session, ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, list[HeldSpan]]:
+    """The active holds of these resources that meet (start, end), by resource, as plain rows.
+
+    A week over 30 people is hundreds of holds: ORM objects for them and their bookings cost
+    most of a search, so this reads the few columns the search needs, in one query.
+    """
+    query = (
+        select(
+            Hold.resource_id,
+            Hold.starts_at,
+            Hold.ends_at,
+            Hold.blocked_until,
+            Booking.modality,
+            Office.code,
+        )
+        .join(Booking, Hold.booking_id == Booking.id)
+        .outerjoin(Office, Booking.office_id == Office.id)
+        .where(
+            Hold.resource_id.in_(ids),
+            Hold.active.is_(True),
+            Hold.starts_at < end,
+            Hold.blocked_until > start,
+        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # The same condition as a range overlap, which adds no row and removes none. Without
+        # it the planner, seeing no lower bound on starts_at, expects thousands of holds and
+        # joins them to a sequential scan of all bookings; with it, it estimates the range
+        # (statistics of the exclusion constraint's index) and looks bookings up by key.
+        window = func.tstzrange(literal(start, UTCDateTime()), literal(end, UTCDateTime()), "[)")
+        held = func.tstzrange(Hold.starts_at, Hold.blocked_until, "[)")
+        query = query.where(held.op("&&")(window))
+    spans: dict[int, list[HeldSpan]] = defaultdict(list)
+    for resource_id, starts_at, ends_at, until, modality, code in session.execute(query):
+        spans[resource_id].append(HeldSpan(starts_at, ends_at, until, modality, code))
+    return spans
+
+
 def _load_context(
     session: Session, resources: Sequence[Resource], window: Window, policy: BookingPolicy
-) -> tuple[dict[int, Office], dict[int, list[Hold]], dict[int, list[TimeOff]]]:
+) -> tuple[dict[int, Office], dict[int, list[HeldSpan]], dict[int, list[TimeOff]]]:
     reach = max(policy.buffer, policy.longest_travel) + window.duration
     offices = {
         o.id: o
@@ -187,18 +237,7 @@ def _load_context(
         )
     }
     ids = [r.id for r in resources]
-    holds: dict[int, list[Hold]] = defaultdict(list)
-    for hold in session.scalars(
-        select(Hold)
-        .options(joinedload(Hold.booking).joinedload(Booking.office))
-        .where(
-            Hold.resource_id.in_(ids),
-            Hold.active.is_(True),
-            Hold.starts_at < window.end + reach,
-            Hold.blocked_until > window.start - reach,
-        )
-    ):
-        holds[hold.resource_id].append(hold)
+    holds = _held_spans(session, ids, window.start - reach, window.end + reach)
     away: dict[int, list[TimeOff]] = defaultdict(list)
     for time_off in session.scalars(
         select(TimeOff).where(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select, text
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, selectinload
 
 from service.models import Booking, Hold, Resource
 from service.policy import BookingPolicy
@@ -63,7 +63,9 @@ def find_conflicts(
     reach = max(policy.buffer, policy.longest_travel) + timedelta(minutes=1)
     query = (
         select(Hold)
-        .options(joinedload(Hold.booking).joinedload(Booking.office))
+        # selectinload, not joinedload: with no lower bound on starts_at the planner expects
+        # many holds and joins them to all bookings by a sequential scan as the table grows.
+        .options(selectinload(Hold.booking).joinedload(Booking.office))
         .where(
             Hold.resource_id.in_([r.id for r in resources]),
             Hold.active.is_(True),

@@ -36,7 +36,7 @@ class Availability(MethodView):
         current_principal()
         session = get_session()
         filters = {k: args.get(k) for k in ("kind", "language", "office", "modality", "speciality")}
-        resources = list(session.scalars(catalogue.query_resources(**filters)).all())
+        resources = list(session.scalars(catalogue.query_resources(**filters, for_slots=True)))
         return availability.find_free_slots(
             session,
             resources,

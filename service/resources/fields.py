@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from service.clock import to_sofia
 
@@ -36,3 +37,26 @@ class RowId(fields.Integer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=validate.Range(1, ROW_ID_MAX), **kwargs)
+
+
+@lru_cache(maxsize=4096)
+def sofia_isoformat(value: datetime) -> str:
+    """What Instant writes for `value`; cached, as availability writes the same grid instants."""
+    return to_sofia(value).isoformat()
+
+
+class SlotList(fields.List[Any]):
+    """A list of slots (`starts_at`, `ends_at` as Instants), documented as a nested list.
+
+    A week's availability is thousands of slots; dumping each through a nested schema cost more
+    than finding them, so this writes the same JSON directly.
+    """
+
+    def __init__(self, slot_schema: type[Schema] | Schema, **kwargs: Any) -> None:
+        super().__init__(fields.Nested(slot_schema), **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        iso = sofia_isoformat
+        return [{"starts_at": iso(slot.starts_at), "ends_at": iso(slot.ends_at)} for slot in value]

@@ -8,7 +8,7 @@ from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
-from service.resources.fields import Instant, RowId
+from service.resources.fields import Instant, RowId, SlotList
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 
@@ -260,7 +260,7 @@ class SlotSchema(Schema):
 
 class AvailabilitySchema(Schema):
     resource_id = fields.Integer()
-    slots = fields.List(fields.Nested(SlotSchema))
+    slots = SlotList(SlotSchema)
 
 
 class SuggestionSchema(Schema):

@@ -1,0 +1,1 @@
+"""Benchmarks of zapis: `python -m bench [NAME ...]` (see bench/README.md)."""
