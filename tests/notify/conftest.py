@@ -15,6 +15,13 @@ FROM_NUMBER = "+35924000111"
 TO_NUMBER = "+359888123678"
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep requests/urllib from sending 127.0.0.1 traffic to a proxy set in the environment."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeTwilio]:
     with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as server:
