@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from service import outbox
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
 from service.clock import to_sofia, utcnow
@@ -264,6 +265,7 @@ def create_booking(
         before=None,
         after=booking_image(booking),
     )
+    outbox.on_booking_created(session, booking, now)
     return booking
 
 
@@ -318,6 +320,7 @@ def change_status(
         before=before,
         after=booking_image(booking),
     )
+    outbox.on_booking_status_changed(session, booking, action, now)
     return booking
 
 
@@ -371,4 +374,5 @@ def reschedule_booking(
         before=before,
         after=booking_image(booking),
     )
+    outbox.on_booking_rescheduled(session, booking, before)
     return booking

@@ -52,7 +52,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["zapis.engine"] = engine
-    app.extensions["zapis.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # Operations read their settings from `session.info["config"]`, never from Flask globals.
+    app.extensions["zapis.sessionmaker"] = sessionmaker(
+        engine, expire_on_commit=False, info={"config": app.config}
+    )
     app.teardown_appcontext(_close_session)
 
 

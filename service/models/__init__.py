@@ -5,6 +5,7 @@ from service.models.access import ApiToken, AuditEntry
 from service.models.beneficiary import Beneficiary
 from service.models.booking import Booking, BookingBeneficiary, Hold
 from service.models.office import Closure, Office, OpeningHours
+from service.models.outbox import ConsentEvent, FlaggedNumber, OutboxMessage, SmsReply
 from service.models.resource import (
     Resource,
     ResourceLanguage,
@@ -23,13 +24,17 @@ __all__ = [
     "Booking",
     "BookingBeneficiary",
     "Closure",
+    "ConsentEvent",
+    "FlaggedNumber",
     "Hold",
     "Office",
     "OpeningHours",
+    "OutboxMessage",
     "Resource",
     "ResourceLanguage",
     "ResourceModality",
     "ResourceSpeciality",
+    "SmsReply",
     "TimeOff",
     "WorkingHours",
     "resource_offices",

@@ -16,8 +16,10 @@ from service.resources import (
     catalogue,
     errors,
     health,
+    notifications,
     offices,
     tokens,
+    webhooks,
 )
 
 SWAGGER_ASSETS = "/docs/assets/"
@@ -30,9 +32,18 @@ def _swagger_asset(filename: str) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_ASSETS)
     api = Api(app)
-    for module in (offices, catalogue, beneficiaries, bookings, availability, tokens):
+    for module in (
+        offices,
+        catalogue,
+        beneficiaries,
+        bookings,
+        availability,
+        tokens,
+        notifications,
+    ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
     app.extensions["zapis.api"] = api
     errors.init_app(app)
