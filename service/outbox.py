@@ -217,6 +217,8 @@ def _set_pending(session: Session, booking_id: int, status: str, now: datetime) 
 def on_booking_created(session: Session, booking: Booking, now: datetime | None = None) -> None:
     """Queue confirmations and reminders, and staff notices at short notice."""
     now, settings = now or utcnow(), notify_settings(session)
+    if booking.starts_at <= now:
+        return  # recorded after the fact: nobody needs a message
     if booking.status == "confirmed":
         _queue_welcome(session, booking, now, settings)
     if _is_short_notice(booking.starts_at, now):
@@ -253,7 +255,7 @@ def on_booking_status_changed(
 ) -> None:
     """Confirm: welcome messages. Cancel: stop what is queued and tell who was told."""
     now, settings = now or utcnow(), notify_settings(session)
-    if action == "confirm":
+    if action == "confirm" and booking.starts_at > now:
         _queue_welcome(session, booking, now, settings)
     elif action == "cancel":
         _on_cancelled(session, booking, now, settings)
