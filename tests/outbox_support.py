@@ -20,7 +20,13 @@ class Clock:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
         self.now = now
-        for module in ("service.bookings", "service.outbox", "service.beneficiaries"):
+        for module in (
+            "service.bookings",
+            "service.outbox",
+            "service.beneficiaries",
+            "service.notify.dispatch",
+            "service.resources.webhooks",
+        ):
             monkeypatch.setattr(f"{module}.utcnow", self)
 
     def __call__(self) -> datetime:

@@ -35,6 +35,7 @@ from service.notify.settings import NotifySettings
 log = logging.getLogger("zapis.dispatch")
 
 DEFAULT_LEASE = timedelta(minutes=2)
+DEFAULT_SEND_LEASE = timedelta(minutes=4)
 RETRY_LATER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
@@ -47,6 +48,8 @@ class Dispatcher:
     sender: Sender
     settings: NotifySettings = field(default_factory=NotifySettings)
     lease: timedelta = DEFAULT_LEASE
+    # How long a `sending` row is ours: every retry with its timeout and back-off must fit.
+    send_lease: timedelta = DEFAULT_SEND_LEASE
     batch: int = 20
     retry_attempts: int = 4
     sleep: Callable[[float], None] = time.sleep
@@ -127,7 +130,6 @@ def mark_sending(
         row.updated_at, row.lease_until = now, None
         session.commit()
         return None
-    send_lease = max(dispatcher.lease, timedelta(seconds=60 * dispatcher.retry_attempts))
     result = session.execute(
         update(OutboxMessage)
         .where(
@@ -138,7 +140,7 @@ def mark_sending(
         .values(
             status="sending",
             attempts=OutboxMessage.attempts + 1,
-            lease_until=now + send_lease,
+            lease_until=now + dispatcher.send_lease,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
