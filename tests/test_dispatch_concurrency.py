@@ -1,0 +1,154 @@
+"""Several dispatchers at once, each with its own connection, and one killed mid-batch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import make_engine
+from service.models import OutboxMessage
+from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
+from service.notify.senders import TwilioSender
+from tests.clients.dispatch_worker import NO_QUIET_HOURS
+from tests.clients.twilio_server import FakeTwilio, Reply
+from tests.factories import Factory
+from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
+from tests.outbox_support import sofia
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+def seed(engine, count: int) -> None:
+    """`count` future bookings, each with its own consenting beneficiary: one SMS due each."""
+    with Session(engine) as session:
+        factory = Factory(session)
+        people = [factory.interpreter("ar") for _ in range(3)]
+        for i in range(count):
+            person = factory.beneficiary(phone=f"+3598881{i:05d}", sms_consent=True)
+            day, slot = divmod(i // 3, 4)
+            factory.booking(
+                [people[i % 3]],
+                sofia(2027, 3, 1 + day, 9 + 2 * slot, 0),
+                beneficiary_ids=[person.id],
+            )
+
+
+def sender_for(fake: FakeTwilio) -> TwilioSender:
+    return TwilioSender(
+        ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID, api_base_url=fake.base_url
+    )
+
+
+def confirmations(engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "confirmation")
+        return list(session.scalars(query.order_by(OutboxMessage.id)))
+
+
+def callback_ids(fake: FakeTwilio) -> Counter[int]:
+    return Counter(int(m["status_callback"].rsplit("/", 1)[1]) for m in fake.messages)
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_concurrent_dispatchers_send_each_message_exactly_once(fresh_database, workers):
+    count = 24
+    engine = make_engine(fresh_database(), pool_size=workers + 1, max_overflow=0)
+    try:
+        seed(engine, count)
+        make_session = sessionmaker(engine, expire_on_commit=False)
+        barrier = threading.Barrier(workers)
+        totals: Counter[str] = Counter()
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=0.01) as fake:
+
+            def work(n: int) -> None:
+                try:
+                    with sender_for(fake) as sender:
+                        dispatcher = Dispatcher(
+                            f"worker-{n}", sender, settings=NO_QUIET_HOURS, batch=3
+                        )
+                        barrier.wait()
+                        while counts := dispatch_due(make_session, dispatcher):
+                            with lock:
+                                totals.update(counts)
+                except BaseException as exc:  # reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+
+            assert errors == []
+            assert totals == {"sent": count}
+            rows = confirmations(engine)
+            assert len(rows) == count
+            assert {r.status for r in rows} == {"sent"}
+            assert callback_ids(fake) == Counter({r.id: 1 for r in rows})
+            assert fake.attempts == count
+            assert len({r.claimed_by for r in rows}) > 1  # the work really was shared
+    finally:
+        engine.dispose()
+
+
+def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(fresh_database):
+    count, lease = 8, 6.0
+    url = fresh_database()
+    engine = make_engine(url)
+    try:
+        seed(engine, count)
+        with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
+            # The third message is accepted, then the answer never comes before the kill.
+            fake.script(Reply(), Reply(), Reply.slow(60))
+            victim = subprocess.Popen(
+                [sys.executable, "-m", "tests.clients.dispatch_worker", url, fake.base_url,
+                 "victim", str(lease)],
+                cwd=ROOT,
+                env={**os.environ, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
+            )  # fmt: skip
+            started = time.monotonic()
+            while len(fake.messages) < 3 and time.monotonic() - started < 60:
+                assert victim.poll() is None, "the worker ended before it could be killed"
+                time.sleep(0.02)
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(timeout=10)
+            assert len(fake.messages) == 3
+
+            make_session = sessionmaker(engine, expire_on_commit=False)
+            with sender_for(fake) as sender:
+                rescuer = Dispatcher("rescuer", sender, settings=NO_QUIET_HOURS)
+                assert dispatch_due(make_session, rescuer) == {}  # the victim's leases hold
+                time.sleep(lease + 0.5)
+                with make_session() as session:
+                    assert recover_leases(session) == 1
+                totals: Counter[str] = Counter()
+                while counts := dispatch_due(make_session, rescuer):
+                    totals.update(counts)
+
+            assert totals == {"sent": count - 3}
+            rows = confirmations(engine)
+            assert sorted(r.status for r in rows) == ["review"] + ["sent"] * (count - 1)
+            [stuck] = [r for r in rows if r.status == "review"]
+            assert (stuck.claimed_by, stuck.error_code) == ("victim", "lease_expired")
+            assert callback_ids(fake) == Counter({r.id: 1 for r in rows})
+    finally:
+        engine.dispose()
