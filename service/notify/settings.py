@@ -42,8 +42,12 @@ class NotifySettings:
             quiet_end=quiet_end,
             price_per_segment=Decimal(str(config.get("SMS_PRICE_PER_SEGMENT") or "0.0750")),
             public_base_url=str(config.get("PUBLIC_BASE_URL") or cls.public_base_url),
-            retention_days=int(config.get("RETENTION_DAYS") or 90),
+            retention_days=int(_given(config.get("RETENTION_DAYS"), 90)),
         )
+
+
+def _given(value: Any, default: Any) -> Any:
+    return default if value is None or value == "" else value
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:
