@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.calendar_rules import public_holiday
 from service.models import OutboxMessage
 
 SOFIA = ZoneInfo("Europe/Sofia")
@@ -31,6 +32,19 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now.astimezone(UTC)
+
+
+def future_monday() -> date:
+    """A Monday two or more weeks ahead, it and the Tuesday working days, for the real clock."""
+    day = datetime.now(SOFIA).date() + timedelta(days=14)
+    day += timedelta(days=(7 - day.weekday()) % 7)
+    while public_holiday(day) or public_holiday(day + timedelta(days=1)):
+        day += timedelta(days=7)
+    return day
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=SOFIA)
 
 
 def sofia(*args: int) -> datetime:

@@ -9,21 +9,22 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine
 from service.models import OutboxMessage
-from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
+from service.notify.dispatch import Dispatcher, claim_due, dispatch_due, recover_leases
 from service.notify.senders import TwilioSender
 from tests.clients.dispatch_worker import NO_QUIET_HOURS
 from tests.clients.twilio_server import FakeTwilio, Reply
 from tests.factories import Factory
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
-from tests.outbox_support import sofia
+from tests.outbox_support import at, future_monday
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def seed(engine, count: int) -> None:
     """`count` future bookings, each with its own consenting beneficiary: one SMS due each."""
+    monday = future_monday()
     with Session(engine) as session:
         factory = Factory(session)
         people = [factory.interpreter("ar") for _ in range(3)]
@@ -44,7 +46,7 @@ def seed(engine, count: int) -> None:
             day, slot = divmod(i // 3, 4)
             factory.booking(
                 [people[i % 3]],
-                sofia(2027, 3, 1 + day, 9 + 2 * slot, 0),
+                at(monday + timedelta(days=day), 9 + 2 * slot),
                 beneficiary_ids=[person.id],
             )
 
@@ -150,5 +152,29 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(fresh_d
             [stuck] = [r for r in rows if r.status == "review"]
             assert (stuck.claimed_by, stuck.error_code) == ("victim", "lease_expired")
             assert callback_ids(fake) == Counter({r.id: 1 for r in rows})
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_a_claim_skips_rows_locked_by_another_claimer_instead_of_waiting(
+    fresh_database, is_postgres
+):
+    assert is_postgres
+    engine = make_engine(fresh_database())
+    try:
+        seed(engine, 3)
+        first, *others = [r.id for r in confirmations(engine)]
+        with engine.connect() as holder:
+            holder.execute(
+                select(OutboxMessage.id).where(OutboxMessage.id == first).with_for_update()
+            )
+            with Session(engine) as session:
+                session.execute(text("SET LOCAL lock_timeout = '2s'"))
+                claimed = claim_due(
+                    session, "other", 10, timedelta(minutes=1), settings=NO_QUIET_HOURS
+                )
+            holder.rollback()
+        assert claimed == others
     finally:
         engine.dispose()

@@ -9,7 +9,7 @@ import pytest
 from service.models import OutboxMessage, SmsReply
 from service.notify.jobs import purge_job
 from service.notify.retention import purge_old_messages
-from tests.outbox_support import Clock, rows, sofia
+from tests.outbox_support import Clock, at, future_monday, rows, sofia
 
 PHONE = "+359888123456"
 MONDAY = (2027, 3, 1)
@@ -138,7 +138,7 @@ def test_the_scheduler_command_sends_what_is_due_once(app, session, factory, mon
     monkeypatch.setitem(app.config, "SMS_SENDER", "console")
     person = factory.beneficiary(phone=PHONE, sms_consent=True)
     booking = factory.booking(
-        [factory.interpreter("ar")], sofia(*MONDAY, 11, 0), beneficiary_ids=[person.id]
+        [factory.interpreter("ar")], at(future_monday(), 11), beneficiary_ids=[person.id]
     )
 
     with app.app_context():
