@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.bookings import Actor, change_status, get_booking
 from service.db import make_engine
-from service.models import OutboxMessage
+from service.models import Booking, OutboxMessage
 from service.notify.dispatch import Dispatcher, claim_due, dispatch_due, recover_leases
 from service.notify.senders import TwilioSender
 from tests.clients.dispatch_worker import NO_QUIET_HOURS
@@ -176,5 +177,73 @@ def test_a_claim_skips_rows_locked_by_another_claimer_instead_of_waiting(
                 )
             holder.rollback()
         assert claimed == others
+    finally:
+        engine.dispose()
+
+
+def test_cancellations_racing_dispatchers_never_leave_a_confirmation_uncorrected(
+    fresh_database,
+):
+    """Each booking ends either untold (nothing sent) or told twice: confirmed, then cancelled."""
+    count = 18
+    engine = make_engine(fresh_database(), pool_size=4, max_overflow=0)
+    try:
+        seed(engine, count)
+        make_session = sessionmaker(engine, expire_on_commit=False)
+        with Session(engine) as session:
+            booking_ids = list(session.scalars(select(Booking.id).order_by(Booking.id)))
+        barrier = threading.Barrier(3)
+        errors: list[BaseException] = []
+
+        with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=0.005) as fake:
+
+            def dispatch(n: int) -> None:
+                try:
+                    with sender_for(fake) as sender:
+                        dispatcher = Dispatcher(
+                            f"worker-{n}", sender, settings=NO_QUIET_HOURS, batch=2
+                        )
+                        barrier.wait()
+                        while dispatch_due(make_session, dispatcher):
+                            pass
+                except BaseException as exc:  # reported below
+                    errors.append(exc)
+
+            def cancel() -> None:
+                try:
+                    barrier.wait()
+                    for booking_id in booking_ids:
+                        with make_session() as session:
+                            booking = get_booking(session, booking_id)
+                            change_status(session, booking, "cancel", Actor("race"), reason="x")
+                            session.commit()
+                except BaseException as exc:  # reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=dispatch, args=(n,)) for n in range(2)]
+            threads.append(threading.Thread(target=cancel))
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            with sender_for(fake) as sender:  # send the notices queued after the last pass
+                while dispatch_due(
+                    make_session, Dispatcher("drain", sender, settings=NO_QUIET_HOURS)
+                ):
+                    pass
+
+            assert errors == []
+            with Session(engine) as session:
+                messages = list(session.scalars(select(OutboxMessage)))
+            outcomes = Counter()
+            for booking_id in booking_ids:
+                mine = {m.kind: m.status for m in messages if m.booking_id == booking_id}
+                outcome = (mine["confirmation"], mine.get("cancellation"))
+                assert outcome in {("cancelled", None), ("sent", "sent")}, outcome
+                assert {s for k, s in mine.items() if k == "reminder"} <= {"cancelled"}
+                outcomes[outcome[0]] += 1
+            told = outcomes["sent"]
+            assert fake.attempts == len(fake.messages) == 2 * told
+            assert callback_ids(fake) == Counter({m.id: 1 for m in messages if m.status == "sent"})
     finally:
         engine.dispose()
