@@ -7,8 +7,16 @@ from sqlalchemy import select
 
 from service.beneficiaries import set_sms_consent
 from service.models import ConsentEvent, FlaggedNumber
-from tests.clients.twilio_server import inbound_sms_params, sign, status_callback_params
-from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN
+from service.notify.dispatch import Dispatcher, dispatch_due
+from service.notify.senders import TwilioSender
+from tests.clients.twilio_server import (
+    FakeTwilio,
+    Reply,
+    inbound_sms_params,
+    sign,
+    status_callback_params,
+)
+from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
 from tests.outbox_support import Clock, rows, sofia
 
 BASE = "https://zapis.example.org"
@@ -234,3 +242,33 @@ def test_other_text_is_kept_for_coordinators_on_the_next_booking(client, session
     assert client.get("/api/v1/replies", headers=burgas).get_json() == []
     staff = factory.headers("read_only")
     assert client.get("/api/v1/replies", headers=staff).status_code == 403
+
+
+def test_a_send_that_timed_out_is_reviewed_then_settled_by_its_callback(
+    client, session, booking, app, monkeypatch
+):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with (
+        FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake,
+        TwilioSender(
+            ACCOUNT_SID,
+            AUTH_TOKEN,
+            messaging_service_sid=SERVICE_SID,
+            api_base_url=fake.base_url,
+            timeout=0.3,
+        ) as sender,
+    ):
+        fake.script(Reply.slow(3))
+        dispatcher = Dispatcher("w", sender, sleep=lambda _s: None)
+        assert dispatch_due(app.extensions["zapis.sessionmaker"], dispatcher) == {"review": 1}
+        [created] = fake.messages
+    row = rows(session, booking.id)[0]
+    assert (row.status, row.provider_sid) == ("review", None)
+
+    path = f"/webhooks/twilio/status/{row.id}"
+    assert created["status_callback"].endswith(path)
+    response = post(client, path, callback(row, "delivered", created["sid"]))
+
+    assert response.status_code == 204
+    session.refresh(row)
+    assert (row.status, row.provider_sid) == ("delivered", created["sid"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import sys
 from collections import Counter
 from datetime import timedelta
 
@@ -72,8 +74,11 @@ def run_scheduler(app: Flask, interval: float) -> None:
     scheduler.add_job(dispatch_job, "interval", seconds=interval, args=(app, dispatcher), **common)
     scheduler.add_job(recovery_job, "interval", minutes=1, args=(app,), **common)
     scheduler.add_job(purge_job, "cron", hour=3, minute=17, args=(app,), **common)
+    # SIGTERM stops taking new work; a send under way finishes and is settled first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     log.info("scheduler started as %s, dispatching every %gs", dispatcher.worker_id, interval)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=True)
         log.info("scheduler stopped")
