@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from service import outbox
+from service.errors import Conflict
 from service.models import OutboxMessage, SmsReply
 from service.notify.jobs import purge_job
 from service.notify.retention import purge_old_messages
@@ -149,3 +151,34 @@ def test_the_scheduler_command_sends_what_is_due_once(app, session, factory, mon
     confirmation = rows(session, booking.id)[0]
     assert confirmation.status == "sent"
     assert (confirmation.provider_sid or "").startswith("console-")
+
+
+def test_messages_are_queued_with_the_booking_or_not_at_all(
+    client, admin, session, factory, clock, monkeypatch
+):
+    interpreter = factory.interpreter("ar")
+    person = factory.beneficiary(phone=PHONE, sms_consent=True)
+    payload = {
+        "type": "interpretation",
+        "office": "sofia",
+        "starts_at": sofia(*MONDAY, 11, 0).isoformat(),
+        "ends_at": sofia(*MONDAY, 12, 0).isoformat(),
+        "resource_ids": [interpreter.id],
+        "beneficiary_ids": [person.id],
+    }
+    real_hook = outbox.on_booking_created
+
+    def queue_then_fail(request_session, *args, **kwargs):
+        real_hook(request_session, *args, **kwargs)
+        assert len(rows(request_session)) == 3  # queued in the booking's transaction ...
+        raise Conflict("the booking failed after its messages were queued")
+
+    monkeypatch.setattr(outbox, "on_booking_created", queue_then_fail)
+    failed = client.post("/api/v1/bookings", json=payload, headers=admin)
+    assert failed.status_code == 409
+    assert rows(session) == []  # ... and rolled back with it
+
+    monkeypatch.setattr(outbox, "on_booking_created", real_hook)
+    booked = client.post("/api/v1/bookings", json=payload, headers=admin)
+    assert booked.status_code == 201
+    assert [m.booking_id for m in rows(session)] == [booked.get_json()["id"]] * 3
