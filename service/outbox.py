@@ -233,7 +233,7 @@ def on_booking_rescheduled(
     """Supersede what is still queued; queue a notice or confirmation and new reminders."""
     now, settings = now or utcnow(), notify_settings(session)
     _set_pending(session, booking.id, "superseded", now)
-    if booking.status == "confirmed":
+    if booking.status == "confirmed" and booking.starts_at > now:
         _queue_welcome(session, booking, now, settings)
     old_start = datetime.fromisoformat(before["starts_at"])
     if _is_short_notice(booking.starts_at, now) or _is_short_notice(old_start, now):
