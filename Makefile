@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export FLASK_APP := service
 
-.PHONY: install run test test-sqlite test-postgres test-browser lint bench spec clean
+.PHONY: install run scheduler test test-sqlite test-postgres test-browser lint bench spec clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,16 @@ run: install
 	@$(BIN)/flask create-token --role admin --name "demo admin" | tail -n 1
 	@$(BIN)/flask create-demo-user
 	@echo "Serving on http://127.0.0.1:$(PORT) — API docs at http://127.0.0.1:$(PORT)/docs"
+	@# One scheduler process beside gunicorn (never inside its workers, so nothing runs twice);
+	@# SMS go to the console sender unless Twilio is configured. Stopped when gunicorn stops.
+	@$(BIN)/flask scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'service:create_app()'
+
+# The SMS dispatcher alone (dispatch every 5 s, lease recovery every minute, daily purge).
+scheduler: install
+	$(BIN)/flask migrate
+	$(BIN)/flask scheduler
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a server URL; the run creates
 # and drops its own databases there).

@@ -11,7 +11,8 @@ from service import feeds
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.languages import check_language
-from service.models import Beneficiary
+from service.models import Beneficiary, ConsentEvent
+from service.outbox import cancel_queued_for
 from service.phones import normalise_phone
 
 
@@ -55,6 +56,8 @@ def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Benef
     )
     session.add(beneficiary)
     session.flush()
+    if request.sms_consent:
+        session.add(ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=True, source="api"))
     return beneficiary
 
 
@@ -65,13 +68,21 @@ def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
     return beneficiary
 
 
-def set_sms_consent(session: Session, beneficiary: Beneficiary, consent: bool) -> Beneficiary:
-    """Record consent given or withdrawn, with the moment it changed."""
+def set_sms_consent(
+    session: Session, beneficiary: Beneficiary, consent: bool, source: str = "api"
+) -> Beneficiary:
+    """Record consent given or withdrawn, when and how; withdrawal cancels queued SMS at once."""
     if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
         raise Invalid("sms_consent", "SMS consent needs a number to send to.")
     if consent != beneficiary.sms_consent:
+        now = utcnow()
         beneficiary.sms_consent = consent
-        beneficiary.sms_consent_at = utcnow()
+        beneficiary.sms_consent_at = now
+        session.add(
+            ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=consent, source=source)
+        )
+        if not consent:
+            cancel_queued_for(session, [beneficiary.id], now)
     return beneficiary
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from service import feeds
+from service import feeds, outbox
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
 from service.clock import to_sofia, utcnow
@@ -269,6 +269,7 @@ def create_booking(
         after=booking_image(booking),
     )
     feeds.refresh_booking(session, booking)
+    outbox.on_booking_created(session, booking, now)
     return booking
 
 
@@ -324,6 +325,7 @@ def change_status(
         after=booking_image(booking),
     )
     feeds.refresh_booking(session, booking)
+    outbox.on_booking_status_changed(session, booking, action, now)
     return booking
 
 
@@ -378,4 +380,5 @@ def reschedule_booking(
         after=booking_image(booking),
     )
     feeds.refresh_booking(session, booking)
+    outbox.on_booking_rescheduled(session, booking, before)
     return booking

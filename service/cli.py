@@ -1,4 +1,4 @@
-"""Command-line tools: migrate, create-token, seed-demo, rebuild-feeds."""
+"""Command-line tools: migrate, create-token, seed-demo, rebuild-feeds, scheduler."""
 
 from __future__ import annotations
 
@@ -61,11 +61,26 @@ def rebuild_feeds_command() -> None:
     click.echo(f"Re-rendered the feed pieces of {count} bookings.")
 
 
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Recover leases, send what is due once, and exit.")
+@click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds.")
+def scheduler_command(once: bool, interval: float) -> None:
+    """Send due SMS every few seconds, recover stale leases each minute, purge daily."""
+    from service.notify.jobs import run_once, run_scheduler
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        click.echo(run_once(app))
+        return
+    run_scheduler(app, interval)
+
+
 def init_app(app: Flask) -> None:
     for command in (
         migrate_command,
         create_token_command,
         seed_demo_command,
         rebuild_feeds_command,
+        scheduler_command,
     ):
         app.cli.add_command(command)

@@ -53,7 +53,10 @@ def init_app(app: Flask) -> None:
     # Parameters can hold phone numbers and names: keep them out of error messages and logs.
     engine = make_engine(app.config["DATABASE_URL"], hide_parameters=True)
     app.extensions["zapis.engine"] = engine
-    app.extensions["zapis.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # Operations read their settings from `session.info["config"]`, never from Flask globals.
+    app.extensions["zapis.sessionmaker"] = sessionmaker(
+        engine, expire_on_commit=False, info={"config": app.config}
+    )
     app.teardown_appcontext(_close_session)
 
 

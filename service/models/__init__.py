@@ -6,6 +6,7 @@ from service.models.beneficiary import Beneficiary
 from service.models.booking import Booking, BookingBeneficiary, Hold
 from service.models.feed import Feed, FeedChange, FeedItem, FeedMembership, FeedPiece
 from service.models.office import Closure, Office, OpeningHours
+from service.models.outbox import ConsentEvent, FlaggedNumber, OutboxMessage, SmsReply
 from service.models.resource import (
     Resource,
     ResourceLanguage,
@@ -27,21 +28,25 @@ __all__ = [
     "Booking",
     "BookingBeneficiary",
     "Closure",
+    "ConsentEvent",
     "Enrolment",
     "Feed",
     "FeedChange",
     "FeedItem",
     "FeedMembership",
     "FeedPiece",
+    "FlaggedNumber",
     "Hold",
     "Office",
     "OpeningHours",
+    "OutboxMessage",
     "Resource",
     "ResourceLanguage",
     "ResourceModality",
     "ResourceSpeciality",
     "Series",
     "SeriesException",
+    "SmsReply",
     "TimeOff",
     "User",
     "WorkingHours",

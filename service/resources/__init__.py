@@ -18,9 +18,11 @@ from service.resources import (
     errors,
     feeds,
     health,
+    notifications,
     offices,
     series,
     tokens,
+    webhooks,
 )
 from service.resources.converters import (
     IsoDateConverter,
@@ -50,10 +52,12 @@ def init_app(app: Flask) -> None:
         series,
         enrolments,
         feeds,
+        notifications,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.calendars_bp)
+    app.register_blueprint(webhooks.bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
     app.extensions["zapis.api"] = api
     errors.init_app(app)

@@ -1,0 +1,344 @@
+"""Queue SMS in the same transaction as the booking change that causes them.
+
+Each hook is called once at the end of a booking operation. Messages go only to
+beneficiaries with recorded SMS consent (a minor's to the guardian's number) and to booked
+people with a phone when the change is at short notice. Every row has a unique dedupe key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from service.clock import utcnow
+from service.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service.models import Beneficiary, Booking, FlaggedNumber, OutboxMessage, Resource
+from service.notify.encoding import estimate_cost
+from service.notify.quiet import reminder_due
+from service.notify.settings import SHORT_NOTICE, NotifySettings
+from service.notify.texts import render_sms
+
+# Statuses of a message the recipient may have received, so they know about the booking.
+TOLD = ("sending", "sent", "delivered", "undelivered", "review")
+# Reminders closer together than this (after moving out of quiet hours) collapse into one.
+REMINDER_GAP = timedelta(hours=1)
+_REMOTE_CODES = {"phone": "T", "video": "V"}
+
+
+def notify_settings(session: Session) -> NotifySettings:
+    """Return the SMS settings of the app this session belongs to (defaults outside one)."""
+    config: Mapping[str, Any] | None = session.info.get("config")
+    return NotifySettings.from_config(config) if config else NotifySettings()
+
+
+def recipient_phone(beneficiary: Beneficiary) -> str | None:
+    return beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone
+
+
+def _place(booking: Booking) -> tuple[str, str]:
+    if booking.office is not None:
+        return booking.office.address, booking.office.place_code
+    code = _REMOTE_CODES.get(booking.modality, "L")
+    return booking.location or booking.remote_link or "", code
+
+
+def queue_message(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    template: str,
+    booking: Booking,
+    to: str,
+    language: str,
+    discreet: bool,
+    due_at: datetime,
+    now: datetime,
+    settings: NotifySettings,
+    beneficiary_id: int | None = None,
+    resource_id: int | None = None,
+) -> OutboxMessage | None:
+    """Add one message unless its dedupe key exists; a flagged number gets a failed row."""
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+        return None
+    place, code = _place(booking)
+    rendered = render_sms(template, language, booking.starts_at, place, code, discreet)
+    flag = session.get(FlaggedNumber, to)
+    message = OutboxMessage(
+        dedupe_key=key,
+        kind=kind,
+        status="failed" if flag else "queued",
+        error_code=flag.error_code if flag else None,
+        booking_id=booking.id,
+        beneficiary_id=beneficiary_id,
+        resource_id=resource_id,
+        to=to,
+        body=rendered.body,
+        language=rendered.language_used,
+        encoding=rendered.encoding,
+        segments=rendered.segments,
+        estimated_cost=estimate_cost(rendered.segments, settings.price_per_segment),
+        event_at=booking.starts_at,
+        due_at=due_at,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def _attendees(booking: Booking) -> list[Beneficiary]:
+    return [row.beneficiary for row in booking.attendee_rows]
+
+
+def _was_told(session: Session, booking: Booking, beneficiary: Beneficiary) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    OutboxMessage.booking_id == booking.id,
+                    OutboxMessage.beneficiary_id == beneficiary.id,
+                    OutboxMessage.status.in_(TOLD),
+                )
+            )
+        )
+    )
+
+
+def _queue_for_beneficiary(
+    session: Session,
+    booking: Booking,
+    beneficiary: Beneficiary,
+    kind: str,
+    now: datetime,
+    settings: NotifySettings,
+    *,
+    key: str,
+    due_at: datetime | None = None,
+) -> OutboxMessage | None:
+    to = recipient_phone(beneficiary)
+    if not beneficiary.sms_consent or not to:
+        return None
+    return queue_message(
+        session,
+        key=key,
+        kind=kind,
+        template=kind,
+        booking=booking,
+        to=to,
+        language=beneficiary.language,
+        discreet=beneficiary.discreet,
+        due_at=due_at or now,
+        now=now,
+        settings=settings,
+        beneficiary_id=beneficiary.id,
+    )
+
+
+def _queue_reminders(
+    session: Session, booking: Booking, beneficiary: Beneficiary, now: datetime, s: NotifySettings
+) -> None:
+    planned: list[datetime] = []
+    for offset in sorted(s.reminder_offsets(booking.type), reverse=True):
+        due = reminder_due(booking.starts_at, offset, s)
+        if due <= now or any(abs(due - other) < REMINDER_GAP for other in planned):
+            continue  # never a flood of late reminders, nor two at once
+        planned.append(due)
+        minutes = int(offset / timedelta(minutes=1))
+        key = f"reminder:{booking.id}:b{beneficiary.id}:v{booking.version}:{minutes}m"
+        _queue_for_beneficiary(
+            session, booking, beneficiary, "reminder", now, s, key=key, due_at=due
+        )
+
+
+def _queue_welcome(
+    session: Session, booking: Booking, now: datetime, settings: NotifySettings
+) -> None:
+    """Confirm a confirmed booking to each attendee, with reminders (new ones after a move)."""
+    for beneficiary in _attendees(booking):
+        key = f"{{}}:{booking.id}:b{beneficiary.id}:v{booking.version}"
+        if _was_told(session, booking, beneficiary):
+            _queue_for_beneficiary(
+                session, booking, beneficiary, "reschedule", now, settings,
+                key=key.format("reschedule"),
+            )  # fmt: skip
+        else:
+            _queue_for_beneficiary(
+                session, booking, beneficiary, "confirmation", now, settings,
+                key=key.format("confirmation"),
+            )  # fmt: skip
+        _queue_reminders(session, booking, beneficiary, now, settings)
+
+
+def _is_short_notice(starts_at: datetime, now: datetime) -> bool:
+    return now < starts_at <= now + SHORT_NOTICE
+
+
+def _queue_staff(
+    session: Session,
+    booking: Booking,
+    people: Iterable[tuple[Resource, str]],
+    now: datetime,
+    settings: NotifySettings,
+) -> None:
+    """Text each booked person with a phone; `people` pairs them with the template to use."""
+    for person, template in people:
+        if not person.is_person or not person.phone:
+            continue
+        queue_message(
+            session,
+            key=f"staff_notice:{booking.id}:r{person.id}:v{booking.version}",
+            kind="staff_notice",
+            template=template,
+            booking=booking,
+            to=person.phone,
+            language=person.locale or "bg",
+            discreet=False,
+            due_at=now,
+            now=now,
+            settings=settings,
+            resource_id=person.id,
+        )
+
+
+def _set_pending(session: Session, booking_id: int, status: str, now: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.booking_id == booking_id, OutboxMessage.status == "queued")
+        .values(status=status, updated_at=now, lease_until=None, claimed_by=None)
+    )
+
+
+def on_booking_created(session: Session, booking: Booking, now: datetime | None = None) -> None:
+    """Queue confirmations and reminders, and staff notices at short notice."""
+    now, settings = now or utcnow(), notify_settings(session)
+    if booking.starts_at <= now:
+        return  # recorded after the fact: nobody needs a message
+    if booking.status == "confirmed":
+        _queue_welcome(session, booking, now, settings)
+    if _is_short_notice(booking.starts_at, now):
+        people = [(hold.resource, "staff_notice") for hold in booking.holds]
+        _queue_staff(session, booking, people, now, settings)
+    session.flush()
+
+
+def on_booking_rescheduled(
+    session: Session, booking: Booking, before: Mapping[str, Any], now: datetime | None = None
+) -> None:
+    """Supersede what is still queued; queue a notice or confirmation and new reminders."""
+    now, settings = now or utcnow(), notify_settings(session)
+    _set_pending(session, booking.id, "superseded", now)
+    if booking.status == "confirmed" and booking.starts_at > now:
+        _queue_welcome(session, booking, now, settings)
+    old_start = datetime.fromisoformat(before["starts_at"])
+    if _is_short_notice(booking.starts_at, now) or _is_short_notice(old_start, now):
+        old_ids = set(before.get("resource_ids", ()))
+        people = [
+            (hold.resource, "reschedule" if hold.resource_id in old_ids else "staff_notice")
+            for hold in booking.holds
+        ]
+        dropped = old_ids - set(booking.resource_ids)
+        if dropped:
+            gone = session.scalars(select(Resource).where(Resource.id.in_(dropped)))
+            people += [(person, "cancellation") for person in gone]
+        _queue_staff(session, booking, people, now, settings)
+    session.flush()
+
+
+def on_booking_status_changed(
+    session: Session, booking: Booking, action: str, now: datetime | None = None
+) -> None:
+    """Confirm: welcome messages. Cancel: stop what is queued and tell who was told."""
+    now, settings = now or utcnow(), notify_settings(session)
+    if action == "confirm" and booking.starts_at > now:
+        _queue_welcome(session, booking, now, settings)
+    elif action == "cancel":
+        _on_cancelled(session, booking, now, settings)
+    else:  # completed or no-show: nothing more to remind of
+        _set_pending(session, booking.id, "cancelled", now)
+    session.flush()
+
+
+def _on_cancelled(
+    session: Session, booking: Booking, now: datetime, settings: NotifySettings
+) -> None:
+    _set_pending(session, booking.id, "cancelled", now)
+    if booking.starts_at <= now:
+        return
+    for beneficiary in _attendees(booking):
+        if _was_told(session, booking, beneficiary):
+            _queue_for_beneficiary(
+                session, booking, beneficiary, "cancellation", now, settings,
+                key=f"cancellation:{booking.id}:b{beneficiary.id}",
+            )  # fmt: skip
+    if _is_short_notice(booking.starts_at, now):
+        people = [(hold.resource, "cancellation") for hold in booking.holds]
+        _queue_staff(session, booking, people, now, settings)
+
+
+def cancel_queued_for(session: Session, beneficiary_ids: Iterable[int], now: datetime) -> int:
+    """Cancel every queued message of these beneficiaries (consent withdrawn)."""
+    ids = list(beneficiary_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.beneficiary_id.in_(ids), OutboxMessage.status == "queued")
+        .values(status="cancelled", error_code="no_consent", updated_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def resend_message(session: Session, outbox_id: int, now: datetime | None = None) -> OutboxMessage:
+    """Queue a failed message again, once, to the recipient's current number."""
+    now = now or utcnow()
+    old = session.get(OutboxMessage, outbox_id)
+    if old is None:
+        raise NotFound(f"No notification with id {outbox_id}.")
+    if old.status not in ("failed", "undelivered"):
+        raise InvalidTransition(f"Only a failed notification is resent; this one is {old.status}.")
+    if old.body is None:
+        raise Invalid("id", "The text of this notification was deleted (retention).")
+    to = old.to
+    if old.beneficiary_id is not None:
+        beneficiary = session.get(Beneficiary, old.beneficiary_id)
+        if beneficiary is None or not beneficiary.sms_consent:
+            raise Invalid("id", "The recipient has not consented to SMS.")
+        to = recipient_phone(beneficiary)
+    elif old.resource_id is not None:
+        person = session.get(Resource, old.resource_id)
+        to = person.phone if person is not None else None
+    if not to:
+        raise Invalid("id", "The recipient has no phone number.")
+    if session.get(FlaggedNumber, to) is not None:
+        raise Invalid("id", "The provider refused this number for good; correct it first.")
+    key = f"resend:{old.id}"
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+        raise Conflict("This notification was resent already.")
+    copy = OutboxMessage(
+        dedupe_key=key,
+        kind=old.kind,
+        status="queued",
+        booking_id=old.booking_id,
+        beneficiary_id=old.beneficiary_id,
+        resource_id=old.resource_id,
+        to=to,
+        body=old.body,
+        language=old.language,
+        encoding=old.encoding,
+        segments=old.segments,
+        estimated_cost=old.estimated_cost,
+        event_at=old.event_at,
+        due_at=now,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(copy)
+    session.flush()
+    return copy

@@ -1,0 +1,131 @@
+"""SMS notifications of a booking, resending a failed one, consent history, inbound replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from service import beneficiaries, bookings, outbox
+from service.auth import authorize_booking, require_role
+from service.db import get_session
+from service.models import Booking, ConsentEvent, Office, OutboxMessage, SmsReply
+from service.phones import mask_phone
+from service.resources.fields import Instant
+from service.resources.security import current_principal
+
+blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="SMS notifications")
+REPLY_PAGE = 200
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    to_masked = fields.Function(lambda m: mask_phone(m.to))
+    due_at = Instant()
+    sent_at = Instant(allow_none=True)
+    encoding = fields.String()
+    segments = fields.Integer()
+
+
+class ConsentEventSchema(Schema):
+    at = Instant()
+    consent = fields.Boolean()
+    source = fields.String()
+
+
+class ReplySchema(Schema):
+    id = fields.Integer()
+    received_at = Instant()
+    from_masked = fields.Function(lambda r: mask_phone(r.from_phone))
+    body = fields.String(allow_none=True)
+    beneficiary_id = fields.Integer(allow_none=True)
+    booking_id = fields.Integer(allow_none=True)
+
+
+class ReplyQuerySchema(Schema):
+    booking_id = fields.Integer()
+
+
+@blp.route("/bookings/<int:booking_id>/notifications")
+class BookingNotifications(MethodView):
+    @blp.response(200, NotificationSchema(many=True))
+    def get(self, booking_id: int) -> Any:
+        """List the SMS of a booking, numbers masked."""
+        principal = current_principal()
+        session = get_session()
+        booking = bookings.get_booking(session, booking_id)
+        authorize_booking(
+            principal,
+            office_code=booking.office_code,
+            resource_ids=booking.resource_ids,
+            write=False,
+        )
+        return list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.booking_id == booking_id)
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            )
+        )
+
+
+@blp.route("/notifications/<int:outbox_id>/resend")
+class Resend(MethodView):
+    @blp.response(201, NotificationSchema)
+    @blp.alt_response(409, description="Not failed, or resent already.")
+    def post(self, outbox_id: int) -> Any:
+        """Queue a failed notification again (once) to the recipient's current number."""
+        principal = current_principal()
+        require_role(principal, "admin", "coordinator")
+        session = get_session()
+        found = session.get(OutboxMessage, outbox_id)
+        if found is not None and found.booking_id is not None:
+            booking = bookings.get_booking(session, found.booking_id)
+            authorize_booking(
+                principal, office_code=booking.office_code, resource_ids=(), write=True
+            )
+        message = outbox.resend_message(session, outbox_id)
+        session.commit()
+        return message
+
+
+@blp.route("/beneficiaries/<int:beneficiary_id>/consent")
+class ConsentHistory(MethodView):
+    @blp.response(200, ConsentEventSchema(many=True))
+    def get(self, beneficiary_id: int) -> Any:
+        """SMS consent given and withdrawn, oldest first, with its source."""
+        require_role(current_principal(), "admin", "coordinator")
+        session = get_session()
+        beneficiaries.get_beneficiary(session, beneficiary_id)
+        return list(
+            session.scalars(
+                select(ConsentEvent)
+                .where(ConsentEvent.beneficiary_id == beneficiary_id)
+                .order_by(ConsentEvent.at, ConsentEvent.id)
+            )
+        )
+
+
+@blp.route("/replies")
+class Replies(MethodView):
+    @blp.arguments(ReplyQuerySchema, location="query")
+    @blp.response(200, ReplySchema(many=True))
+    def get(self, filters: dict[str, Any]) -> Any:
+        """SMS replies that were not keywords, newest first, for coordinators to answer."""
+        principal = current_principal()
+        require_role(principal, "admin", "coordinator")
+        query = select(SmsReply).order_by(SmsReply.received_at.desc(), SmsReply.id.desc())
+        if "booking_id" in filters:
+            query = query.where(SmsReply.booking_id == filters["booking_id"])
+        if principal.role == "coordinator":
+            query = query.where(
+                SmsReply.booking_id.in_(
+                    select(Booking.id).where(Booking.office.has(Office.code.in_(principal.offices)))
+                )
+            )
+        return list(get_session().scalars(query.limit(REPLY_PAGE)))
