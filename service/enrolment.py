@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from service import outbox
 from service.audit import record_change
 from service.bookings import Actor
 from service.clock import utcnow
@@ -91,11 +92,12 @@ def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
 
 
 def announce(session: Session, enrolment: Enrolment, event: str) -> None:
-    """Tell the beneficiary their enrolment changed (`enrolled`, `waitlisted` or `promoted`).
+    """Tell the beneficiary their enrolment changed: `enrolled`, `waitlisted`, `promoted`, `cancelled`.
 
-    The one place enrolment confirmations and waitlist promotions pass through: queue the SMS
-    (outbox) here. For now the change is only in the audit log, written by the callers.
+    The one place enrolment confirmations, waitlist promotions and their reminders pass
+    through, queued in the outbox in the same transaction.
     """
+    outbox.on_enrolment_changed(session, enrolment, event)
 
 
 def _image(enrolment: Enrolment) -> dict[str, object]:
@@ -210,6 +212,7 @@ def withdraw(
     enrolment.status = "cancelled"
     enrolment.cancelled_at = now or utcnow()
     session.flush()
+    announce(session, enrolment, "cancelled")
     record_change(
         session,
         actor=actor.name,

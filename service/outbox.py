@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
-from service.models import Beneficiary, Booking, FlaggedNumber, OutboxMessage, Resource
+from service.models import (
+    Beneficiary,
+    Booking,
+    Enrolment,
+    FlaggedNumber,
+    OutboxMessage,
+    Resource,
+)
 from service.notify.encoding import estimate_cost
 from service.notify.quiet import reminder_due
 from service.notify.settings import SHORT_NOTICE, NotifySettings
@@ -92,8 +99,17 @@ def queue_message(
     return message
 
 
-def _attendees(booking: Booking) -> list[Beneficiary]:
-    return [row.beneficiary for row in booking.attendee_rows]
+def _attendees(session: Session, booking: Booking) -> list[Beneficiary]:
+    """Who attends: the booking's beneficiaries, and for an occurrence the series' enrolled."""
+    people = [row.beneficiary for row in booking.attendee_rows]
+    if booking.series_id is not None:
+        people += session.scalars(
+            select(Beneficiary)
+            .join(Enrolment, Enrolment.beneficiary_id == Beneficiary.id)
+            .where(Enrolment.series_id == booking.series_id, Enrolment.status == "enrolled")
+            .order_by(Beneficiary.id)
+        )
+    return people
 
 
 def _was_told(session: Session, booking: Booking, beneficiary: Beneficiary) -> bool:
@@ -160,7 +176,7 @@ def _queue_welcome(
     session: Session, booking: Booking, now: datetime, settings: NotifySettings
 ) -> None:
     """Confirm a confirmed booking to each attendee, with reminders (new ones after a move)."""
-    for beneficiary in _attendees(booking):
+    for beneficiary in _attendees(session, booking):
         key = f"{{}}:{booking.id}:b{beneficiary.id}:v{booking.version}"
         if _was_told(session, booking, beneficiary):
             _queue_for_beneficiary(
@@ -270,7 +286,7 @@ def _on_cancelled(
     _set_pending(session, booking.id, "cancelled", now)
     if booking.starts_at <= now:
         return
-    for beneficiary in _attendees(booking):
+    for beneficiary in _attendees(session, booking):
         if _was_told(session, booking, beneficiary):
             _queue_for_beneficiary(
                 session, booking, beneficiary, "cancellation", now, settings,
@@ -342,3 +358,49 @@ def resend_message(session: Session, outbox_id: int, now: datetime | None = None
     session.add(copy)
     session.flush()
     return copy
+
+
+ENROLMENT_MESSAGES = {"enrolled": "enrolment", "promoted": "waitlist_promotion"}
+
+
+def on_enrolment_changed(
+    session: Session, enrolment: Enrolment, event: str, now: datetime | None = None
+) -> None:
+    """Confirm a seat (or a promotion from the waitlist) and remind before each occurrence.
+
+    A withdrawn enrolment stops the reminders still queued for the series' occurrences.
+    """
+    now, settings = now or utcnow(), notify_settings(session)
+    upcoming = list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.series_id == enrolment.series_id,
+                Booking.status.in_(("tentative", "confirmed")),
+                Booking.starts_at > now,
+            )
+            .order_by(Booking.starts_at)
+        )
+    )
+    beneficiary = enrolment.beneficiary
+    if event == "cancelled":
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.beneficiary_id == beneficiary.id,
+                OutboxMessage.booking_id.in_([b.id for b in upcoming]),
+                OutboxMessage.status == "queued",
+            )
+            .values(status="cancelled", updated_at=now, lease_until=None, claimed_by=None)
+        )
+        return
+    kind = ENROLMENT_MESSAGES.get(event)
+    if kind is None or not upcoming:
+        return  # a place on the waitlist is not worth a message; a finished series neither
+    _queue_for_beneficiary(
+        session, upcoming[0], beneficiary, kind, now, settings,
+        key=f"{kind}:s{enrolment.series_id}:b{beneficiary.id}:e{enrolment.id}",
+    )  # fmt: skip
+    for occurrence in upcoming:
+        _queue_reminders(session, occurrence, beneficiary, now, settings)
+    session.flush()
