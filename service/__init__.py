@@ -21,11 +21,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
 
     from service import cli, console, db, metrics, observability, ratelimit, resources
+    from service.notify import monitoring
 
     observability.init_app(app)
     metrics.init_app(app)
     ratelimit.init_app(app)
     db.init_app(app)
+    monitoring.init_app(app)
     resources.init_app(app)
     cli.init_app(app)
     console.init_app(app)

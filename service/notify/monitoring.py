@@ -1,0 +1,67 @@
+"""Outbox figures for /metrics, read from the database at scrape time.
+
+Counted from the shared database, so every web host exports the same numbers whichever
+dispatcher did the work: messages by status, how late the oldest due message is (the
+dispatchers' lag), and when the last message went out (their heartbeat while there is work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask, current_app, has_app_context
+from prometheus_client.core import GaugeMetricFamily, Metric
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.clock import utcnow
+from service.metrics import register_collector
+from service.models import OutboxMessage
+
+
+class OutboxCollector:
+    """Read the outbox of the app answering the scrape (nothing outside a request)."""
+
+    def collect(self) -> Iterator[Metric]:
+        if not has_app_context():
+            return
+        sessions: sessionmaker[Session] = current_app.extensions["zapis.sessionmaker"]
+        now = utcnow()
+        with sessions() as session:
+            counts = session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            ).all()
+            oldest_due = session.scalar(
+                select(func.min(OutboxMessage.due_at)).where(
+                    OutboxMessage.status == "queued", OutboxMessage.due_at <= now
+                )
+            )
+            last_sent = session.scalar(select(func.max(OutboxMessage.sent_at)))
+        by_status = GaugeMetricFamily(
+            "zapis_notifications", "Notifications in the outbox by status.", labels=["status"]
+        )
+        for status, count in counts:
+            by_status.add_metric([status], count)
+        yield by_status
+        lag = (now - oldest_due).total_seconds() if oldest_due is not None else 0.0
+        yield GaugeMetricFamily(
+            "zapis_dispatch_lag_seconds",
+            "How long the oldest due message has waited to be sent (0 when none waits).",
+            value=max(lag, 0.0),
+        )
+        if last_sent is not None:
+            yield GaugeMetricFamily(
+                "zapis_dispatch_last_sent_timestamp_seconds",
+                "When a dispatcher last sent a message (Unix time).",
+                value=last_sent.timestamp(),
+            )
+
+
+_registered: list[OutboxCollector] = []
+
+
+def init_app(app: Flask) -> None:
+    """Export the outbox figures at /metrics (registered once per process)."""
+    if not _registered:
+        _registered.append(OutboxCollector())
+        register_collector(_registered[0])
