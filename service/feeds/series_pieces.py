@@ -77,6 +77,10 @@ def _people(booking: Booking) -> tuple[int, ...]:
     return tuple(sorted(h.resource_id for h in booking.holds if h.active))
 
 
+def _status(booking: Booking) -> str:
+    return LOCAL_STATUS.get(booking.status, "CONFIRMED")
+
+
 def series_shape(session: Session, series: Series) -> SeriesShape | None:
     """Return how the feeds show series, or None when no occurrence of it is shown."""
     occurrences = list(
@@ -109,7 +113,7 @@ def series_shape(session: Session, series: Series) -> SeriesShape | None:
         and (
             (b.starts_at, b.ends_at) != (_origin(b), _origin(b) + duration)
             or _people(b) != _people(model)
-            or b.status != model.status
+            or _status(b) != _status(model)
         )
     )
     enrolled = session.scalar(
@@ -195,7 +199,7 @@ def _event(
         description=_description(shape, booking, privacy, locale),
         location=_location(series, booking, privacy, locale),
         categories=() if privacy == "busy" else (word(locale, series.type),),
-        status=LOCAL_STATUS.get(booking.status, "CONFIRMED"),
+        status=_status(booking),
         sequence=sequence,
         rrule=series.rrule if master else None,
         exdates=shape.exdates if master else (),
