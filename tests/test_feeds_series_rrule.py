@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import delete
 
 from service.clock import SOFIA
+from service.models import FeedSeriesItem, FeedSeriesPiece
 from tests.feed_helpers import events, fetch, subscribe
 from tests.test_series import create, occurrences, series_body, teacher_and_room
 from tests.test_series_enrolment import enrol_api
@@ -210,3 +212,43 @@ def test_ending_a_course_early_cuts_its_rule_and_cancelling_it_leaves_the_feed(
     )
     assert cancelled.status_code == 200, cancelled.json
     assert vevents(fetch(client, feed).data) == []
+
+
+def test_rebuild_feeds_renders_a_series_as_one_vevent(app, client, admin, session, course):
+    """A series without its pieces (as right after the migration) gets them from a rebuild."""
+    series, feed = course
+    session.execute(delete(FeedSeriesPiece).where(FeedSeriesPiece.series_id == series["id"]))
+    session.execute(delete(FeedSeriesItem).where(FeedSeriesItem.series_id == series["id"]))
+    session.commit()
+    assert vevents(fetch(client, feed).data) == []
+
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["rebuild-feeds"])
+
+    assert result.exit_code == 0, result.output
+    ics = fetch(client, feed).data
+    (master,) = vevents(ics)
+    assert str(master["uid"]) == f"series-{series['id']}@zapis"
+    assert expanded(ics) == listed(live(client, admin, series["id"]))
+
+
+def test_cancelling_an_occurrence_as_a_booking_also_updates_the_series(client, admin, course):
+    """The bookings API reaches the series' piece too (re-rendered before the commit)."""
+    series, feed = course
+    target = live(client, admin, series["id"])[3]
+    answer = client.post(
+        f"/api/v1/bookings/{target['id']}/cancel", json={"reason": "closed"}, headers=admin
+    )
+    assert answer.status_code == 200, answer.json
+    ics = fetch(client, feed).data
+    (master,) = vevents(ics)
+    assert datetime.fromisoformat(target["starts_at"]) in exdates(master)
+    assert expanded(ics) == listed(live(client, admin, series["id"]))
+
+
+def test_a_course_shows_only_while_one_of_its_occurrences_is_in_the_window(client, admin, course):
+    series, feed = course
+    first = datetime.fromisoformat(live(client, admin, series["id"])[0]["starts_at"])
+    days = (first.date() - datetime.now(SOFIA).date()).days
+    assert vevents(fetch(client, feed, f"?future_days={days - 2}").data) == []
+    assert len(vevents(fetch(client, feed, f"?future_days={days + 1}").data)) == 1
