@@ -252,3 +252,30 @@ def test_a_course_shows_only_while_one_of_its_occurrences_is_in_the_window(clien
     days = (first.date() - datetime.now(SOFIA).date()).days
     assert vevents(fetch(client, feed, f"?future_days={days - 2}").data) == []
     assert len(vevents(fetch(client, feed, f"?future_days={days + 1}").data)) == 1
+
+
+def test_a_split_course_is_two_series_that_together_expand_to_every_occurrence(
+    client, admin, course, node, tmp_path
+):
+    series, feed = course
+    pivot = live(client, admin, series["id"])[10]
+    later = datetime.fromisoformat(pivot["starts_at"]).replace(hour=14)
+    answer = client.post(
+        f"/api/v1/series/{series['id']}/split",
+        json={
+            "occurrence_id": pivot["id"],
+            "starts_at": later.isoformat(),
+            "ends_at": (later + timedelta(hours=2)).isoformat(),
+        },
+        headers=admin,
+    )
+    assert answer.status_code in (200, 201), answer.json
+    successor = answer.json["id"]
+
+    ics = fetch(client, feed).data
+    uids = sorted(str(v["uid"]) for v in vevents(ics))
+    assert uids == sorted(f"series-{i}@zapis" for i in (series["id"], successor))
+    both = live(client, admin, series["id"]) + live(client, admin, successor)
+    assert len(both) == 22
+    assert expanded(ics) == sorted(listed(both))
+    assert icaljs_starts(node, ics, tmp_path) == utc_listed(both)
