@@ -109,13 +109,10 @@ def series_shape(session: Session, series: Series) -> SeriesShape | None:
     overrides = tuple(
         (_origin(b), b)
         for b, _ in shown
-        if b is not model
-        and (
-            (b.starts_at, b.ends_at) != (_origin(b), _origin(b) + duration)
-            or _people(b) != _people(model)
-            or _status(b) != _status(model)
-        )
-    )
+        if (b.starts_at, b.ends_at) != (_origin(b), _origin(b) + duration)
+        or _people(b) != _people(model)
+        or _status(b) != _status(model)
+    )  # the model too, when every occurrence was moved
     enrolled = session.scalar(
         select(func.count())
         .select_from(Enrolment)
