@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service import outbox
+from service import feeds, outbox
 from service.audit import record_change
 from service.bookings import Actor
 from service.clock import utcnow
@@ -155,6 +155,7 @@ def enrol(
         after=_image(enrolment),
     )
     announce(session, enrolment, status)
+    feeds.series_changed(session, series.id)  # full feeds show how many are enrolled
     return enrolment
 
 
@@ -185,6 +186,8 @@ def promote_waitlist(
             after=_image(enrolment),
         )
         announce(session, enrolment, "promoted")
+    if promoted:
+        feeds.series_changed(session, series.id)
     session.flush()
     return promoted
 
@@ -222,6 +225,7 @@ def withdraw(
         before=before,
         after=_image(enrolment),
     )
+    feeds.series_changed(session, series.id)
     if series.status not in OPEN_STATUSES:
         return []
     return promote_waitlist(session, series, actor, now)
@@ -255,3 +259,4 @@ def carry_over(
             before=None,
             after=_image(enrolment) | {"from_series_id": old.id},
         )
+    feeds.series_changed(session, new.id)

@@ -292,6 +292,7 @@ def create_series(
         before=None,
         after=series.image(),
     )
+    feeds.refresh_series(session, series)
     return series, plan
 
 

@@ -42,7 +42,9 @@ def cancel_occurrence(
 ) -> Booking:
     """Cancel one occurrence that has not started; the rest of the series is untouched."""
     _not_started(booking, now or utcnow(), "cancelled")
-    return change_status(session, booking, "cancel", actor, reason=reason)
+    cancelled = change_status(session, booking, "cancel", actor, reason=reason)
+    feeds.refresh_series(session, series)
+    return cancelled
 
 
 def move_occurrence(
@@ -64,7 +66,7 @@ def move_occurrence(
     _not_started(booking, moment, "moved")
     if starts_at <= moment:
         raise Invalid("starts_at", "An occurrence cannot be moved into the past.")
-    return reschedule_booking(
+    moved = reschedule_booking(
         session,
         booking,
         version=booking.version if version is None else version,
@@ -74,6 +76,8 @@ def move_occurrence(
         actor=actor,
         policy=policy,
     )
+    feeds.refresh_series(session, series)
+    return moved
 
 
 def _cancel_from(
@@ -126,6 +130,7 @@ def cancel_series(
         before=before,
         after=series.image() | {"reason": reason},
     )
+    feeds.refresh_series(session, series)
     return series
 
 
@@ -173,6 +178,7 @@ def end_series(
         before=before,
         after=series.image(),
     )
+    feeds.refresh_series(session, series)
     return series
 
 
@@ -256,6 +262,7 @@ def split_series(
         before=before,
         after=series.image() | {"successor_id": successor.id},
     )
+    feeds.refresh_series(session, series)
     return successor
 
 
@@ -297,6 +304,7 @@ def update_series(
         after=series.image(),
     )
     promote_waitlist(session, series, actor)
+    feeds.refresh_series(session, series)
     return series
 
 

@@ -1,12 +1,19 @@
-"""Series in the feeds: occurrences reach their people's and office's feeds, public events the public feed."""
+"""Series in the feeds: a series reaches its people's and office's feeds as one VEVENT (master
+with RRULE, EXDATE and overrides; see test_feeds_series_rrule.py), public events the public feed."""
 
 from __future__ import annotations
+
+from icalendar import Calendar
 
 from tests.feed_helpers import events, fetch, subscribe, working_day
 from tests.test_series import create, occurrences, series_body, teacher_and_room
 
 
-def test_a_course_reaches_the_teachers_feed_occurrence_by_occurrence(client, factory, admin):
+def vevents(ics: bytes) -> list:
+    return list(Calendar.from_ical(ics).walk("VEVENT"))
+
+
+def test_a_course_reaches_the_teachers_feed_as_one_series(client, factory, admin):
     teacher, room = teacher_and_room(factory)
     start = working_day(14, 10)
     course = create(
@@ -15,7 +22,11 @@ def test_a_course_reaches_the_teachers_feed_occurrence_by_occurrence(client, fac
     assert course.status_code == 201, course.json
     feed = subscribe(client, admin, scope="resource", resource_id=teacher.id, privacy="limited")
 
-    found = events(fetch(client, feed).data)
+    ics = fetch(client, feed).data
+    (master,) = vevents(ics)  # one VEVENT for the whole series, not one per occurrence
+    assert str(master["uid"]) == f"series-{course.json['id']}@zapis"
+    assert "rrule" in master
+    found = events(ics)
     held = occurrences(client, admin, course.json["id"])
     assert [e.decoded("dtstart").isoformat() for e in found] == [o["starts_at"] for o in held]
 
@@ -26,7 +37,10 @@ def test_a_course_reaches_the_teachers_feed_occurrence_by_occurrence(client, fac
         headers=admin,
     )
     assert cancelled.status_code == 200, cancelled.json
-    assert len(events(fetch(client, feed).data)) == len(held) - 1
+    ics = fetch(client, feed).data
+    (master,) = vevents(ics)  # the cancelled occurrence is an EXDATE of the same VEVENT
+    assert "exdate" in master
+    assert len(events(ics)) == len(held) - 1
 
 
 def test_a_public_event_series_reaches_the_public_feed_until_it_is_made_private(
@@ -48,7 +62,9 @@ def test_a_public_event_series_reaches_the_public_feed_until_it_is_made_private(
     )
     assert event.status_code == 201, event.json
     public = subscribe(client, admin, scope="public", privacy="public", locale="en")
-    assert len(events(fetch(client, public).data)) == 2
+    ics = fetch(client, public).data
+    assert len(vevents(ics)) == 1
+    assert len(events(ics)) == 2
 
     private = client.patch(
         f"/api/v1/series/{event.json['id']}", json={"public": False}, headers=admin

@@ -6,6 +6,7 @@ the service.  Booking operations call `refresh_booking` in their transaction.
 
 from service.feeds.downloads import render_booking_ics, render_resource_freebusy
 from service.feeds.pieces import rebuild_all, refresh_beneficiary, refresh_booking
+from service.feeds.series_pieces import refresh_series, series_changed
 from service.feeds.serve import (
     BuiltFeed,
     FeedSpec,
@@ -50,9 +51,11 @@ __all__ = [
     "rebuild_all",
     "refresh_beneficiary",
     "refresh_booking",
+    "refresh_series",
     "render_booking_ics",
     "render_resource_freebusy",
     "revoke_feed",
     "rotate_feed",
+    "series_changed",
     "today_in_sofia",
 ]

@@ -33,6 +33,7 @@ from service.models.feed import FEED_LOCALES
 PRIVATE_LEVELS = ("full", "limited", "busy")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PENDING = "zapis.feed_scopes"
+SERIES_PENDING = "zapis.feed_series"  # series to re-render before commit (series_pieces.py)
 
 
 def office_scope(office_id: int) -> str:
@@ -164,7 +165,8 @@ def refresh_booking(session: Session, booking: Booking) -> None:
         item.starts_at, item.ends_at = booking.starts_at, booking.ends_at
         item.last_modified = booking.updated_at
         item.render_version = f"{RENDER_VERSION}.{MAPPING_VERSION}"
-        session.execute(insert(FeedPiece), _render_pieces(booking, sequence))
+        if booking.series_id is None:  # a series' occurrences are in its master piece
+            session.execute(insert(FeedPiece), _render_pieces(booking, sequence))
         session.execute(
             insert(FeedMembership),
             [
@@ -178,6 +180,8 @@ def refresh_booking(session: Session, booking: Booking) -> None:
             ],
         )
     pending_scopes(session).update(before | after)
+    if booking.series_id is not None:
+        session.info.setdefault(SERIES_PENDING, set()).add(booking.series_id)
     session.flush()
 
 

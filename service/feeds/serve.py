@@ -13,6 +13,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,17 @@ from service.feeds.mapping import MAPPING_VERSION
 from service.feeds.pieces import EPOCH, office_scope
 from service.feeds.subscriptions import DEFAULT_LOCALE, is_live
 from service.feeds.text import word
-from service.models import ApiToken, Feed, FeedChange, FeedMembership, FeedPiece, Office
+from service.models import (
+    ApiToken,
+    Booking,
+    Feed,
+    FeedChange,
+    FeedMembership,
+    FeedPiece,
+    FeedSeriesItem,
+    FeedSeriesPiece,
+    Office,
+)
 from service.models.feed import FEED_LOCALES
 
 PAST_DAYS, FUTURE_DAYS = 90, 365
@@ -178,6 +189,32 @@ def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | No
     """Join the stored VEVENTs of a feed's scope that fall in the window."""
     first, last = window.dates(today or today_in_sofia())
     start, end = sofia_instant(first, time(0)), sofia_instant(last, time(0))
+    # A series (master and overrides) shows when one of its occurrences here is in the window.
+    shown_series = (
+        select(Booking.series_id)
+        .join(FeedMembership, FeedMembership.booking_id == Booking.id)
+        .where(
+            FeedMembership.scope == spec.scope,
+            FeedMembership.starts_at < end,
+            FeedMembership.ends_at > start,
+            Booking.series_id.is_not(None),
+        )
+    )
+    series = (
+        session.connection()
+        .execute(
+            select(FeedSeriesPiece.body)
+            .join(FeedSeriesItem, FeedSeriesItem.series_id == FeedSeriesPiece.series_id)
+            .where(
+                FeedSeriesPiece.series_id.in_(shown_series),
+                FeedSeriesPiece.privacy == spec.privacy,
+                FeedSeriesPiece.locale == spec.locale,
+            )
+            .order_by(FeedSeriesItem.starts_at, FeedSeriesPiece.series_id)
+        )
+        .scalars()
+        .all()
+    )
     # Core, not ORM, execution: ten thousand bytes values need no identity map.
     pieces = (
         session.connection()
@@ -197,7 +234,7 @@ def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | No
     )
     # Whole years of VTIMEZONE, so the cached block is reused from day to day.
     zones = (date(first.year, 1, 1), date(last.year + 1, 1, 1))
-    return assemble_feed(spec.calendar, pieces, zones)
+    return assemble_feed(spec.calendar, chain(series, pieces), zones)
 
 
 def build_feed(

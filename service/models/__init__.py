@@ -4,7 +4,15 @@ from service.db import Base
 from service.models.access import ApiToken, AuditEntry
 from service.models.beneficiary import Beneficiary
 from service.models.booking import Booking, BookingBeneficiary, Hold
-from service.models.feed import Feed, FeedChange, FeedItem, FeedMembership, FeedPiece
+from service.models.feed import (
+    Feed,
+    FeedChange,
+    FeedItem,
+    FeedMembership,
+    FeedPiece,
+    FeedSeriesItem,
+    FeedSeriesPiece,
+)
 from service.models.office import Closure, Office, OpeningHours
 from service.models.outbox import ConsentEvent, FlaggedNumber, OutboxMessage, SmsReply
 from service.models.resource import (
@@ -35,6 +43,8 @@ __all__ = [
     "FeedItem",
     "FeedMembership",
     "FeedPiece",
+    "FeedSeriesItem",
+    "FeedSeriesPiece",
     "FlaggedNumber",
     "Hold",
     "Office",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.columns import UTCDateTime
@@ -110,3 +110,39 @@ class FeedChange(Base):
     scope: Mapped[str] = mapped_column(String(48), primary_key=True)
     counter: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedSeriesItem(Base):
+    """What the feeds last showed of a series: one master VEVENT (RRULE, EXDATE) and overrides.
+
+    The occurrences of a series keep their `FeedItem` and `FeedMembership` rows (which scopes
+    hold them, and when), but no `FeedPiece`: a feed shows the series' piece instead whenever
+    one of its occurrences in the feed's scope falls in the window.  `scopes` lists the scopes
+    the series was last shown in (space-separated), `revision` hashes what makes SEQUENCE grow
+    and `digest` the rendered pieces, so an unchanged series bumps no scope.
+
+    `series_id` has no foreign key: the feeds and series migrations are separate branches, and
+    a key would tie one branch's downgrade to the other.  Series rows are never deleted.
+    """
+
+    __tablename__ = "feed_series_items"
+
+    series_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    uid: Mapped[str] = mapped_column(String(100))
+    sequence: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    render_version: Mapped[str] = mapped_column(String(16))
+
+
+class FeedSeriesPiece(Base):
+    """A series' VEVENT bytes (master and overrides) at one privacy level and language."""
+
+    __tablename__ = "feed_series_pieces"
+
+    series_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    privacy: Mapped[str] = mapped_column(String(8), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
