@@ -515,7 +515,7 @@ def run() -> Result:
             "except DTSTART/DTEND rewritten in UTC and the VTIMEZONE blocks left out (with "
             "the feed's RDATE-based Europe/Sofia VTIMEZONE, Radicale re-serialising each item "
             "through vobject and dateutil had not finished the PUT after 7 minutes in a first "
-            "attempt at load average 6-8, so it gets the simplest form of the same instants); "
+            "attempt at load average 4-8, so it gets the simplest form of the same instants); "
             f"then {RADICALE_GETS} GETs of the whole collection on "
             f"one keep-alive connection answered {radicale_figures['events']} events, "
             f"{radicale_figures['bytes']} bytes; radicale_get_ms_10k is their p50 "
