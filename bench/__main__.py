@@ -16,7 +16,7 @@ import traceback
 from bench.common import Result, describe_machine
 
 # The registry, in the order `make bench` runs them.
-BENCHMARKS: list[str] = ["booking", "availability"]
+BENCHMARKS: list[str] = ["booking", "availability", "sms"]
 
 
 def run_one(name: str) -> bool:
