@@ -16,7 +16,7 @@ import traceback
 from bench.common import Result, describe_machine
 
 # The registry, in the order `make bench` runs them.
-BENCHMARKS: list[str] = ["booking", "availability", "series", "feeds", "console"]
+BENCHMARKS: list[str] = ["booking", "availability", "series", "feeds", "console", "sms"]
 
 
 def run_one(name: str) -> bool:

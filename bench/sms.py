@@ -1,0 +1,260 @@
+"""sms: due reminders sent through the loopback Twilio-compatible server by 1, 2 and 4 dispatchers.
+
+For each dispatcher count, a scratch PostgreSQL database gets QUEUED `queued` reminder rows
+(bulk insert: a few bookings, then the outbox rows with unique dedupe keys, due in the past,
+for appointments tomorrow) and FakeTwilio (tests/clients/twilio_server.py) answers on 127.0.0.1
+after 50 ms. Each dispatcher is a process of its own (its own engine and TwilioSender, through
+a messaging service) looping `dispatch_due` until nothing is due or DEADLINE_S has passed; it
+then finishes the batch it holds. Quiet hours are set to a one-hour window that excludes now.
+
+The rate is messages accepted by FakeTwilio per second of wall time, from the moment every
+dispatcher is ready until the last one ends. FakeTwilio records the StatusCallback URL of
+every message, which ends in the outbox id: an id seen twice is a duplicate; a row that left
+`queued` but is neither `sent` in the database nor seen at the server is lost.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench.common import Result, describe_machine, load_average, scratch_database, tree_is_dirty
+from service.clock import to_sofia, utcnow
+from service.db import make_engine
+from service.models import Booking, OutboxMessage
+from service.notify.dispatch import Dispatcher, dispatch_due
+from service.notify.senders import TwilioSender
+from service.notify.settings import NotifySettings
+from tests.clients.twilio_server import FakeTwilio
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "bench-token-1234567890"
+SERVICE_SID = "MG" + "fedcba9876543210" * 2
+QUEUED = int(os.environ.get("BENCH_SMS_QUEUED", "10000"))
+BOOKINGS = 100
+DISPATCHERS = (1, 2, 4)
+DEADLINE_S = float(os.environ.get("BENCH_SMS_DEADLINE_S", "60"))
+LATENCY_S = 0.05
+BATCH = 20  # the Dispatcher default
+BODY = "Напомняне: утре в 10:00 имате час за превод, офис София. Отказ: STOP"
+
+
+def settings_without_quiet_hours(now: datetime) -> NotifySettings:
+    """Quiet hours from two to three hours from now (Sofia wall time): never `now`."""
+    local = to_sofia(now)
+    start = (local + timedelta(hours=2)).time().replace(second=0, microsecond=0)
+    end = (local + timedelta(hours=3)).time().replace(second=0, microsecond=0)
+    return NotifySettings(quiet_start=start, quiet_end=end)
+
+
+def seed(engine: Engine, count: int) -> None:
+    """`count` queued reminders, due a minute ago, spread over BOOKINGS bookings tomorrow."""
+    now = utcnow()
+    event_at = now + timedelta(days=1)
+    with Session(engine) as session:
+        bookings = [
+            {
+                "type": "interpretation",
+                "starts_at": event_at,
+                "ends_at": event_at + timedelta(hours=1),
+                "status": "confirmed",
+                "created_by": "bench",
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            for _ in range(BOOKINGS)
+        ]
+        ids = list(session.scalars(insert(Booking).returning(Booking.id), bookings))
+        rows: list[dict[str, Any]] = [
+            {
+                "dedupe_key": f"bench-reminder-{i}",
+                "kind": "reminder",
+                "status": "queued",
+                "booking_id": ids[i % len(ids)],
+                "to": f"+35988{i:07d}",
+                "body": BODY,
+                "language": "bg",
+                "encoding": "UCS-2",
+                "segments": 2,
+                "estimated_cost": Decimal("0.1500"),
+                "event_at": event_at,
+                "due_at": now - timedelta(minutes=1),
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(count)
+        ]
+        session.execute(insert(OutboxMessage), rows)
+        session.commit()
+
+
+def worker(
+    url: str,
+    api_base_url: str,
+    name: str,
+    settings: NotifySettings,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
+    """One dispatcher process: send until nothing is due or DEADLINE_S is up."""
+    engine = make_engine(url, pool_size=2, max_overflow=0)
+    make_session = sessionmaker(engine, expire_on_commit=False)
+    totals: Counter[str] = Counter()
+    try:
+        with TwilioSender(
+            ACCOUNT_SID,
+            AUTH_TOKEN,
+            messaging_service_sid=SERVICE_SID,
+            api_base_url=api_base_url,
+            timeout=30,
+        ) as sender:
+            dispatcher = Dispatcher(name, sender, settings=settings, batch=BATCH)
+            with make_session() as session:  # connect before the clock starts
+                session.execute(select(1))
+            ready.release()
+            go.wait()
+            deadline = time.monotonic() + DEADLINE_S
+            while time.monotonic() < deadline:
+                counts = dispatch_due(make_session, dispatcher)
+                if not counts:
+                    break
+                totals.update(counts)
+    finally:
+        engine.dispose()
+        results.put((name, dict(totals)))
+
+
+def drive(url: str, n: int) -> dict[str, Any]:
+    """Run `n` dispatcher processes against a fresh FakeTwilio; return the run's figures."""
+    engine = make_engine(url)
+    try:
+        seed(engine, QUEUED)
+    finally:
+        engine.dispose()
+    settings = settings_without_quiet_hours(utcnow())
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=LATENCY_S) as fake:
+        processes = [
+            context.Process(
+                target=worker,
+                args=(url, fake.base_url, f"bench-{i}", settings, ready, go, results),
+                daemon=True,
+            )
+            for i in range(n)
+        ]
+        for process in processes:
+            process.start()
+        for _ in processes:
+            if not ready.acquire(timeout=60):
+                raise RuntimeError("a dispatcher process did not start within 60 s")
+        began = time.perf_counter()
+        go.set()
+        per_worker = dict(results.get(timeout=DEADLINE_S + 120) for _ in processes)
+        for process in processes:
+            process.join(timeout=30)
+        elapsed = time.perf_counter() - began
+        received = Counter(int(m["status_callback"].rsplit("/", 1)[1]) for m in fake.messages)
+        attempts = fake.attempts
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            statuses = dict(session.execute(select(OutboxMessage.id, OutboxMessage.status)).all())
+    finally:
+        engine.dispose()
+    by_status = Counter(statuses.values())
+    lost = sum(
+        1
+        for i, status in statuses.items()
+        if status not in ("queued", "sent") and i not in received
+    )
+    lost += sum(1 for i, status in statuses.items() if status == "sent" and i not in received)
+    return {
+        "dispatchers": n,
+        "accepted": len(received),
+        "attempts": attempts,
+        "seconds": elapsed,
+        "rate": len(received) / elapsed,
+        "duplicates": sum(count - 1 for count in received.values() if count > 1),
+        "lost": lost,
+        "unsettled": sum(1 for i in received if statuses.get(i) != "sent"),
+        "left_queued": by_status["queued"],
+        "statuses": dict(by_status),
+        "per_worker": per_worker,
+    }
+
+
+def _line(f: dict[str, Any]) -> str:
+    return (
+        f"{f['dispatchers']} dispatcher(s): {f['accepted']} accepted ({f['attempts']} requests) "
+        f"in {f['seconds']:.1f} s = {f['rate']:.1f}/s, {f['duplicates']} duplicates, "
+        f"{f['lost']} lost, {f['left_queued']} still queued at the end, "
+        f"statuses {f['statuses']}"
+    )
+
+
+def run() -> Result:
+    result = Result("sms")
+    for key in ("NO_PROXY", "no_proxy"):  # the spawned dispatchers inherit it
+        os.environ[key] = "127.0.0.1,localhost"
+    load_before = load_average()
+    runs = []
+    for n in DISPATCHERS:
+        with scratch_database("zapis_bench_sms") as url:
+            if not result.machine:
+                engine = make_engine(url)
+                result.machine = describe_machine(engine)
+                engine.dispose()
+            figures = drive(url, n)
+        runs.append(figures)
+        print("  sms, " + _line(figures), flush=True)
+    load = f"before {load_before}, after {load_average()}"
+    for f in runs:
+        target = ">= 200" if f["dispatchers"] == 4 else "—"
+        result.add(f"sms_per_s_{f['dispatchers']}", f["rate"], "1/s", target)
+        result.add(f"sms_sent_{f['dispatchers']}", f["accepted"], "count")
+    result.add("sms_duplicates", sum(f["duplicates"] for f in runs), "count", "0")
+    result.add("sms_lost", sum(f["lost"] for f in runs), "count", "0")
+    unfinished = [f for f in runs if f["left_queued"]]
+    result.note(
+        f"Per dispatcher count, a scratch PostgreSQL database with {QUEUED:,} queued reminders "
+        f"(bulk-inserted, {BOOKINGS} bookings tomorrow, due a minute ago, 2-segment UCS-2 "
+        "body, no beneficiary) and a fresh FakeTwilio (tests/clients/twilio_server.py) on "
+        f"127.0.0.1 answering after {LATENCY_S * 1000:.0f} ms, sent through a messaging "
+        "service. Each dispatcher is its own process (multiprocessing spawn, own engine and "
+        f"TwilioSender) looping service.notify.dispatch.dispatch_due (batch {BATCH}) until "
+        f"nothing is due or {DEADLINE_S:.0f} s have passed, then finishing its batch; quiet "
+        "hours set to a one-hour window excluding now. sms_per_s_N = messages accepted by "
+        "FakeTwilio / wall time from the start signal until the last dispatcher ended; "
+        "sms_sent_N is how many that was. One run per count. sms_duplicates: outbox ids seen "
+        "more than once at the server (from the StatusCallback URL); sms_lost: rows that left "
+        "`queued` but are neither `sent` in the database nor seen at the server, plus rows "
+        "`sent` in the database the server never saw (summed over the three runs). Rows still "
+        "`queued` when the time bound stopped a run are not counted as lost."
+    )
+    if unfinished:
+        result.note(
+            "Not all runs finished the queue: "
+            + "; ".join(
+                f"{f['dispatchers']} dispatcher(s) sent {f['accepted']:,} of {QUEUED:,} in "
+                f"{f['seconds']:.0f} s ({f['left_queued']:,} left queued)"
+                for f in unfinished
+            )
+            + "; their rate is over the messages sent within the time bound."
+        )
+    result.note("Runs: " + "; ".join(_line(f) for f in runs) + ".")
+    result.note(f"Load average (1/5/15 min) of the shared machine {load}.")
+    if tree_is_dirty():
+        result.note("The working tree had uncommitted changes when this ran.")
+    return result
