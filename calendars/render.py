@@ -77,30 +77,27 @@ def _text(value: str) -> str:
 
 
 def _fold(line: str, limit: int = 75) -> str:
-    """Fold a content line as icalendar does: pieces under `limit` octets, CRLF + space."""
-    if len(line) < limit and (line.isascii() or len(line.encode()) < limit):
+    """Fold a content line as icalendar does: pieces under `limit` octets, CRLF + space.
+
+    Works on the UTF-8 bytes: a piece ends before the character that would make it reach
+    `limit` octets, never inside a character, and never right after a backslash or caret
+    (that character starts the next piece instead, as icalendar does since issue #1501).
+    """
+    data = line.encode()
+    if len(data) < limit:
         return line
-    folded: list[str] = []
-    current: list[str] = []
-    count = 0
-    for char in line:
-        size = len(char.encode())
-        if current and count + size >= limit:
-            # Never split a backslash escape across a fold (as icalendar, issue #1501).
-            if len(current) > 1 and current[-1] in "\\^":
-                carried = current.pop()
-                folded.append("".join(current))
-                current = [carried]
-                count = len(carried.encode())
-            else:
-                folded.append("".join(current))
-                current = []
-                count = 0
-        current.append(char)
-        count += size
-    if current:
-        folded.append("".join(current))
-    return "\r\n ".join(folded)
+    pieces = []
+    start = 0
+    while len(data) - start >= limit:
+        end = start + limit - 1
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: step back to the character
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
 
 
 def _basic(value: datetime) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +46,7 @@ def events(draw: st.DrawFn) -> FeedEvent:
     )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(events())
 def test_single_events_match_icalendar_byte_for_byte(event: FeedEvent) -> None:
     assert render_vevent(event) == render_vevent_icalendar(event)
@@ -87,3 +88,22 @@ def test_a_line_break_in_the_url_is_refused_as_icalendar_refuses_it() -> None:
         except ValueError as exc:
             refused.append(type(exc))
     assert refused == [ValueError, ValueError]
+
+
+@pytest.mark.parametrize("pad", range(55, 80))
+def test_escapes_and_wide_letters_at_every_fold_position(pad: int) -> None:
+    moment = datetime(2027, 1, 1, tzinfo=UTC)
+    text = "x" * pad + "\\;^," + "ж" * 40 + "\\" + "👩‍👧" * 20 + "\\N;" * 30
+    event = FeedEvent(
+        uid="u" * pad + "@zapis",
+        starts_at=moment,
+        ends_at=moment + timedelta(hours=1),
+        summary=text,
+        description=text[1:],
+        location=text[2:],
+        categories=(text[3:], text),
+        url="https://x.example/" + "a" * pad + "^b\\c",
+        created=moment,
+        last_modified=moment,
+    )
+    assert render_vevent(event) == render_vevent_icalendar(event)
