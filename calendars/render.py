@@ -8,6 +8,7 @@ bytes, so nothing here reads the clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -41,7 +42,107 @@ def _ical(component: Component) -> bytes:
 
 
 def render_vevent(event: FeedEvent, tz: str = DEFAULT_TZ) -> bytes:
-    """Render one BEGIN:VEVENT...END:VEVENT block with local times in tz."""
+    """Render one BEGIN:VEVENT...END:VEVENT block with local times in tz.
+
+    A single event (no RRULE, EXDATE or RECURRENCE-ID) in the default time zone is written
+    by ``_render_single`` without building icalendar objects (about 10 times faster); its
+    bytes are those icalendar writes, which tests/calendars/test_render_single.py checks.
+    """
+    if (
+        tz == DEFAULT_TZ
+        and event.rrule is None
+        and event.recurrence_id is None
+        and not event.exdates
+        and (event.url is None or not _LINE_BREAK.search(event.url))
+    ):
+        return _render_single(event)
+    return render_vevent_icalendar(event, tz)
+
+
+_LINE_BREAK = re.compile(r"[\r\n]")
+_SOFIA = ZoneInfo(DEFAULT_TZ)
+
+
+def _text(value: str) -> str:
+    """Escape a TEXT value as icalendar does (the order of the replacements matters)."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """Fold a content line as icalendar does: pieces under `limit` octets, CRLF + space.
+
+    Works on the UTF-8 bytes: a piece ends before the character that would make it reach
+    `limit` octets, never inside a character, and never right after a backslash or caret
+    (that character starts the next piece instead, as icalendar does since issue #1501).
+    """
+    data = line.encode()
+    if len(data) < limit:
+        return line
+    pieces = []
+    start = 0
+    while len(data) - start >= limit:
+        end = start + limit - 1
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: step back to the character
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
+
+
+def _basic(value: datetime) -> str:
+    return (
+        f"{value.year:04}{value.month:02}{value.day:02}"
+        f"T{value.hour:02}{value.minute:02}{value.second:02}"
+    )
+
+
+def _stamp(value: datetime) -> str:
+    return _basic(value.astimezone(UTC)) + "Z"
+
+
+def _sofia(value: datetime) -> str:
+    return f"TZID={DEFAULT_TZ}:" + _basic(value.astimezone(_SOFIA))
+
+
+def _render_single(event: FeedEvent) -> bytes:
+    """Write the VEVENT of a single event in Europe/Sofia, byte for byte as icalendar."""
+    stamp = _stamp(event.last_modified)
+    lines = [
+        "BEGIN:VEVENT",
+        _fold(f"UID:{_text(event.uid)}"),
+        f"DTSTAMP:{stamp}",
+        f"CREATED:{_stamp(event.created)}",
+        f"LAST-MODIFIED:{stamp}",
+        f"SEQUENCE:{event.sequence:d}",
+        f"DTSTART;{_sofia(event.starts_at)}",
+        f"DTEND;{_sofia(event.ends_at)}",
+        _fold(f"SUMMARY:{_text(event.summary)}"),
+    ]
+    if event.description is not None:
+        lines.append(_fold(f"DESCRIPTION:{_text(event.description)}"))
+    if event.location is not None:
+        lines.append(_fold(f"LOCATION:{_text(event.location)}"))
+    if event.categories:
+        lines.append(_fold("CATEGORIES:" + ",".join(_text(c) for c in event.categories)))
+    if event.url is not None:
+        lines.append(_fold(f"URL:{event.url}"))
+    lines += [f"STATUS:{_text(event.status)}", "TRANSP:OPAQUE", "END:VEVENT", ""]
+    return "\r\n".join(lines).encode()
+
+
+def render_vevent_icalendar(event: FeedEvent, tz: str = DEFAULT_TZ) -> bytes:
+    """Render one VEVENT with icalendar (every case; the reference for ``_render_single``)."""
     vevent = Event()
     vevent.add("uid", event.uid)
     # DTSTAMP follows the data, not the clock, so unchanged events keep their bytes.

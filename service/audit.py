@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
@@ -37,15 +38,19 @@ def record_change(
     entity_id: int,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        at=utcnow(),
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
+) -> None:
+    """Write one audit row now, in the session's transaction (an INSERT, no ORM object)."""
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": utcnow(),
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+            }
+        ],
     )
-    session.add(entry)
-    return entry

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service import feeds, outbox
 from service.audit import booking_image, record_change
@@ -69,7 +69,7 @@ def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) ->
 
 def get_office(session: Session, code: str, field_name: str = "office") -> Office:
     office = session.scalar(
-        select(Office).where(Office.code == code).options(selectinload(Office.opening_hours))
+        select(Office).where(Office.code == code).options(joinedload(Office.opening_hours))
     )
     if office is None:
         raise Invalid(field_name, f"No office with code {code!r}.")
@@ -79,12 +79,13 @@ def get_office(session: Session, code: str, field_name: str = "office") -> Offic
 def load_resources(session: Session, ids: Sequence[int], field_name: str) -> list[Resource]:
     if len(set(ids)) != len(ids):
         raise Invalid(field_name, "A resource is listed twice.")
+    # One round trip: a person has a few working-hours rows and one to three offices.
     resources = list(
         session.scalars(
             select(Resource)
             .where(Resource.id.in_(ids))
-            .options(selectinload(Resource.working_hours), selectinload(Resource.offices))
-        )
+            .options(joinedload(Resource.working_hours), joinedload(Resource.offices))
+        ).unique()
     )
     found = {r.id for r in resources}
     missing = [i for i in ids if i not in found]
@@ -99,6 +100,8 @@ def load_resources(session: Session, ids: Sequence[int], field_name: str) -> lis
 def _load_beneficiaries(session: Session, ids: Sequence[int]) -> list[Beneficiary]:
     if len(set(ids)) != len(ids):
         raise Invalid("beneficiary_ids", "A beneficiary is listed twice.")
+    if not ids:
+        return []
     rows = list(session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids))))
     missing = sorted(set(ids) - {b.id for b in rows})
     if missing:
@@ -268,7 +271,7 @@ def create_booking(
         before=None,
         after=booking_image(booking),
     )
-    feeds.refresh_booking(session, booking)
+    feeds.refresh_booking(session, booking, created=True)
     outbox.on_booking_created(session, booking, now)
     return booking
 

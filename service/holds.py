@@ -32,8 +32,18 @@ def lock_resources(session: Session, resource_ids: Iterable[int]) -> None:
     """Serialize bookings of these resources until the transaction ends."""
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite: every transaction is BEGIN IMMEDIATE, a single writer at a time.
-    for resource_id in sorted(set(resource_ids)):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": resource_id})
+    keys = sorted(set(resource_ids))
+    if len(keys) == 1:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": keys[0]})
+    elif keys:
+        # One round trip; the ordered subquery takes the locks in ascending order.
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(k) FROM "
+                "(SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS ordered"
+            ),
+            {"keys": keys},
+        )
 
 
 def conflict_entry(hold: Hold, reason: str = "overlap") -> dict[str, Any]:

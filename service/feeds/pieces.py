@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -72,11 +72,30 @@ def _next_second(instant: datetime) -> datetime:
 def bump_scopes(session: Session, scopes: Iterable[str]) -> None:
     """Count a change in each scope; its time moves forward by at least one second."""
     now = _next_second(utcnow())
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for scope in sorted(set(scopes)):  # one order everywhere, so no deadlocks
+    ordered = sorted(set(scopes))  # one order everywhere, so no deadlocks
+    if not ordered:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip: the rows are inserted or updated (and locked) in that order.
+        table = FeedChange.__table__
+        upsert = postgresql.insert(FeedChange).values(
+            [{"scope": scope, "counter": 1, "changed_at": now} for scope in ordered]
+        )
         session.execute(
-            upsert(FeedChange)
+            upsert.on_conflict_do_update(
+                index_elements=["scope"],
+                set_={
+                    "counter": table.c.counter + 1,
+                    "changed_at": func.greatest(
+                        upsert.excluded.changed_at, table.c.changed_at + text("interval '1 second'")
+                    ),
+                },
+            )
+        )
+        return
+    for scope in ordered:
+        session.execute(
+            sqlite.insert(FeedChange)
             .values(scope=scope, counter=0, changed_at=EPOCH)
             .on_conflict_do_nothing(index_elements=["scope"])
         )
@@ -143,17 +162,26 @@ def _render_pieces(booking: Booking, sequence: int) -> list[dict[str, object]]:
     ]
 
 
-def refresh_booking(session: Session, booking: Booking) -> None:
-    """Re-render booking's feed pieces and bump every feed scope it is, or was, part of."""
+def refresh_booking(session: Session, booking: Booking, *, created: bool = False) -> None:
+    """Re-render booking's feed pieces and bump every feed scope it is, or was, part of.
+
+    `created` says booking was inserted in this transaction, so it has no feed rows yet
+    (saves four round trips).
+    """
     session.flush()
-    before = set(
-        session.scalars(select(FeedMembership.scope).where(FeedMembership.booking_id == booking.id))
-    )
     after = booking_scopes(booking)
-    item = session.get(FeedItem, booking.id)
+    before: set[str] = set()
+    item: FeedItem | None = None
+    if not created:
+        before = set(
+            session.scalars(
+                select(FeedMembership.scope).where(FeedMembership.booking_id == booking.id)
+            )
+        )
+        item = session.get(FeedItem, booking.id)
+        for model in (FeedPiece, FeedMembership):
+            session.execute(delete(model).where(model.booking_id == booking.id))
     sequence = _next_sequence(item, booking, before != after)
-    for model in (FeedPiece, FeedMembership):
-        session.execute(delete(model).where(model.booking_id == booking.id))
     if not after:
         if item is not None:
             session.delete(item)
