@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service import create_app
 from service.db import make_engine
 from service.migrate import upgrade
+from tests.clients.npm import node_with_icaljs
 from tests.factories import Factory
 
 
@@ -125,6 +126,12 @@ def admin(factory: Factory) -> dict[str, str]:
 @pytest.fixture
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """Node with ical.js installed, for the tests that read feeds as Thunderbird does."""
+    return node_with_icaljs()
 
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -9,8 +9,7 @@ from datetime import UTC, timedelta
 from icalendar import Calendar
 
 from service import feeds
-from tests.calendars.test_icaljs import SCRIPT
-from tests.calendars.test_icaljs import node as node  # the fixture that installs ical.js
+from tests.clients.npm import ICALJS_SCRIPT as SCRIPT
 from tests.feed_helpers import events, fetch, subscribe, working_day
 
 

@@ -7,7 +7,6 @@ recurring_ical_events, and expanded by ical.js (Thunderbird's parser) through no
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,33 +17,10 @@ from sqlalchemy import delete
 
 from service.clock import SOFIA
 from service.models import FeedSeriesItem, FeedSeriesPiece
+from tests.clients.npm import ICALJS_SCRIPT
 from tests.feed_helpers import events, fetch, subscribe
 from tests.test_series import create, occurrences, series_body, teacher_and_room
 from tests.test_series_enrolment import enrol_api
-
-CLIENTS = Path(__file__).resolve().parent / "clients"
-SCRIPT = CLIENTS / "icaljs_expand.mjs"
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    """Node with ical.js installed (npm ci in tests/clients when missing); never skipped."""
-    found = shutil.which("node")
-    if found is None:
-        pytest.fail("node is required for the ical.js client tests (install Node 20+)")
-    if not (CLIENTS / "node_modules" / "ical.js" / "package.json").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is required to install ical.js (npm ci --prefix tests/clients)")
-        result = subprocess.run(
-            [npm, "ci", "--prefix", str(CLIENTS), "--no-audit", "--no-fund"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"npm ci failed:\n{result.stdout}\n{result.stderr}")
-    return found
 
 
 def icaljs_starts(node: str, ics: bytes, tmp_path: Path) -> list[tuple[str, str]]:
@@ -52,7 +28,7 @@ def icaljs_starts(node: str, ics: bytes, tmp_path: Path) -> list[tuple[str, str]
     path = tmp_path / "feed.ics"
     path.write_bytes(ics)
     result = subprocess.run(
-        [node, str(SCRIPT), str(path)], capture_output=True, text=True, check=False
+        [node, str(ICALJS_SCRIPT), str(path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     return sorted((o["start"], o["end"]) for o in json.loads(result.stdout))

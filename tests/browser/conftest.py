@@ -7,8 +7,6 @@ are never skipped.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from service.catalogue import ResourceSpec, create_resource
 from service.db import session_scope
 from service.demo import seed_demo
 from service.models import Booking, Office
+from tests.clients.npm import install_client_packages
 from tests.conftest import ARTIFACTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,18 +79,7 @@ def live_server(fresh_database: Any) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def axe_script() -> Path:
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is required to install axe-core (npm ci --prefix tests/clients)")
-        result = subprocess.run(
-            [npm, "ci", "--prefix", str(CLIENTS), "--no-audit", "--no-fund"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0 or not AXE.exists():
-            pytest.fail(f"npm ci failed:\n{result.stdout}\n{result.stderr}")
+    install_client_packages(AXE)
     return AXE
 
 

@@ -7,11 +7,8 @@ is not installed yet.  A missing node fails the test; it is never skipped.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from calendars import render_feed, render_single_event
 from tests.calendars.scenarios import (
@@ -24,29 +21,9 @@ from tests.calendars.scenarios import (
     expected_occurrences,
     python_occurrences,
 )
+from tests.clients.npm import ICALJS_SCRIPT
 
-CLIENTS = Path(__file__).resolve().parents[1] / "clients"
-SCRIPT = CLIENTS / "icaljs_expand.mjs"
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is required for the ical.js client tests (install Node 20+)")
-    if not (CLIENTS / "node_modules" / "ical.js" / "package.json").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is required to install ical.js (npm ci --prefix tests/clients)")
-        result = subprocess.run(
-            [npm, "ci", "--prefix", str(CLIENTS), "--no-audit", "--no-fund"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"npm ci failed:\n{result.stdout}\n{result.stderr}")
-    return node
+SCRIPT = ICALJS_SCRIPT
 
 
 def icaljs_expand(node: str, ics: bytes, tmp_path: Path) -> list[dict[str, str]]:
