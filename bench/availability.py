@@ -29,11 +29,18 @@ from bench.common import (
     describe_machine,
     load_average,
     median_of,
+    note_load_and_runs,
     percentile,
     scratch_database,
-    tree_is_dirty,
 )
-from bench.seed import CLOSES, OPENS, Catalogue, seed_catalogue, today_in_sofia, working_days
+from bench.seed import (
+    CLOSES,
+    OPENS,
+    Catalogue,
+    seed_catalogue,
+    today_in_sofia,
+    year_of_working_days,
+)
 from service import create_app
 from service.auth import issue_token
 from service.clock import SOFIA, sofia_instant
@@ -221,7 +228,7 @@ def run() -> Result:
             result.machine = describe_machine(engine)
             today = today_in_sofia()
             first = today - timedelta(days=DAYS_BEFORE)
-            year = [d for d in working_days(first, 270) if d < first + timedelta(days=365)]
+            year = year_of_working_days(first)
             began = time.perf_counter()
             load = generate(catalogue, year)
             generated = time.perf_counter() - began
@@ -280,13 +287,9 @@ def run() -> Result:
     )
     result.note(
         "The *_cpu_* metrics are the CPU time of the bench process (Flask, SQLAlchemy, the "
-        "slot search, JSON; PostgreSQL's share excluded): less sensitive to other load. "
-        f"Load average (1/5/15 min) of the shared machine before the runs {load_before}, "
-        f"after {load_after}."
+        "slot search, JSON; PostgreSQL's share excluded): less sensitive to other load."
     )
-    result.note("Runs: " + "; ".join(_line(f) for f in runs) + ".")
-    if tree_is_dirty():
-        result.note("The working tree had uncommitted changes when this ran.")
+    note_load_and_runs(result, load_before, load_after, [_line(f) for f in runs])
     return result
 
 

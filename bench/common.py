@@ -287,3 +287,14 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> No
             pass
         time.sleep(0.1)
     raise RuntimeError("gunicorn did not answer /health within 30 s")
+
+
+def note_load_and_runs(result: Result, load_before: str, load_after: str, runs: list[str]) -> None:
+    """Close a result's notes: the machine's load around the runs, each run, a dirty tree."""
+    result.note(
+        f"Load average (1/5/15 min) of the shared machine before the runs {load_before}, "
+        f"after {load_after}."
+    )
+    result.note("Runs: " + "; ".join(runs) + ".")
+    if tree_is_dirty():
+        result.note("The working tree had uncommitted changes when this ran.")

@@ -23,9 +23,9 @@ from bench.common import (
     describe_machine,
     load_average,
     median_of,
+    note_load_and_runs,
     percentile,
     scratch_database,
-    tree_is_dirty,
 )
 from bench.seed import today_in_sofia
 from service import create_app
@@ -143,13 +143,7 @@ def run() -> Result:
         "bench process per request (PostgreSQL excluded), less sensitive to other load. "
         "Each metric is the median of the runs."
     )
-    result.note(
-        f"Load average (1/5/15 min) of the shared machine before the runs {load_before}, "
-        f"after {load_after}."
-    )
-    result.note("Runs: " + "; ".join(_line(f) for f in runs) + ".")
-    if tree_is_dirty():
-        result.note("The working tree had uncommitted changes when this ran.")
+    note_load_and_runs(result, load_before, load_after, [_line(f) for f in runs])
     return result
 
 

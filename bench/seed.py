@@ -109,3 +109,8 @@ def working_days(first: date, count: int) -> list[date]:
 
 def today_in_sofia() -> date:
     return to_sofia(utcnow()).date()
+
+
+def year_of_working_days(first: date) -> list[date]:
+    """The working days of the year that starts on `first`."""
+    return [d for d in working_days(first, 270) if d < first + timedelta(days=365)]

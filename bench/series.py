@@ -31,11 +31,18 @@ from bench.common import (
     describe_machine,
     load_average,
     median_of,
+    note_load_and_runs,
     percentile,
     scratch_database,
-    tree_is_dirty,
 )
-from bench.seed import CLOSES, OPENS, WEEKDAYS, seed_catalogue, today_in_sofia, working_days
+from bench.seed import (
+    CLOSES,
+    OPENS,
+    WEEKDAYS,
+    seed_catalogue,
+    today_in_sofia,
+    year_of_working_days,
+)
 from service import create_app
 from service.auth import issue_token
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
@@ -172,7 +179,7 @@ def run() -> Result:
             result.machine = describe_machine(engine)
             today = today_in_sofia()
             first_day = today - timedelta(days=DAYS_BEFORE)
-            year = [d for d in working_days(first_day, 270) if d < first_day + timedelta(days=365)]
+            year = year_of_working_days(first_day)
             began = time.perf_counter()
             load = generate(catalogue, year)
             copy_in(engine, load)
@@ -256,13 +263,7 @@ def run() -> Result:
         "it), *_cpu_ms the CPU time of the bench process per request (PostgreSQL excluded), "
         "each metric the median of the runs."
     )
-    result.note(
-        f"Load average (1/5/15 min) of the shared machine before the runs {load_before}, "
-        f"after {load_after}."
-    )
-    result.note("Runs: " + "; ".join(_line(f) for f in runs) + ".")
-    if tree_is_dirty():
-        result.note("The working tree had uncommitted changes when this ran.")
+    note_load_and_runs(result, load_before, load_after, [_line(f) for f in runs])
     return result
 
 
