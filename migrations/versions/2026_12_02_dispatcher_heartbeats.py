@@ -40,7 +40,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_dispatcher_heartbeats_last_beat_at"), table_name="dispatcher_heartbeats"
-    )
+    op.drop_index(op.f("ix_dispatcher_heartbeats_last_beat_at"), table_name="dispatcher_heartbeats")
     op.drop_table("dispatcher_heartbeats")
