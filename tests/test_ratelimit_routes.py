@@ -131,7 +131,7 @@ def test_status_callbacks_are_limited_per_message(client, session, factory) -> N
     assert post(second) == 204
 
 
-def test_forged_webhooks_do_not_use_up_a_numbers_allowance(client, session, factory) -> None:  # type: ignore[no-untyped-def]
+def test_forged_webhooks_do_not_use_up_a_numbers_allowance(app, client, session, factory) -> None:  # type: ignore[no-untyped-def]
     path = "/webhooks/twilio/inbound"
     number = "+359888765432"
     forged = inbound_sms_params(number, "+35924000111", "START", ACCOUNT_SID)
@@ -146,6 +146,9 @@ def test_forged_webhooks_do_not_use_up_a_numbers_allowance(client, session, fact
 
     assert [inbound(number) for _ in range(3)] == [200, 200, 429]
     assert inbound("+359888000111") == 200
+    keys = list(app.extensions["zapis.limiter"].storage.storage)
+    assert any(key.startswith("LIMITER/from:") for key in keys)
+    assert not any(number.lstrip("+") in key for key in keys)  # numbers only hashed
 
 
 def test_forged_webhook_signatures_count_as_failed_authentications(
