@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     monitoring.init_app(app)
     resources.init_app(app)
+    ratelimit.limit_routes(app)
     cli.init_app(app)
     console.init_app(app)
     return app

@@ -4,6 +4,7 @@ from service.db import Base
 from service.models.access import ApiToken, AuditEntry
 from service.models.beneficiary import Beneficiary
 from service.models.booking import Booking, BookingBeneficiary, Hold
+from service.models.dispatcher import DispatcherHeartbeat
 from service.models.feed import (
     Feed,
     FeedChange,
@@ -37,6 +38,7 @@ __all__ = [
     "BookingBeneficiary",
     "Closure",
     "ConsentEvent",
+    "DispatcherHeartbeat",
     "Enrolment",
     "Feed",
     "FeedChange",

@@ -1,22 +1,28 @@
-"""The scheduler's jobs: dispatch due SMS, recover stale leases, purge old texts."""
+"""The scheduler's jobs: dispatch due SMS (with a heartbeat), recover leases, purge old texts."""
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import socket
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import utcnow
 from service.db import session_scope
 from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
+from service.notify.heartbeat import (
+    Beat,
+    forget_heartbeat,
+    prune_heartbeats,
+    record_heartbeat,
+    this_worker_id,
+)
 from service.notify.retention import Purged, purge_old_messages
 from service.notify.senders import sender_from_config
 from service.notify.settings import NotifySettings
@@ -26,7 +32,7 @@ log = logging.getLogger("zapis.scheduler")
 
 def make_dispatcher(app: Flask) -> Dispatcher:
     return Dispatcher(
-        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+        worker_id=this_worker_id(),
         sender=sender_from_config(app.config),
         settings=NotifySettings.from_config(app.config),
         lease=timedelta(seconds=int(app.config.get("DISPATCH_LEASE_SECONDS") or 120)),
@@ -38,14 +44,23 @@ def _sessions(app: Flask) -> sessionmaker[Session]:
     return made
 
 
-def dispatch_job(app: Flask, dispatcher: Dispatcher) -> Counter[str]:
+def dispatch_job(app: Flask, dispatcher: Dispatcher, beat: Beat | None = None) -> Counter[str]:
+    """Send one batch of due messages, then record this dispatcher's heartbeat."""
     counts = dispatch_due(_sessions(app), dispatcher)
     if counts:
         log.info("dispatched: %s", dict(counts))
+    if beat is not None:
+        with session_scope(app) as session:
+            record_heartbeat(session, beat, claimed=sum(counts.values()), sent=counts["sent"])
     return counts
 
 
 def recovery_job(app: Flask) -> int:
+    """Move rows left `sending` by dead workers to review; prune stale heartbeats."""
+    with session_scope(app) as session:
+        pruned = prune_heartbeats(session)
+    if pruned:
+        log.info("heartbeats of %d silent dispatcher(s) pruned", pruned)
     with session_scope(app) as session:
         return recover_leases(session)
 
@@ -69,9 +84,17 @@ def run_scheduler(app: Flask, interval: float) -> None:
     """Block, running the jobs; several processes may run this at once safely."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     dispatcher = make_dispatcher(app)
+    beat = Beat.of_this_process(interval)
     scheduler = BlockingScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True}
-    scheduler.add_job(dispatch_job, "interval", seconds=interval, args=(app, dispatcher), **common)
+    scheduler.add_job(
+        dispatch_job,
+        "interval",
+        seconds=interval,
+        args=(app, dispatcher, beat),
+        next_run_time=datetime.now(UTC),  # the first tick (and heartbeat) at once
+        **common,
+    )
     scheduler.add_job(recovery_job, "interval", minutes=1, args=(app,), **common)
     scheduler.add_job(purge_job, "cron", hour=3, minute=17, args=(app,), **common)
     # SIGTERM stops taking new work; a send under way finishes and is settled first.
@@ -81,4 +104,10 @@ def run_scheduler(app: Flask, interval: float) -> None:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         scheduler.shutdown(wait=True)
+        try:
+            with session_scope(app) as session:
+                forget_heartbeat(session, beat.worker_id)
+        except SQLAlchemyError:
+            log.warning("scheduler stopped; its heartbeat is left to be pruned", exc_info=True)
+            return
         log.info("scheduler stopped")

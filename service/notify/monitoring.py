@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.clock import utcnow
 from service.metrics import register_collector
 from service.models import OutboxMessage
+from service.notify.heartbeat import LIVE_TICKS, is_live, list_heartbeats
 
 
 class OutboxCollector:
@@ -57,11 +58,37 @@ class OutboxCollector:
             )
 
 
-_registered: list[OutboxCollector] = []
+class HeartbeatCollector:
+    """Export each dispatcher's heartbeat age and how many dispatchers are live."""
+
+    def collect(self) -> Iterator[Metric]:
+        if not has_app_context():
+            return
+        sessions: sessionmaker[Session] = current_app.extensions["zapis.sessionmaker"]
+        now = utcnow()
+        with sessions() as session:
+            beats = list_heartbeats(session)
+        age = GaugeMetricFamily(
+            "zapis_dispatcher_heartbeat_age_seconds",
+            "Seconds since each dispatcher process (host:pid) finished a dispatch tick.",
+            labels=["worker"],
+        )
+        for row in beats:
+            age.add_metric([row.worker_id], max((now - row.last_beat_at).total_seconds(), 0.0))
+        yield age
+        yield GaugeMetricFamily(
+            "zapis_dispatchers_live",
+            f"Dispatcher processes whose last tick is less than {LIVE_TICKS} intervals old.",
+            value=sum(1 for row in beats if is_live(row, now)),
+        )
+
+
+_registered: list[OutboxCollector | HeartbeatCollector] = []
 
 
 def init_app(app: Flask) -> None:
-    """Export the outbox figures at /metrics (registered once per process)."""
+    """Export the outbox and heartbeat figures at /metrics (registered once per process)."""
     if not _registered:
-        _registered.append(OutboxCollector())
-        register_collector(_registered[0])
+        _registered.extend((OutboxCollector(), HeartbeatCollector()))
+        for collector in _registered:
+            register_collector(collector)
