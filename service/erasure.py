@@ -4,7 +4,7 @@ What goes: the case reference (replaced by a generated `erased-<id>`), the phone
 numbers, consent and its history, the minor and discreet flags, the bodies and numbers of every
 SMS to them (queued ones are cancelled), the replies from them, a refusal flag on their number,
 their reference or number wherever a coordinator typed it (booking notes, reasons, places,
-series texts, time off and closures, other SMS) and in the audit log's images. Their bookings
+dial-in numbers, series texts, time off and closures, other SMS) and in the audit log's images. Their bookings
 get a note-free re-render, so no feed shows them again, and the feeds' change counters move.
 
 What stays: a tombstone row with the preferred language (the statistics count by language; on
@@ -60,6 +60,7 @@ FREE_TEXT: tuple[InstrumentedAttribute[str | None] | InstrumentedAttribute[str],
     Booking.notes,
     Booking.cancel_reason,
     Booking.location,
+    Booking.remote_link,  # a phone booking's number to call may be theirs
     Series.title,
     Series.description,
     TimeOff.reason,

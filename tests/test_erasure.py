@@ -74,6 +74,13 @@ def history(client, session, factory, admin, person) -> dict[str, Any]:
         beneficiary_ids=[person.id],
         notes=f"Case {REFERENCE}, call the guardian on {GUARDIAN} or 0877 111 222",
     )
+    factory.booking(
+        [factory.interpreter("fa")],
+        working_day(10, 9),
+        beneficiary_ids=[person.id],
+        modality="phone",
+        remote_link=f"tel:{PHONE}",
+    )
     other = factory.beneficiary(phone=OTHER_PHONE, sms_consent=True)
     shared = factory.booking(
         [factory.interpreter("fa")],
@@ -104,7 +111,8 @@ def test_erasure_leaves_the_reference_and_numbers_nowhere(client, session, admin
     assert REFERENCE in before and PHONE in before and GUARDIAN in before  # the test can fail
     assert session.scalar(select(SmsReply.id).where(SmsReply.from_phone == GUARDIAN))
     feed_before = fetch(client, history["feed"])
-    assert REFERENCE in feed_before.data.decode().replace("\r\n ", "")
+    shown_before = feed_before.data.decode().replace("\r\n ", "")
+    assert REFERENCE in shown_before and f"tel:{PHONE}" in shown_before
 
     answer = client.post(f"/api/v1/beneficiaries/{person.id}/erase", headers=admin)
 
@@ -118,6 +126,7 @@ def test_erasure_leaves_the_reference_and_numbers_nowhere(client, session, admin
     assert feed_after.headers["ETag"] != feed_before.headers["ETag"]
     body = feed_after.data.decode().replace("\r\n ", "")
     assert REFERENCE not in body and "заличени данни (fa)" in body  # the feed is in Bulgarian
+    assert PHONE not in body and "tel:[erased]" in body
     counts = answer.json
     assert counts["beneficiary_id"] == person.id
     assert counts["enrolments_withdrawn"] == 1
