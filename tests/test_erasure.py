@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit import record_change
 from service.clock import utcnow
 from service.models import (
     AuditEntry,
@@ -98,6 +99,15 @@ def history(client, session, factory, admin, person) -> dict[str, Any]:
     handle_inbound(
         session, phone=GUARDIAN, body=f"Is {REFERENCE} booked?", message_sid="SM1", now=utcnow()
     )
+    record_change(  # as an audited profile change would keep it, in a spelling not searched
+        session,
+        actor="coordinator",
+        action="update",
+        entity="beneficiary",
+        entity_id=person.id,
+        before={"guardian_phone": "00359 877 111 222"},
+        after={"guardian_phone": None, "discreet": False},
+    )
     series, held = past_course(client, factory, admin)
     assert enrol_api(client, admin, series["id"], person.id).status_code == 201
     assert mark(client, admin, series["id"], held[0]["id"], person.id, "present").status_code == 200
@@ -118,7 +128,8 @@ def test_erasure_leaves_the_reference_and_numbers_nowhere(client, session, admin
 
     assert answer.status_code == 200, answer.json
     after = dump(session)
-    for secret in (REFERENCE, PHONE, GUARDIAN, "0877 111 222"):
+    assert "00359 877 111 222" in before
+    for secret in (REFERENCE, PHONE, GUARDIAN, "0877 111 222", "00359 877 111 222"):
         assert secret not in after
     assert OTHER_PHONE in after  # the sibling's number is theirs, and stays
     feed_after = fetch(client, history["feed"], If_None_Match=feed_before.headers["ETag"])
@@ -237,3 +248,25 @@ def test_an_erased_beneficiary_cannot_be_booked_enrolled_or_changed(client, fact
         headers=admin,
     )
     assert again.status_code == 201  # the person may come back and be registered anew
+
+
+def test_a_guardians_number_shared_with_a_sibling_stays_with_the_sibling(
+    client, session, factory, admin
+):
+    kwargs = {"is_minor": True, "guardian_phone": GUARDIAN, "sms_consent": True}
+    erased, sibling = factory.beneficiary(**kwargs), factory.beneficiary(**kwargs)
+    booking = factory.booking(
+        [factory.interpreter()], working_day(10), beneficiary_ids=[sibling.id]
+    )
+    handle_inbound(session, phone=GUARDIAN, body="ok", message_sid="SM2", now=utcnow())
+    session.commit()
+
+    answer = client.post(f"/api/v1/beneficiaries/{erased.id}/erase", headers=admin)
+
+    assert answer.status_code == 200
+    session.expire_all()
+    assert session.get(Beneficiary, sibling.id).guardian_phone == GUARDIAN
+    assert session.get(Beneficiary, erased.id).guardian_phone is None
+    kept = session.scalars(select(OutboxMessage).where(OutboxMessage.booking_id == booking.id))
+    assert {(m.to, m.status) for m in kept} == {(GUARDIAN, "queued")}
+    assert session.scalar(select(SmsReply.body).where(SmsReply.from_phone == GUARDIAN)) == "ok"
