@@ -18,15 +18,12 @@ it: it is their data too. Erasing twice is refused (409).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
-from sqlalchemy import ColumnElement, Text, cast, delete, func, or_, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from service import feeds
 from service.audit import record_change
@@ -35,39 +32,17 @@ from service.clock import utcnow
 from service.enrolment import withdraw
 from service.errors import InvalidTransition, NotFound
 from service.models import (
-    AuditEntry,
     Beneficiary,
     Booking,
     BookingBeneficiary,
-    Closure,
     ConsentEvent,
     Enrolment,
     FlaggedNumber,
     OutboxMessage,
     Resource,
-    Series,
     SmsReply,
-    TimeOff,
 )
-
-REDACTED = "[erased]"
-# Shorter references are not looked for in free text: "A12" would redact unrelated words.
-MIN_SECRET = 5
-# Keys of an audit image that hold a beneficiary's personal data whenever they appear.
-PERSONAL_KEYS = frozenset({"case_reference", "phone", "guardian_phone", "to", "from_phone", "body"})
-# Free text a person typed, where a reference or number may have been copied.
-FREE_TEXT: tuple[InstrumentedAttribute[str | None] | InstrumentedAttribute[str], ...] = (
-    Booking.notes,
-    Booking.cancel_reason,
-    Booking.location,
-    Booking.remote_link,  # a phone booking's number to call may be theirs
-    Series.title,
-    Series.description,
-    TimeOff.reason,
-    Closure.reason,
-    OutboxMessage.body,
-    SmsReply.body,
-)
+from service.redaction import MIN_SECRET, redact_free_text, scrub_audit, spellings
 
 
 @dataclass(frozen=True)
@@ -103,13 +78,6 @@ def tombstone_reference(beneficiary_id: int) -> str:
     return f"erased-{beneficiary_id}"
 
 
-def _spellings(e164: str) -> set[str]:
-    """The E.164 form and the national forms a person may have typed (0888 123 456)."""
-    number = phonenumbers.parse(e164)
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return {e164, national, national.replace(" ", ""), e164.lstrip("+")}
-
-
 def _numbers_of_others(session: Session, beneficiary: Beneficiary) -> set[str]:
     others = select(Beneficiary.phone, Beneficiary.guardian_phone).where(
         Beneficiary.id != beneficiary.id, Beneficiary.erased_at.is_(None)
@@ -117,79 +85,6 @@ def _numbers_of_others(session: Session, beneficiary: Beneficiary) -> set[str]:
     used = {n for row in session.execute(others) for n in row if n}
     used |= {n for n in session.scalars(select(Resource.phone)) if n}
     return used
-
-
-def _redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
-
-
-def _scrub(value: Any, secrets: set[str]) -> Any:
-    """Return a JSON value without personal keys' values and without the secrets in strings."""
-    if isinstance(value, dict):
-        return {
-            key: None if key in PERSONAL_KEYS and item is not None else _scrub(item, secrets)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
-    if isinstance(value, str):
-        return _redact(value, secrets)
-    return value
-
-
-def _like_any(
-    column: ColumnElement[Any] | InstrumentedAttribute[Any], secrets: Iterable[str]
-) -> ColumnElement[bool]:
-    patterns = []
-    for secret in secrets:
-        escaped = secret.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        patterns.append(column.like(f"%{escaped}%", escape="\\"))
-    return or_(*patterns)
-
-
-def _redact_free_text(session: Session, secrets: set[str]) -> int:
-    """Replace the secrets in every free-text column, one UPDATE per column."""
-    changed = 0
-    ordered = sorted(secrets, key=len, reverse=True)
-    for column in FREE_TEXT:
-        replaced: ColumnElement[Any] = column.expression
-        for secret in ordered:
-            replaced = func.replace(replaced, secret, REDACTED)
-        length = getattr(column.type, "length", None)
-        if length:  # "[erased]" may be longer than what it replaces
-            replaced = func.substr(replaced, 1, length)
-        result = session.execute(
-            update(column.class_)
-            .where(_like_any(column, ordered))
-            .values({column.key: replaced})
-            .execution_options(synchronize_session=False)
-        )
-        changed += int(result.rowcount)  # type: ignore[attr-defined]
-    return changed
-
-
-def _scrub_audit(session: Session, beneficiary_id: int, secrets: set[str]) -> int:
-    """Scrub the images that mention the beneficiary's data; the rows themselves stay."""
-    # JSON text escapes non-ASCII characters, so look for both spellings.
-    spelled = secrets | {json.dumps(s)[1:-1] for s in secrets}
-    mentions: list[ColumnElement[bool]] = [
-        (AuditEntry.entity == "beneficiary") & (AuditEntry.entity_id == beneficiary_id)
-    ]
-    if spelled:
-        mentions += [
-            _like_any(cast(AuditEntry.before, Text), spelled),
-            _like_any(cast(AuditEntry.after, Text), spelled),
-        ]
-    entries = session.scalars(select(AuditEntry).where(or_(*mentions)))
-    scrubbed = 0
-    for entry in entries:
-        before, after = _scrub(entry.before, secrets), _scrub(entry.after, secrets)
-        if (before, after) != (entry.before, entry.after):
-            entry.before, entry.after = before, after
-            scrubbed += 1
-    return scrubbed
 
 
 def _withdraw_enrolments(session: Session, beneficiary_id: int, actor: Actor, now: datetime) -> int:
@@ -286,16 +181,16 @@ def erase_beneficiary(
     numbers = own - _numbers_of_others(session, beneficiary)
     secrets = {beneficiary.case_reference}
     for number in numbers:
-        secrets |= _spellings(number)
+        secrets |= spellings(number)
     secrets = {s for s in secrets if len(s) >= MIN_SECRET}
 
     enrolments = _withdraw_enrolments(session, beneficiary.id, actor, now)
     cancelled, blanked = _blank_messages(session, beneficiary.id, numbers, now)
     replies, consent = _delete_replies_and_consent(session, beneficiary.id, numbers)
     _clear_sole_notes(session, beneficiary.id)
-    texts = _redact_free_text(session, secrets) if secrets else 0
+    texts = redact_free_text(session, secrets) if secrets else 0
     session.flush()
-    audited = _scrub_audit(session, beneficiary.id, secrets)
+    audited = scrub_audit(session, beneficiary.id, secrets)
     _tombstone(beneficiary, now)
     session.flush()
     session.expire_all()  # the bulk updates above changed rows the session may hold
