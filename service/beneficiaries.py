@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service import feeds
 from service.clock import utcnow
-from service.errors import Conflict, Invalid, NotFound
+from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.languages import check_language
 from service.models import Beneficiary, ConsentEvent
 from service.outbox import cancel_queued_for
@@ -61,6 +61,12 @@ def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Benef
     return beneficiary
 
 
+def refuse_erased(beneficiary: Beneficiary) -> None:
+    """Refuse to change the tombstone of an erased beneficiary."""
+    if beneficiary.erased_at is not None:
+        raise InvalidTransition("This beneficiary's data was erased; nothing can be changed.")
+
+
 def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
     beneficiary = session.get(Beneficiary, beneficiary_id)
     if beneficiary is None:
@@ -72,6 +78,7 @@ def set_sms_consent(
     session: Session, beneficiary: Beneficiary, consent: bool, source: str = "api"
 ) -> Beneficiary:
     """Record consent given or withdrawn, when and how; withdrawal cancels queued SMS at once."""
+    refuse_erased(beneficiary)
     if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
         raise Invalid("sms_consent", "SMS consent needs a number to send to.")
     if consent != beneficiary.sms_consent:
@@ -97,6 +104,7 @@ def get_by_case_reference(session: Session, case_reference: str) -> Beneficiary:
 
 def set_discreet(session: Session, beneficiary: Beneficiary, discreet: bool) -> Beneficiary:
     """Set the discreet flag and re-render the feeds that show the beneficiary's bookings."""
+    refuse_erased(beneficiary)
     if discreet != beneficiary.discreet:
         beneficiary.discreet = discreet
         feeds.refresh_beneficiary(session, beneficiary)

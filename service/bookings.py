@@ -106,6 +106,9 @@ def _load_beneficiaries(session: Session, ids: Sequence[int]) -> list[Beneficiar
     missing = sorted(set(ids) - {b.id for b in rows})
     if missing:
         raise Invalid("beneficiary_ids", f"No beneficiary with id {missing[0]}.")
+    erased = sorted(b.id for b in rows if b.erased_at is not None)
+    if erased:
+        raise Invalid("beneficiary_ids", f"The data of beneficiary {erased[0]} was erased.")
     return rows
 
 

@@ -42,6 +42,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "REMINDER_OFFSETS": os.environ.get("REMINDER_OFFSETS") or "24,2",
         "QUIET_HOURS": os.environ.get("QUIET_HOURS") or "21:00-08:00",
         "RETENTION_DAYS": _int("RETENTION_DAYS", 90),
+        "STATISTICS_MIN_COUNT": _int("STATISTICS_MIN_COUNT", 5),
         "SMS_PRICE_PER_SEGMENT": os.environ.get("SMS_PRICE_PER_SEGMENT") or "0.0750",
         "SMS_SENDER": os.environ.get("SMS_SENDER") or "console",
         "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID"),

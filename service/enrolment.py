@@ -120,8 +120,11 @@ def enrol(
     series = lock_series(session, series_id)
     if series.status not in OPEN_STATUSES:
         raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
-    if not 0 < beneficiary_id <= MAX_ID or session.get(Beneficiary, beneficiary_id) is None:
+    person = session.get(Beneficiary, beneficiary_id) if 0 < beneficiary_id <= MAX_ID else None
+    if person is None:
         raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
+    if person.erased_at is not None:
+        raise Invalid("beneficiary_id", f"The data of beneficiary {beneficiary_id} was erased.")
     moment = now or utcnow()
     enrolment = session.scalar(
         select(Enrolment).where(

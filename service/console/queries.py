@@ -81,6 +81,7 @@ def case_references(session: Session) -> list[str]:
     return list(
         session.scalars(
             select(Beneficiary.case_reference)
+            .where(Beneficiary.erased_at.is_(None))
             .order_by(Beneficiary.case_reference)
             .limit(CASE_REFERENCE_HINTS)
         )

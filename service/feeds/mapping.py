@@ -2,6 +2,8 @@
 
 full     coordinators and admins: case references, languages, people, room, link, notes.
 limited  staff: the same without notes, and discreet beneficiaries without their reference.
+An erased beneficiary is shown at every level as "data erased", never by their tombstone's
+generated reference.
 busy     a "Busy" block with the office and the time, nothing else.
 public   public community events: what, where and when.
 No level ever shows a phone number.
@@ -41,7 +43,10 @@ def _beneficiaries(booking: Booking, privacy: str, locale: str) -> list[str]:
     for row in booking.attendee_rows:
         person = row.beneficiary
         hidden = person.discreet and privacy != "full"
-        reference = word(locale, "discreet") if hidden else person.case_reference
+        if person.erased_at is not None:
+            reference = word(locale, "erased")
+        else:
+            reference = word(locale, "discreet") if hidden else person.case_reference
         shown.append(f"{reference} ({person.language})")
     return shown
 

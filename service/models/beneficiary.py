@@ -12,7 +12,11 @@ from service.db import Base
 
 
 class Beneficiary(Base):
-    """A person served, known by case reference; no name, no nationality, no address."""
+    """A person served, known by case reference; no name, no nationality, no address.
+
+    An erased beneficiary stays as a tombstone (`erased_at` set, a generated reference, no
+    numbers) so that their bookings and attendance still count in the statistics.
+    """
 
     __tablename__ = "beneficiaries"
 
@@ -26,3 +30,4 @@ class Beneficiary(Base):
     is_minor: Mapped[bool] = mapped_column(default=False)
     guardian_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

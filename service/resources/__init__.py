@@ -21,6 +21,7 @@ from service.resources import (
     notifications,
     offices,
     series,
+    statistics,
     tokens,
     webhooks,
 )
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
         enrolments,
         feeds,
         notifications,
+        statistics,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

@@ -8,10 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import beneficiaries
+from service import beneficiaries, data_export, erasure
 from service.auth import require_role
+from service.bookings import Actor
 from service.db import get_session
 from service.models import Beneficiary
+from service.resources.privacy_schemas import BeneficiaryExportSchema, ErasureSchema
 from service.resources.schemas import (
     BeneficiaryCreateSchema,
     BeneficiarySchema,
@@ -77,3 +79,41 @@ class BeneficiaryById(MethodView):
             beneficiaries.set_discreet(session, beneficiary, data["discreet"])
         session.commit()
         return beneficiary
+
+
+@blp.route("/<int:beneficiary_id>/erase")
+class Erase(MethodView):
+    @blp.response(200, ErasureSchema)
+    @blp.alt_response(409, description="The beneficiary was erased already.")
+    def post(self, beneficiary_id: int) -> Any:
+        """Erase a beneficiary's personal data everywhere (admins only; cannot be undone).
+
+        The case reference, numbers, consent history, SMS texts and numbers, replies, and every
+        copy of the reference or number in notes, reasons, feeds and the audit log's images
+        go; queued SMS are cancelled and current enrolments withdrawn. A tombstone keeps the
+        language so that bookings and attendance still count in the statistics. The audit
+        log records who erased, when, and what was changed, in counts. A second erasure is
+        refused with 409.
+        """
+        principal = current_principal()
+        require_role(principal, "admin")
+        session = get_session()
+        result = erasure.erase_beneficiary(session, beneficiary_id, Actor(principal.name))
+        session.commit()
+        return result
+
+
+@blp.route("/<int:beneficiary_id>/export")
+class Export(MethodView):
+    @blp.response(200, BeneficiaryExportSchema)
+    def get(self, beneficiary_id: int) -> Any:
+        """Everything kept about one beneficiary, times in Europe/Sofia (a subject access request).
+
+        Admins may export anyone; a coordinator a beneficiary booked or enrolled in one of
+        their offices. Numbers and message texts are shown in full.
+        """
+        principal = current_principal()
+        session = get_session()
+        beneficiaries.get_beneficiary(session, beneficiary_id)
+        data_export.authorize_export(session, principal, beneficiary_id)
+        return data_export.export_beneficiary(session, beneficiary_id)

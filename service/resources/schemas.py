@@ -149,6 +149,9 @@ class BeneficiarySchema(Schema):
     discreet = fields.Boolean()
     is_minor = fields.Boolean()
     guardian_phone = fields.String(allow_none=True)
+    erased_at = Instant(
+        allow_none=True, metadata={"description": "Set once the personal data was erased."}
+    )
 
 
 class BookingCreateSchema(Schema):

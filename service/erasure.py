@@ -1,0 +1,232 @@
+"""Erase a beneficiary: remove their personal data everywhere it was copied, in one transaction.
+
+What goes: the case reference (replaced by a generated `erased-<id>`), the phone and guardian's
+numbers, consent and its history, the minor and discreet flags, the bodies and numbers of every
+SMS to them (queued ones are cancelled), the replies from them, a refusal flag on their number,
+their reference or number wherever a coordinator typed it (booking notes, reasons, places,
+dial-in numbers, series texts, time off and closures, other SMS) and in the audit log's images. Their bookings
+get a note-free re-render, so no feed shows them again, and the feeds' change counters move.
+
+What stays: a tombstone row with the preferred language (the statistics count by language; on
+its own, with small counts masked, it names nobody), the registration date and `erased_at`, so
+bookings, enrolments and attendance still count by office, service, language and month. Current
+enrolments and waitlist places are withdrawn so the seats go to others.
+
+A number shared with another (not erased) beneficiary or a staff member stays where they use
+it: it is their data too. Erasing twice is refused (409).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from service import feeds
+from service.audit import record_change
+from service.bookings import Actor
+from service.clock import utcnow
+from service.enrolment import withdraw
+from service.errors import InvalidTransition, NotFound
+from service.models import (
+    Beneficiary,
+    Booking,
+    BookingBeneficiary,
+    ConsentEvent,
+    Enrolment,
+    FlaggedNumber,
+    OutboxMessage,
+    Resource,
+    SmsReply,
+)
+from service.redaction import MIN_SECRET, redact_free_text, scrub_audit, spellings
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure changed, in counts only."""
+
+    beneficiary_id: int
+    erased_at: datetime
+    messages_cancelled: int
+    messages_blanked: int
+    replies_deleted: int
+    consent_events_deleted: int
+    enrolments_withdrawn: int
+    bookings_rerendered: int
+    audit_entries_scrubbed: int
+    texts_redacted: int
+
+    def image(self) -> dict[str, Any]:
+        return {
+            "erased_at": self.erased_at.isoformat(),
+            "messages_cancelled": self.messages_cancelled,
+            "messages_blanked": self.messages_blanked,
+            "replies_deleted": self.replies_deleted,
+            "consent_events_deleted": self.consent_events_deleted,
+            "enrolments_withdrawn": self.enrolments_withdrawn,
+            "bookings_rerendered": self.bookings_rerendered,
+            "audit_entries_scrubbed": self.audit_entries_scrubbed,
+            "texts_redacted": self.texts_redacted,
+        }
+
+
+def tombstone_reference(beneficiary_id: int) -> str:
+    return f"erased-{beneficiary_id}"
+
+
+def _numbers_of_others(session: Session, beneficiary: Beneficiary) -> set[str]:
+    others = select(Beneficiary.phone, Beneficiary.guardian_phone).where(
+        Beneficiary.id != beneficiary.id, Beneficiary.erased_at.is_(None)
+    )
+    used = {n for row in session.execute(others) for n in row if n}
+    used |= {n for n in session.scalars(select(Resource.phone)) if n}
+    return used
+
+
+def _withdraw_enrolments(session: Session, beneficiary_id: int, actor: Actor, now: datetime) -> int:
+    active = list(
+        session.scalars(
+            select(Enrolment)
+            .where(Enrolment.beneficiary_id == beneficiary_id, Enrolment.status != "cancelled")
+            .order_by(Enrolment.id)
+        )
+    )
+    for enrolment in active:
+        withdraw(session, enrolment.series_id, enrolment.id, actor, now)
+    return len(active)
+
+
+def _blank_messages(
+    session: Session, beneficiary_id: int, numbers: set[str], now: datetime
+) -> tuple[int, int]:
+    """Cancel queued SMS to the beneficiary and blank the body and number of all of them."""
+    mine = OutboxMessage.beneficiary_id == beneficiary_id
+    if numbers:
+        mine = or_(mine, OutboxMessage.to.in_(numbers))
+    cancelled = session.execute(
+        update(OutboxMessage)
+        .where(mine, OutboxMessage.status == "queued")
+        .values(status="cancelled", error_code="erased", lease_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    blanked = session.execute(
+        update(OutboxMessage)
+        .where(mine, or_(OutboxMessage.body.is_not(None), OutboxMessage.to.is_not(None)))
+        .values(body=None, to=None, purged_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(cancelled.rowcount), int(blanked.rowcount)  # type: ignore[attr-defined]
+
+
+def _delete_replies_and_consent(
+    session: Session, beneficiary_id: int, numbers: set[str]
+) -> tuple[int, int]:
+    theirs = SmsReply.beneficiary_id == beneficiary_id
+    if numbers:
+        theirs = or_(theirs, SmsReply.from_phone.in_(numbers))
+        session.execute(delete(FlaggedNumber).where(FlaggedNumber.phone.in_(numbers)))
+    replies = session.execute(delete(SmsReply).where(theirs))
+    consent = session.execute(
+        delete(ConsentEvent).where(ConsentEvent.beneficiary_id == beneficiary_id)
+    )
+    return int(replies.rowcount), int(consent.rowcount)  # type: ignore[attr-defined]
+
+
+def _clear_sole_notes(session: Session, beneficiary_id: int) -> None:
+    """Notes of a booking made for this beneficiary alone are about them: they go."""
+    theirs = select(BookingBeneficiary.booking_id).where(
+        BookingBeneficiary.beneficiary_id == beneficiary_id
+    )
+    shared = (
+        select(BookingBeneficiary.booking_id)
+        .where(BookingBeneficiary.beneficiary_id != beneficiary_id)
+        .where(BookingBeneficiary.booking_id.in_(theirs))
+    )
+    session.execute(
+        update(Booking)
+        .where(Booking.id.in_(theirs), Booking.id.not_in(shared), Booking.notes.is_not(None))
+        .values(notes=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _tombstone(beneficiary: Beneficiary, now: datetime) -> None:
+    beneficiary.case_reference = tombstone_reference(beneficiary.id)
+    beneficiary.phone = None
+    beneficiary.guardian_phone = None
+    beneficiary.sms_consent = False
+    beneficiary.sms_consent_at = None
+    beneficiary.is_minor = False
+    beneficiary.discreet = False
+    beneficiary.erased_at = now
+
+
+def erase_beneficiary(
+    session: Session, beneficiary_id: int, actor: Actor, now: datetime | None = None
+) -> Erasure:
+    """Erase one beneficiary's personal data and audit that it happened (who, when, counts)."""
+    now = now or utcnow()
+    beneficiary = session.scalar(
+        select(Beneficiary).where(Beneficiary.id == beneficiary_id).with_for_update()
+    )
+    if beneficiary is None:
+        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
+    if beneficiary.erased_at is not None:
+        raise InvalidTransition("This beneficiary's data was erased already.")
+    own = {n for n in (beneficiary.phone, beneficiary.guardian_phone) if n}
+    numbers = own - _numbers_of_others(session, beneficiary)
+    secrets = {beneficiary.case_reference}
+    for number in numbers:
+        secrets |= spellings(number)
+    secrets = {s for s in secrets if len(s) >= MIN_SECRET}
+
+    enrolments = _withdraw_enrolments(session, beneficiary.id, actor, now)
+    cancelled, blanked = _blank_messages(session, beneficiary.id, numbers, now)
+    replies, consent = _delete_replies_and_consent(session, beneficiary.id, numbers)
+    _clear_sole_notes(session, beneficiary.id)
+    texts = redact_free_text(session, secrets) if secrets else 0
+    session.flush()
+    audited = scrub_audit(session, beneficiary.id, secrets)
+    _tombstone(beneficiary, now)
+    session.flush()
+    session.expire_all()  # the bulk updates above changed rows the session may hold
+    beneficiary = session.get_one(Beneficiary, beneficiary_id)
+    rerendered = _rerender(session, beneficiary)
+    erasure = Erasure(
+        beneficiary_id=beneficiary.id,
+        erased_at=now,
+        messages_cancelled=cancelled,
+        messages_blanked=blanked,
+        replies_deleted=replies,
+        consent_events_deleted=consent,
+        enrolments_withdrawn=enrolments,
+        bookings_rerendered=rerendered,
+        audit_entries_scrubbed=audited,
+        texts_redacted=texts,
+    )
+    record_change(
+        session,
+        actor=actor.name,
+        action="erase",
+        entity="beneficiary",
+        entity_id=beneficiary.id,
+        before=None,
+        after=erasure.image(),
+    )
+    return erasure
+
+
+def _rerender(session: Session, beneficiary: Beneficiary) -> int:
+    """Render the beneficiary's bookings again (moving the feeds' counters); return how many."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(BookingBeneficiary)
+        .join(Booking, Booking.id == BookingBeneficiary.booking_id)
+        .where(BookingBeneficiary.beneficiary_id == beneficiary.id, Booking.status != "cancelled")
+    )
+    feeds.refresh_beneficiary(session, beneficiary)
+    return int(count or 0)

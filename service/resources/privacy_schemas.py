@@ -1,0 +1,99 @@
+"""Response schemas of a beneficiary's erasure and of their data export."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from service.resources.fields import Instant
+from service.resources.schemas import BeneficiarySchema
+
+
+class ErasureSchema(Schema):
+    beneficiary_id = fields.Integer()
+    erased_at = Instant()
+    messages_cancelled = fields.Integer(metadata={"description": "Queued SMS cancelled."})
+    messages_blanked = fields.Integer(metadata={"description": "SMS whose text and number went."})
+    replies_deleted = fields.Integer()
+    consent_events_deleted = fields.Integer()
+    enrolments_withdrawn = fields.Integer()
+    bookings_rerendered = fields.Integer(metadata={"description": "Bookings the feeds re-show."})
+    audit_entries_scrubbed = fields.Integer()
+    texts_redacted = fields.Integer(
+        metadata={"description": "Free texts (notes, reasons, SMS) where the data was replaced."}
+    )
+
+
+class ProfileSchema(BeneficiarySchema):
+    created_at = Instant()
+
+
+class ExportConsentSchema(Schema):
+    at = Instant()
+    consent = fields.Boolean()
+    source = fields.String()
+
+
+class ExportBookingSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    status = fields.String()
+    office = fields.String(attribute="office_code", allow_none=True)
+    location = fields.String(allow_none=True)
+    modality = fields.String()
+    starts_at = Instant()
+    ends_at = Instant()
+    notes = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    series_id = fields.Integer(allow_none=True)
+
+
+class ExportEnrolmentSchema(Schema):
+    id = fields.Integer()
+    series_id = fields.Integer()
+    series_title = fields.String()
+    series_type = fields.String()
+    office = fields.String()
+    status = fields.String()
+    requested_at = Instant()
+    enrolled_at = Instant(allow_none=True)
+    cancelled_at = Instant(allow_none=True)
+
+
+class ExportAttendanceSchema(Schema):
+    booking_id = fields.Integer()
+    series_id = fields.Integer(allow_none=True)
+    starts_at = Instant()
+    mark = fields.String()
+    recorded_at = Instant()
+
+
+class ExportNotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    booking_id = fields.Integer(allow_none=True)
+    to = fields.String(allow_none=True)
+    body = fields.String(allow_none=True)
+    language = fields.String()
+    due_at = Instant()
+    sent_at = Instant(allow_none=True)
+    purged_at = Instant(allow_none=True)
+
+
+class ExportReplySchema(Schema):
+    id = fields.Integer()
+    received_at = Instant()
+    from_phone = fields.String(allow_none=True)
+    body = fields.String(allow_none=True)
+    booking_id = fields.Integer(allow_none=True)
+
+
+class BeneficiaryExportSchema(Schema):
+    exported_at = Instant()
+    profile = fields.Nested(ProfileSchema)
+    consent_history = fields.List(fields.Nested(ExportConsentSchema))
+    bookings = fields.List(fields.Nested(ExportBookingSchema))
+    enrolments = fields.List(fields.Nested(ExportEnrolmentSchema))
+    attendance = fields.List(fields.Nested(ExportAttendanceSchema))
+    notifications = fields.List(fields.Nested(ExportNotificationSchema))
+    replies = fields.List(fields.Nested(ExportReplySchema))
