@@ -9,16 +9,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from service import beneficiaries, bookings, outbox
+from service import beneficiaries, bookings, notifications, outbox
 from service.auth import authorize_booking, require_role
 from service.db import get_session
-from service.models import Booking, ConsentEvent, Office, OutboxMessage, SmsReply
+from service.models import ConsentEvent, OutboxMessage
 from service.phones import mask_phone
 from service.resources.fields import Instant
 from service.resources.security import current_principal
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="SMS notifications")
-REPLY_PAGE = 200
 
 
 class NotificationSchema(Schema):
@@ -65,13 +64,7 @@ class BookingNotifications(MethodView):
             resource_ids=booking.resource_ids,
             write=False,
         )
-        return list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.booking_id == booking_id)
-                .order_by(OutboxMessage.due_at, OutboxMessage.id)
-            )
-        )
+        return notifications.list_booking_notifications(session, booking_id)
 
 
 @blp.route("/notifications/<int:outbox_id>/resend")
@@ -119,13 +112,8 @@ class Replies(MethodView):
         """SMS replies that were not keywords, newest first, for coordinators to answer."""
         principal = current_principal()
         require_role(principal, "admin", "coordinator")
-        query = select(SmsReply).order_by(SmsReply.received_at.desc(), SmsReply.id.desc())
-        if "booking_id" in filters:
-            query = query.where(SmsReply.booking_id == filters["booking_id"])
-        if principal.role == "coordinator":
-            query = query.where(
-                SmsReply.booking_id.in_(
-                    select(Booking.id).where(Booking.office.has(Office.code.in_(principal.offices)))
-                )
-            )
-        return list(get_session().scalars(query.limit(REPLY_PAGE)))
+        return notifications.list_replies(
+            get_session(),
+            offices=principal.offices if principal.role == "coordinator" else None,
+            booking_id=filters.get("booking_id"),
+        )

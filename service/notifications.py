@@ -1,0 +1,89 @@
+"""Reading the SMS outbox: a booking's messages, those needing attention, inbound replies.
+
+`offices` narrows a listing to bookings at those office codes; None means every office (and
+rows whose booking is gone or has no office), as an admin sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import Select, String, cast, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from service.models import Booking, Office, OutboxMessage, SmsReply
+
+# A message that failed, bounced or whose fate is unknown: a coordinator should look at it.
+NEEDS_ATTENTION = ("failed", "undelivered", "review")
+# Of those, the ones `outbox.resend_message` accepts.
+RESENDABLE = ("failed", "undelivered")
+REPLY_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[OutboxMessage]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.size - 1) // self.size, 1)
+
+
+def list_booking_notifications(session: Session, booking_id: int) -> list[OutboxMessage]:
+    """Return the SMS of a booking in the order they are (or were) due."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.booking_id == booking_id)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        )
+    )
+
+
+def _at_offices(offices: Collection[str]) -> Select[int]:
+    return select(Booking.id).join(Booking.office).where(Office.code.in_(list(offices)))
+
+
+def list_needing_attention(
+    session: Session, *, offices: Collection[str] | None, page: int = 1, size: int = 50
+) -> Page:
+    """Failed, undelivered and in-review messages not resent yet, newest first, one page."""
+    copy = aliased(OutboxMessage)
+    resent = exists().where(copy.dedupe_key == literal("resend:") + cast(OutboxMessage.id, String))
+    where = [
+        OutboxMessage.status.in_(NEEDS_ATTENTION),
+        OutboxMessage.purged_at.is_(None),
+        ~resent,
+    ]
+    if offices is not None:
+        where.append(OutboxMessage.booking_id.in_(_at_offices(offices)))
+    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    number = max(page, 1)
+    messages = session.scalars(
+        select(OutboxMessage)
+        .where(*where)
+        .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc())
+        .offset((number - 1) * size)
+        .limit(size)
+    )
+    return Page(list(messages), number, size, total)
+
+
+def list_replies(
+    session: Session,
+    *,
+    offices: Collection[str] | None,
+    booking_id: int | None = None,
+    limit: int = REPLY_PAGE,
+) -> list[SmsReply]:
+    """Return SMS replies that were not keywords, newest first."""
+    query = select(SmsReply).order_by(SmsReply.received_at.desc(), SmsReply.id.desc())
+    if booking_id is not None:
+        query = query.where(SmsReply.booking_id == booking_id)
+    if offices is not None:
+        query = query.where(SmsReply.booking_id.in_(_at_offices(offices)))
+    return list(session.scalars(query.limit(limit)))
