@@ -1,4 +1,5 @@
-"""Reading the SMS outbox: a booking's messages, those needing attention, inbound replies.
+"""The SMS outbox as people follow it: a booking's messages, those needing attention (and
+marking one handled), inbound replies.
 
 `offices` narrows a listing to bookings at those office codes; None means every office (and
 rows whose booking is gone or has no office), as an admin sees them.
@@ -8,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from service.auth import Principal, authorize_booking, require_role
+from service.clock import utcnow
+from service.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from service.models import Booking, Office, OutboxMessage, SmsReply
 
 # A message that failed, bounced or whose fate is unknown: a coordinator should look at it.
@@ -51,12 +56,13 @@ def _at_offices(offices: Collection[str]) -> Select[int]:
 def list_needing_attention(
     session: Session, *, offices: Collection[str] | None, page: int = 1, size: int = 50
 ) -> Page:
-    """Failed, undelivered and in-review messages not resent yet, newest first, one page."""
+    """Failed, undelivered and in-review messages neither resent nor handled, newest first."""
     copy = aliased(OutboxMessage)
     resent = exists().where(copy.dedupe_key == literal("resend:") + cast(OutboxMessage.id, String))
     where = [
         OutboxMessage.status.in_(NEEDS_ATTENTION),
         OutboxMessage.purged_at.is_(None),
+        OutboxMessage.handled_at.is_(None),
         ~resent,
     ]
     if offices is not None:
@@ -71,6 +77,40 @@ def list_needing_attention(
         .limit(size)
     )
     return Page(list(messages), number, size, total)
+
+
+def authorize_message(session: Session, principal: Principal, outbox_id: int) -> OutboxMessage:
+    """Allow admins, and coordinators of the office of the message's booking, to act on it."""
+    require_role(principal, "admin", "coordinator")
+    message = session.get(OutboxMessage, outbox_id)
+    if message is None:
+        raise NotFound(f"No notification with id {outbox_id}.")
+    booking = session.get(Booking, message.booking_id) if message.booking_id else None
+    if booking is None:
+        if not principal.is_admin:
+            raise Forbidden("Only an admin may act on a message whose booking is gone.")
+        return message
+    authorize_booking(principal, office_code=booking.office_code, resource_ids=(), write=True)
+    return message
+
+
+def mark_handled(
+    session: Session, outbox_id: int, *, by: str, now: datetime | None = None
+) -> OutboxMessage:
+    """Record that someone dealt with a message needing attention; it leaves that list."""
+    message = session.get(OutboxMessage, outbox_id)
+    if message is None:
+        raise NotFound(f"No notification with id {outbox_id}.")
+    if message.status not in NEEDS_ATTENTION:
+        raise InvalidTransition(
+            f"Only a failed or unclear notification is marked handled; this one is {message.status}."
+        )
+    if message.handled_at is not None:
+        raise Conflict("This notification was marked handled already.")
+    message.handled_at = now or utcnow()
+    message.handled_by = by[:100]
+    session.flush()
+    return message
 
 
 def list_replies(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import Beneficiary, OutboxMessage, SmsReply
-from service.notifications import RESENDABLE
+from service.notifications import NEEDS_ATTENTION, RESENDABLE
 from service.phones import mask_phone
 
 
@@ -23,6 +23,11 @@ class Notice:
     @property
     def resendable(self) -> bool:
         return self.message.status in RESENDABLE and self.message.body is not None
+
+    @property
+    def open(self) -> bool:
+        """Needs attention and nobody marked it handled."""
+        return self.message.status in NEEDS_ATTENTION and self.message.handled_at is None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What a booking's page can do besides cancel: reschedule, complete, no-show, resend an SMS."""
+"""What a booking's page can do besides cancel: move, complete, no-show; resend or mark
+handled an SMS."""
 
 from __future__ import annotations
 
@@ -6,15 +7,14 @@ from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import bookings, outbox
-from service.auth import authorize_booking, require_role
+from service import bookings, notifications, outbox
 from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms import RescheduleForm
 from service.console.views_bookings import load_booking, render_booking
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
-from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
+from service.errors import Conflict, Invalid, InvalidTransition, StaleVersion
 from service.models import OutboxMessage
 
 
@@ -71,26 +71,17 @@ def close(booking_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("console.booking", booking_id=shown.id))
 
 
-def _back(message: OutboxMessage | None) -> str:
-    if request.form.get("back") == "booking" and message and message.booking_id:
+def _back(message: OutboxMessage) -> str:
+    if request.form.get("back") == "booking" and message.booking_id:
         return url_for("console.booking", booking_id=message.booking_id)
     return url_for("console.reminders")
 
 
 @bp.route("/notifications/<int:outbox_id>/resend", methods=["POST"])
 def resend(outbox_id: int) -> ResponseReturnValue:
-    """Queue a failed SMS again, with the API's rules: coordinators of the office, admins."""
-    who = principal()
-    require_role(who, "admin", "coordinator")
+    """Queue a failed SMS again, by the API's rules: admins and coordinators of the office."""
     db = get_session()
-    found = db.get(OutboxMessage, outbox_id)
-    if found is None:
-        raise NotFound(f"No notification with id {outbox_id}.")
-    if found.booking_id is not None:
-        booking = bookings.get_booking(db, found.booking_id)
-        authorize_booking(who, office_code=booking.office_code, resource_ids=(), write=True)
-    elif not who.is_admin:
-        raise NotFound(f"No notification with id {outbox_id}.")
+    found = notifications.authorize_message(db, principal(), outbox_id)
     try:
         copy = outbox.resend_message(db, outbox_id)
     except (Conflict, Invalid, InvalidTransition) as exc:
@@ -99,4 +90,21 @@ def resend(outbox_id: int) -> ResponseReturnValue:
         return redirect(_back(found))
     db.commit()
     flash(_("The message is queued again (notification %(id)d).", id=copy.id))
+    return redirect(_back(found))
+
+
+@bp.route("/notifications/<int:outbox_id>/handled", methods=["POST"])
+def handled(outbox_id: int) -> ResponseReturnValue:
+    """Take a message off the list needing attention (dealt with some other way)."""
+    who = principal()
+    db = get_session()
+    found = notifications.authorize_message(db, who, outbox_id)
+    try:
+        notifications.mark_handled(db, outbox_id, by=who.name)
+    except (Conflict, InvalidTransition) as exc:
+        db.rollback()
+        flash(_("Not changed: %(reason)s", reason=exc.message))
+        return redirect(_back(found))
+    db.commit()
+    flash(_("Notification %(id)d is marked handled.", id=outbox_id))
     return redirect(_back(found))

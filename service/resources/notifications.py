@@ -1,4 +1,5 @@
-"""SMS notifications of a booking, resending a failed one, consent history, inbound replies."""
+"""SMS notifications of a booking, resending or marking handled a failed one, consent history,
+inbound replies."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from service import beneficiaries, bookings, notifications, outbox
 from service.auth import authorize_booking, require_role
 from service.db import get_session
-from service.models import ConsentEvent, OutboxMessage
+from service.models import ConsentEvent
 from service.phones import mask_phone
 from service.resources.fields import Instant
 from service.resources.security import current_principal
@@ -29,6 +30,7 @@ class NotificationSchema(Schema):
     sent_at = Instant(allow_none=True)
     encoding = fields.String()
     segments = fields.Integer()
+    handled_at = Instant(allow_none=True)
 
 
 class ConsentEventSchema(Schema):
@@ -73,16 +75,27 @@ class Resend(MethodView):
     @blp.alt_response(409, description="Not failed, or resent already.")
     def post(self, outbox_id: int) -> Any:
         """Queue a failed notification again (once) to the recipient's current number."""
-        principal = current_principal()
-        require_role(principal, "admin", "coordinator")
         session = get_session()
-        found = session.get(OutboxMessage, outbox_id)
-        if found is not None and found.booking_id is not None:
-            booking = bookings.get_booking(session, found.booking_id)
-            authorize_booking(
-                principal, office_code=booking.office_code, resource_ids=(), write=True
-            )
+        notifications.authorize_message(session, current_principal(), outbox_id)
         message = outbox.resend_message(session, outbox_id)
+        session.commit()
+        return message
+
+
+@blp.route("/notifications/<int:outbox_id>/handled")
+class Handled(MethodView):
+    @blp.response(200, NotificationSchema)
+    @blp.alt_response(409, description="Not failed, undelivered or in review, or handled already.")
+    def post(self, outbox_id: int) -> Any:
+        """Mark a failed, undelivered or in-review notification handled.
+
+        For when a coordinator dealt with it another way (phoned the beneficiary, or the
+        message no longer matters): it leaves the list of messages needing attention.
+        """
+        principal = current_principal()
+        session = get_session()
+        notifications.authorize_message(session, principal, outbox_id)
+        message = notifications.mark_handled(session, outbox_id, by=principal.name)
         session.commit()
         return message
 

@@ -412,3 +412,38 @@ def test_a_bad_day_is_a_400_page(client, signed_in, factory):
     signed_in("admin")
     response = client.get("/console/board?office=burgas&day=31-12-2026")
     assert response.status_code == 400 and "<html" in response.text
+
+
+def test_marking_a_message_handled_takes_it_off_the_list(client, signed_in, factory, session):
+    booking, _someone = consenting_booking(factory)
+    review = set_status(session, booking, "review", "lease_expired")
+    user = signed_in("coordinator", offices=["burgas"])
+    html = client.get("/console/reminders").text
+    assert "Mark handled" in html
+    response = client.post(
+        f"/console/notifications/{review.id}/handled", data={"csrf_token": csrf_token(html)}
+    )
+    assert response.status_code == 302
+    after = client.get("/console/reminders").text
+    assert "is marked handled" in after and f'data-notification-id="{review.id}"' not in after
+    session.expire_all()
+    assert session.get(OutboxMessage, review.id).handled_by == user.email
+    detail = client.get(f"/console/bookings/{booking.id}").text
+    assert "handled" in detail and "Mark handled" not in detail
+
+
+def test_a_queued_message_cannot_be_marked_handled(client, signed_in, factory, session):
+    booking, _someone = consenting_booking(factory)
+    queued = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.booking_id == booking.id)
+    ).first()
+    signed_in("admin")
+    html, token = page_and_token(client, booking.id)
+    assert "Mark handled" not in html
+    response = client.post(
+        f"/console/notifications/{queued.id}/handled", data={"csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert "Not changed" in client.get(response.location).text
+    session.expire_all()
+    assert session.get(OutboxMessage, queued.id).handled_at is None
