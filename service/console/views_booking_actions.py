@@ -22,17 +22,18 @@ from service.models import OutboxMessage
 def reschedule(booking_id: int) -> ResponseReturnValue:
     shown = load_booking(principal(), booking_id, write=True)
     form = RescheduleForm()
-    if not form.validate():
-        return render_booking(shown, 422, reschedule=form)
-    assert form.day.data and form.starts.data and form.ends.data  # validated
+    day, starts, ends = form.day.data, form.starts.data, form.ends.data
+    if not (form.validate() and day and starts and ends):
+        error = _("Reload the page and try again.") if form.version.errors else None
+        return render_booking(shown, 422, reschedule=form, reschedule_error=error)
     db = get_session()
     try:
         bookings.reschedule_booking(
             db,
             shown,
             version=form.version.data or 0,
-            starts_at=sofia_instant(form.day.data, form.starts.data),
-            ends_at=sofia_instant(form.day.data, form.ends.data),
+            starts_at=sofia_instant(day, starts),
+            ends_at=sofia_instant(day, ends),
             resource_ids=None,
             actor=actor(),
             policy=policy(),

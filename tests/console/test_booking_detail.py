@@ -447,3 +447,15 @@ def test_a_queued_message_cannot_be_marked_handled(client, signed_in, factory, s
     assert "Not changed" in client.get(response.location).text
     session.expire_all()
     assert session.get(OutboxMessage, queued.id).handled_at is None
+
+
+def test_a_move_without_a_time_or_version_is_refused_and_names_the_field(
+    client, signed_in, session, burgas_booking
+):
+    signed_in("coordinator", offices=["burgas"])
+    missing_time = move(client, burgas_booking, work_day(), "", "11:00")
+    assert missing_time.status_code == 422
+    assert re.search(r'name="starts"[^>]*>\s*<span class="error">', missing_time.text)
+    bad_version = move(client, burgas_booking, work_day(), "11:00", "12:00", version="x")
+    assert bad_version.status_code == 422 and "Reload the page" in bad_version.text
+    assert fresh(session, burgas_booking.id).starts_at == sofia_instant(work_day(), time(10))
