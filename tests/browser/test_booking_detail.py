@@ -185,8 +185,10 @@ def test_the_reminders_page_and_the_day_board_fit_a_phone(phone, scene, check_pa
     sign_in(phone, scene.url, COORDINATOR)
     phone.wait_for_url(re.compile(r"/console/board"))
     phone.goto(f"{scene.url}/console/reminders")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 380
     check_page(phone, "reminders-phone")
     day = _far_work_day()
     phone.goto(f"{scene.url}/console/board?office=burgas&day={day.isoformat()}")
     assert phone.get_by_role("heading", name="Day board").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 380  # the board scrolls
     check_page(phone, "day-board-phone")
