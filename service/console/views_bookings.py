@@ -1,4 +1,5 @@
-"""Find a free slot and book it in one step; a booking's page, with cancel and audit trail."""
+"""Find a free slot and book it in one step; a booking's page (its SMS, replies, audit trail) and
+cancel."""
 
 from __future__ import annotations
 
