@@ -298,6 +298,20 @@ _TRANSITIONS = {
 }
 
 
+def allowed_actions(booking: Booking, now: datetime | None = None) -> list[str]:
+    """The status changes the rules allow now, then "reschedule" if the booking may move."""
+    moment = now or utcnow()
+    actions = [
+        action
+        for action, (allowed_from, _target) in _TRANSITIONS.items()
+        if booking.status in allowed_from
+        and not (action in ("complete", "no_show") and booking.starts_at > moment)
+    ]
+    if booking.status in ("tentative", "confirmed"):
+        actions.append("reschedule")
+    return actions
+
+
 def change_status(
     session: Session,
     booking: Booking,

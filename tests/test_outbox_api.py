@@ -43,6 +43,7 @@ def test_a_bookings_notifications_with_masked_numbers(client, admin, booking):
     first = listed[0]
     assert set(first) == {
         "id", "kind", "status", "to_masked", "due_at", "sent_at", "encoding", "segments",
+        "handled_at",
     }  # fmt: skip
     assert first["to_masked"] == "+359******456"
     assert first["due_at"] == "2027-02-22T10:00:00+02:00"

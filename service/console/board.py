@@ -1,4 +1,4 @@
-"""The office week board: who is held when, in four queries, with closed days marked."""
+"""The office board, a week or one day: who is held when, in four queries, closed days marked."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class Board:
     rows: list[Row]
     opens: time
     closes: time
+    single: bool = False  # one day, not a week
 
 
 def visible_offices(session: Session, principal: Principal, *, full: bool = False) -> list[Office]:
@@ -82,22 +83,55 @@ def _percent(instant: datetime, day: date, opens: time, closes: time) -> float:
     return round(100 * share, 2)
 
 
-def week_board(
-    session: Session, principal: Principal, offices: list[Office], office_code: str, any_day: date
-) -> Board:
-    """The week of `any_day` at one of `offices` (from `visible_offices(..., full=True)`)."""
+def _office(session: Session, offices: list[Office], office_code: str) -> Office:
     office = next((o for o in offices if o.code == office_code), None)
     if office is None:
         if session.scalar(select(Office.id).where(Office.code == office_code)) is None:
             raise Invalid("office", f"No office with code {office_code!r}.")
         raise Forbidden("This office is outside your scope.")
+    return office
+
+
+def _opening_weekdays(office: Office) -> set[int]:
+    return {h.weekday for h in office.opening_hours} | set(range(5))
+
+
+def week_board(
+    session: Session, principal: Principal, offices: list[Office], office_code: str, any_day: date
+) -> Board:
+    """The week of `any_day` at one of `offices` (from `visible_offices(..., full=True)`)."""
+    office = _office(session, offices, office_code)
     monday = monday_of(any_day)
-    weekdays = {h.weekday for h in office.opening_hours} | set(range(5))
+    weekdays = _opening_weekdays(office)
     days = [
         Day(d, closed_reason(office, d))
         for d in (monday + timedelta(days=n) for n in range(7))
         if d.weekday() in weekdays
     ]
+    return _fill(session, principal, office, monday, days)
+
+
+def day_board(
+    session: Session, principal: Principal, offices: list[Office], office_code: str, day: date
+) -> Board:
+    """One day at one of `offices`, shaded when the office is closed or does not open then."""
+    office = _office(session, offices, office_code)
+    closed = closed_reason(office, day)
+    if closed is None and day.weekday() not in _opening_weekdays(office):
+        closed = "no opening hours that day"
+    return _fill(session, principal, office, monday_of(day), [Day(day, closed)], single=True)
+
+
+def _fill(
+    session: Session,
+    principal: Principal,
+    office: Office,
+    monday: date,
+    days: list[Day],
+    *,
+    single: bool = False,
+) -> Board:
+    """Place the holds of the office's people and rooms on `days`, in two queries."""
     people = select(Resource).where(
         Resource.active.is_(True),
         Resource.offices.any(Office.id == office.id) | (Resource.room_office_id == office.id),
@@ -107,7 +141,9 @@ def week_board(
     resources = list(session.scalars(people.order_by(Resource.kind, Resource.name)))
     opens, closes = _span(office)
     rows = {r.id: Row(r, [[] for _ in days]) for r in resources}
-    start = sofia_instant(monday, time(0))
+    first = days[0].day if single else monday
+    start = sofia_instant(first, time(0))
+    end = sofia_instant(first + timedelta(days=1 if single else 7), time(0))
     holds = session.scalars(
         select(Hold)
         .join(Hold.booking)
@@ -115,7 +151,7 @@ def week_board(
         .where(
             Hold.resource_id.in_(list(rows)),
             Hold.active.is_(True),
-            Hold.starts_at < start + timedelta(days=7),
+            Hold.starts_at < end,
             Hold.ends_at > start,
         )
         .order_by(Hold.starts_at)
@@ -139,4 +175,4 @@ def week_board(
                 width=max(_percent(hold.ends_at, day, opens, closes) - left, 1.0),
             )
         )
-    return Board(office, monday, days, list(rows.values()), opens, closes)
+    return Board(office, monday, days, list(rows.values()), opens, closes, single)

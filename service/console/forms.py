@@ -13,8 +13,10 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 KINDS = ("interpreter", "counsellor", "teacher")
 MODALITY_CHOICES = [
@@ -71,6 +73,15 @@ class BookForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class RescheduleForm(FlaskForm):
+    """A new day and times, in Sofia wall-clock time; `version` is the one the page showed."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    day = DateField(_l("New date"), validators=[DataRequired()])
+    starts = TimeField(_l("Starts at"), validators=[DataRequired()])
+    ends = TimeField(_l("Ends at"), validators=[DataRequired()])
 
 
 class SignOutForm(FlaskForm):

@@ -32,11 +32,39 @@ LABELS = {
     "complete": _l("completed"),
     "reschedule": _l("rescheduled"),
 }
+# An SMS's kind, status and recipient, which share some codes with bookings' words.
+MESSAGE_LABELS = {
+    "confirmation": _l("confirmation"),
+    "reminder": _l("reminder"),
+    "reschedule": _l("change of time"),
+    "cancellation": _l("cancellation"),
+    "staff_notice": _l("notice to staff"),
+    "enrolment": _l("enrolment"),
+    "waitlist_promotion": _l("place from the waiting list"),
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "undelivered": _l("not delivered"),
+    "failed": _l("failed"),
+    "review": _l("to check (outcome unknown)"),
+    "cancelled": _l("cancelled"),
+    "superseded": _l("replaced by a newer message"),
+    "beneficiary": _l("beneficiary"),
+    "guardian": _l("guardian"),
+    "staff": _l("staff"),
+    "unknown": _l("unknown"),
+}
 
 
 def label(value: object) -> str:
     """The words for a stored code (status, type, modality, audit action) in this locale."""
     return str(LABELS.get(str(value), value))
+
+
+def message_label(value: object) -> str:
+    """The words for an SMS's kind, status or recipient in this locale."""
+    return str(MESSAGE_LABELS.get(str(value), value))
 
 
 def select_locale() -> str:
@@ -56,3 +84,4 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["message_label"] = message_label

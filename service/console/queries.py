@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from service.availability import Slot, Window, find_free_slots
 from service.catalogue import query_resources
 from service.clock import sofia_instant
+from service.console.notices import Notice, notices
 from service.models import AuditEntry, Beneficiary, Booking, Resource, ResourceLanguage
+from service.notifications import list_booking_notifications
 from service.policy import BookingPolicy
 
 CASE_REFERENCE_HINTS = 500
@@ -100,6 +102,7 @@ class BookingPage:
     resources: list[Resource]
     case_references: list[str]
     audit: list[AuditEntry]
+    notices: list[Notice]
 
 
 def booking_page(session: Session, booking: Booking) -> BookingPage:
@@ -120,7 +123,8 @@ def booking_page(session: Session, booking: Booking) -> BookingPage:
             .order_by(AuditEntry.id)
         )
     )
-    return BookingPage(booking, resources, references, audit)
+    sms = notices(session, list_booking_notifications(session, booking.id))
+    return BookingPage(booking, resources, references, audit, sms)
 
 
 def describe_conflicts(session: Session, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:

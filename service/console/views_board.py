@@ -1,4 +1,4 @@
-"""The office week board."""
+"""The office board: a week, or one day."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from service.clock import to_sofia, utcnow
-from service.console.board import visible_offices, week_board
+from service.console.board import day_board, visible_offices, week_board
 from service.console.web import bp, principal
 from service.db import get_session
 from service.errors import NotFound
@@ -25,17 +25,27 @@ def parse_day(value: str | None) -> date:
 
 @bp.route("/board")
 def board() -> ResponseReturnValue:
+    """The week board, or with `?day=` one day of the office."""
     who = principal()
     db = get_session()
     offices = visible_offices(db, who, full=True)
     if not offices:
         raise NotFound("There is no office for you to see yet.")
     code = request.args.get("office") or offices[0].code
-    shown = week_board(db, who, offices, code, parse_day(request.args.get("week")))
+    if request.args.get("day"):
+        day = parse_day(request.args.get("day"))
+        shown = day_board(db, who, offices, code, day)
+        step = timedelta(days=1)
+    else:
+        day = parse_day(request.args.get("week"))
+        shown = week_board(db, who, offices, code, day)
+        step = timedelta(days=7)
+    first = shown.days[0].day if shown.single else shown.monday
     return render_template(
         "console/board.html",
         board=shown,
         offices=offices,
-        previous_week=shown.monday - timedelta(days=7),
-        next_week=shown.monday + timedelta(days=7),
+        shown_day=day,
+        previous=first - step,
+        next=first + step,
     )

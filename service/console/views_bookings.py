@@ -1,4 +1,5 @@
-"""Find a free slot and book it in one step; a booking's page, with cancel and audit trail."""
+"""Find a free slot and book it in one step; a booking's page (its SMS, replies, audit trail) and
+cancel."""
 
 from __future__ import annotations
 
@@ -16,13 +17,20 @@ from service import bookings
 from service.auth import Principal, authorize_booking
 from service.beneficiaries import get_by_case_reference
 from service.clock import to_sofia, utcnow
-from service.console import queries
+from service.console import notices, queries
 from service.console.board import visible_offices
-from service.console.forms import BOOKING_TYPE_OF_KIND, BookForm, CancelForm, FindForm
+from service.console.forms import (
+    BOOKING_TYPE_OF_KIND,
+    BookForm,
+    CancelForm,
+    FindForm,
+    RescheduleForm,
+)
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Booking
+from service.notifications import list_replies
 
 SEARCH_FIELDS = ("kind", "language", "modality", "office", "day", "minutes")
 
@@ -138,7 +146,44 @@ def book() -> ResponseReturnValue:
     return redirect(url_for("console.booking", booking_id=booking.id))
 
 
-def _load(who: Principal, booking_id: int, *, write: bool) -> Booking:
+def reschedule_form(booking: Booking) -> RescheduleForm:
+    """The reschedule form, filled with the booking's current Sofia day and times."""
+    form = RescheduleForm(formdata=None)
+    starts, ends = to_sofia(booking.starts_at), to_sofia(booking.ends_at)
+    form.version.data, form.day.data = booking.version, starts.date()
+    form.starts.data, form.ends.data = starts.time(), ends.time()
+    return form
+
+
+def render_booking(
+    booking: Booking,
+    status: int = 200,
+    *,
+    cancel: CancelForm | None = None,
+    reschedule: RescheduleForm | None = None,
+    **extra: Any,
+) -> ResponseReturnValue:
+    """The booking's page, with the forms its viewer may use (those given keep their input)."""
+    who = principal()
+    db = get_session()
+    may_write = who.role != "read_only"
+    replies = []
+    if who.role in ("admin", "coordinator"):  # as GET /replies allows
+        found = list_replies(db, offices=None, booking_id=booking.id)
+        replies = notices.replies(db, found)
+    context = {
+        "page": queries.booking_page(db, booking),
+        "actions": bookings.allowed_actions(booking) if may_write else [],
+        "may_resend": who.role in ("admin", "coordinator"),
+        "replies": replies,
+        "cancel": cancel or CancelForm(formdata=None),
+        "reschedule": reschedule or reschedule_form(booking),
+        **extra,
+    }
+    return render_template("console/booking.html", **context), status
+
+
+def load_booking(who: Principal, booking_id: int, *, write: bool) -> Booking:
     booking = bookings.get_booking(get_session(), booking_id)
     authorize_booking(
         who, office_code=booking.office_code, resource_ids=booking.resource_ids, write=write
@@ -148,19 +193,16 @@ def _load(who: Principal, booking_id: int, *, write: bool) -> Booking:
 
 @bp.route("/bookings/<int:booking_id>")
 def booking(booking_id: int) -> ResponseReturnValue:
-    shown = _load(principal(), booking_id, write=False)
-    page = queries.booking_page(get_session(), shown)
-    return render_template("console/booking.html", page=page, cancel=CancelForm())
+    return render_booking(load_booking(principal(), booking_id, write=False))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 def cancel(booking_id: int) -> ResponseReturnValue:
-    shown = _load(principal(), booking_id, write=True)
+    shown = load_booking(principal(), booking_id, write=True)
     form = CancelForm()
-    db = get_session()
     if not form.validate():
-        page = queries.booking_page(db, shown)
-        return render_template("console/booking.html", page=page, cancel=form), 422
+        return render_booking(shown, 422, cancel=form)
+    db = get_session()
     bookings.change_status(db, shown, "cancel", actor(), reason=form.reason.data)
     db.commit()
     flash(_("Booking %(id)d is cancelled.", id=shown.id))

@@ -1,4 +1,5 @@
-"""SMS notifications of a booking, resending a failed one, consent history, inbound replies."""
+"""SMS notifications of a booking, resending or marking handled a failed one, consent history,
+inbound replies."""
 
 from __future__ import annotations
 
@@ -9,16 +10,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from service import beneficiaries, bookings, outbox
+from service import beneficiaries, bookings, notifications, outbox
 from service.auth import authorize_booking, require_role
 from service.db import get_session
-from service.models import Booking, ConsentEvent, Office, OutboxMessage, SmsReply
+from service.models import ConsentEvent
 from service.phones import mask_phone
 from service.resources.fields import Instant
 from service.resources.security import current_principal
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="SMS notifications")
-REPLY_PAGE = 200
 
 
 class NotificationSchema(Schema):
@@ -30,6 +30,7 @@ class NotificationSchema(Schema):
     sent_at = Instant(allow_none=True)
     encoding = fields.String()
     segments = fields.Integer()
+    handled_at = Instant(allow_none=True)
 
 
 class ConsentEventSchema(Schema):
@@ -65,13 +66,7 @@ class BookingNotifications(MethodView):
             resource_ids=booking.resource_ids,
             write=False,
         )
-        return list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.booking_id == booking_id)
-                .order_by(OutboxMessage.due_at, OutboxMessage.id)
-            )
-        )
+        return notifications.list_booking_notifications(session, booking_id)
 
 
 @blp.route("/notifications/<int:outbox_id>/resend")
@@ -80,16 +75,27 @@ class Resend(MethodView):
     @blp.alt_response(409, description="Not failed, or resent already.")
     def post(self, outbox_id: int) -> Any:
         """Queue a failed notification again (once) to the recipient's current number."""
-        principal = current_principal()
-        require_role(principal, "admin", "coordinator")
         session = get_session()
-        found = session.get(OutboxMessage, outbox_id)
-        if found is not None and found.booking_id is not None:
-            booking = bookings.get_booking(session, found.booking_id)
-            authorize_booking(
-                principal, office_code=booking.office_code, resource_ids=(), write=True
-            )
+        notifications.authorize_message(session, current_principal(), outbox_id)
         message = outbox.resend_message(session, outbox_id)
+        session.commit()
+        return message
+
+
+@blp.route("/notifications/<int:outbox_id>/handled")
+class Handled(MethodView):
+    @blp.response(200, NotificationSchema)
+    @blp.alt_response(409, description="Not failed, undelivered or in review, or handled already.")
+    def post(self, outbox_id: int) -> Any:
+        """Mark a failed, undelivered or in-review notification handled.
+
+        For when a coordinator dealt with it another way (phoned the beneficiary, or the
+        message no longer matters): it leaves the list of messages needing attention.
+        """
+        principal = current_principal()
+        session = get_session()
+        notifications.authorize_message(session, principal, outbox_id)
+        message = notifications.mark_handled(session, outbox_id, by=principal.name)
         session.commit()
         return message
 
@@ -119,13 +125,8 @@ class Replies(MethodView):
         """SMS replies that were not keywords, newest first, for coordinators to answer."""
         principal = current_principal()
         require_role(principal, "admin", "coordinator")
-        query = select(SmsReply).order_by(SmsReply.received_at.desc(), SmsReply.id.desc())
-        if "booking_id" in filters:
-            query = query.where(SmsReply.booking_id == filters["booking_id"])
-        if principal.role == "coordinator":
-            query = query.where(
-                SmsReply.booking_id.in_(
-                    select(Booking.id).where(Booking.office.has(Office.code.in_(principal.offices)))
-                )
-            )
-        return list(get_session().scalars(query.limit(REPLY_PAGE)))
+        return notifications.list_replies(
+            get_session(),
+            offices=principal.offices if principal.role == "coordinator" else None,
+            booking_id=filters.get("booking_id"),
+        )

@@ -1,0 +1,111 @@
+"""What a booking's page can do besides cancel: move, complete, no-show; resend or mark
+handled an SMS."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from service import bookings, notifications, outbox
+from service.clock import sofia_instant
+from service.console import queries
+from service.console.forms import RescheduleForm
+from service.console.views_bookings import load_booking, render_booking
+from service.console.web import actor, bp, policy, principal
+from service.db import get_session
+from service.errors import Conflict, Invalid, InvalidTransition, StaleVersion
+from service.models import OutboxMessage
+
+
+@bp.route("/bookings/<int:booking_id>/reschedule", methods=["POST"])
+def reschedule(booking_id: int) -> ResponseReturnValue:
+    shown = load_booking(principal(), booking_id, write=True)
+    form = RescheduleForm()
+    day, starts, ends = form.day.data, form.starts.data, form.ends.data
+    if not (form.validate() and day and starts and ends):
+        error = _("Reload the page and try again.") if form.version.errors else None
+        return render_booking(shown, 422, reschedule=form, reschedule_error=error)
+    db = get_session()
+    try:
+        bookings.reschedule_booking(
+            db,
+            shown,
+            version=form.version.data or 0,
+            starts_at=sofia_instant(day, starts),
+            ends_at=sofia_instant(day, ends),
+            resource_ids=None,
+            actor=actor(),
+            policy=policy(),
+        )
+    except StaleVersion:
+        db.rollback()
+        message = _(
+            "Someone changed this booking while you were looking at it. "
+            "Check its new details below and try again."
+        )
+        return render_booking(bookings.get_booking(db, booking_id), 409, stale=message)
+    except Conflict as exc:
+        db.rollback()
+        clashes = queries.describe_conflicts(db, exc.conflicts)
+        return render_booking(
+            shown, 409, reschedule=form, clashes=clashes, reschedule_error=exc.message
+        )
+    except (Invalid, InvalidTransition) as exc:
+        db.rollback()
+        return render_booking(shown, 422, reschedule=form, reschedule_error=exc.message)
+    db.commit()
+    flash(_("Booking %(id)d is moved.", id=shown.id))
+    return redirect(url_for("console.booking", booking_id=shown.id))
+
+
+@bp.route("/bookings/<int:booking_id>/<any(complete, no_show):action>", methods=["POST"])
+def close(booking_id: int, action: str) -> ResponseReturnValue:
+    shown = load_booking(principal(), booking_id, write=True)
+    db = get_session()
+    bookings.change_status(db, shown, action, actor())
+    db.commit()
+    if action == "complete":
+        flash(_("Booking %(id)d is marked completed.", id=shown.id))
+    else:
+        flash(_("Booking %(id)d is marked as a no-show.", id=shown.id))
+    return redirect(url_for("console.booking", booking_id=shown.id))
+
+
+def _back(message: OutboxMessage) -> str:
+    if request.form.get("back") == "booking" and message.booking_id:
+        return url_for("console.booking", booking_id=message.booking_id)
+    return url_for("console.reminders")
+
+
+@bp.route("/notifications/<int:outbox_id>/resend", methods=["POST"])
+def resend(outbox_id: int) -> ResponseReturnValue:
+    """Queue a failed SMS again, by the API's rules: admins and coordinators of the office."""
+    db = get_session()
+    found = notifications.authorize_message(db, principal(), outbox_id)
+    try:
+        copy = outbox.resend_message(db, outbox_id)
+    except (Conflict, Invalid, InvalidTransition) as exc:
+        db.rollback()
+        flash(_("Not resent: %(reason)s", reason=exc.message))
+        return redirect(_back(found))
+    db.commit()
+    flash(_("The message is queued again (notification %(id)d).", id=copy.id))
+    return redirect(_back(found))
+
+
+@bp.route("/notifications/<int:outbox_id>/handled", methods=["POST"])
+def handled(outbox_id: int) -> ResponseReturnValue:
+    """Take a message off the list needing attention (dealt with some other way)."""
+    who = principal()
+    db = get_session()
+    found = notifications.authorize_message(db, who, outbox_id)
+    try:
+        notifications.mark_handled(db, outbox_id, by=who.name)
+    except (Conflict, InvalidTransition) as exc:
+        db.rollback()
+        flash(_("Not changed: %(reason)s", reason=exc.message))
+        return redirect(_back(found))
+    db.commit()
+    flash(_("Notification %(id)d is marked handled.", id=outbox_id))
+    return redirect(_back(found))

@@ -1,0 +1,42 @@
+"""Reminders needing attention (failed, undelivered, in review) and beneficiaries' replies."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
+
+from service.auth import require_role
+from service.console import notices
+from service.console.web import bp, principal
+from service.db import get_session
+from service.notifications import list_needing_attention, list_replies
+
+PAGE_SIZE = 25
+
+
+def _page_number(value: str | None) -> int:
+    if not value:
+        return 1
+    if not value.isdigit() or int(value) < 1:
+        abort(400, "The page is a whole number from 1.")
+    return int(value)
+
+
+@bp.route("/reminders")
+def reminders() -> ResponseReturnValue:
+    who = principal()
+    require_role(who, "admin", "coordinator", "read_only")
+    db = get_session()
+    offices = sorted(who.offices) if who.role == "coordinator" else None
+    page = list_needing_attention(
+        db, offices=offices, page=_page_number(request.args.get("page")), size=PAGE_SIZE
+    )
+    may_act = who.role in ("admin", "coordinator")  # as the API's resend and replies allow
+    replies = notices.replies(db, list_replies(db, offices=offices)) if may_act else []
+    return render_template(
+        "console/reminders.html",
+        page=page,
+        rows=notices.notices(db, page.messages),
+        replies=replies,
+        may_act=may_act,
+    )
