@@ -27,7 +27,10 @@ class BeneficiaryRequest:
     guardian_phone: str | None = None
 
 
-def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Beneficiary:
+def register_beneficiary(
+    session: Session, request: BeneficiaryRequest, source: str = "api"
+) -> Beneficiary:
+    """Add a beneficiary; consent given now is recorded with `source` (api, console)."""
     reference = request.case_reference.strip()
     if not reference:
         raise Invalid("case_reference", "A case reference is required.")
@@ -57,7 +60,9 @@ def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Benef
     session.add(beneficiary)
     session.flush()
     if request.sms_consent:
-        session.add(ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=True, source="api"))
+        session.add(
+            ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=True, source=source)
+        )
     return beneficiary
 
 

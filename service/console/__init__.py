@@ -29,7 +29,17 @@ def init_app(app: Flask) -> None:
     )
     i18n.init_app(app)
     web.csrf.init_app(app)
-    from service.console import views_auth, views_board, views_bookings  # noqa: F401
+    from service.console import (  # noqa: F401
+        roles,
+        views_account,
+        views_auth,
+        views_beneficiaries,
+        views_board,
+        views_bookings,
+        views_calendar,
+        views_time_off,
+        views_users,
+    )
 
     app.register_blueprint(web.bp)
     cli.init_app(app)
