@@ -60,7 +60,10 @@ def _new_link(feed: Feed, token: str) -> NewLink:
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     url, webcal_url = feeds.subscription_urls(base, token)
     svg = segno.make(webcal_url, error="m").svg_inline(
-        scale=4, border=2, title=_("QR code of the calendar link"), svgclass="qr"
+        scale=5,
+        border=2,
+        title=_("QR code of the calendar link, to scan with a phone"),
+        svgclass="qr-code",
     )
     return NewLink(feed, url, webcal_url, Markup(svg))  # noqa: S704 (segno's own SVG)
 

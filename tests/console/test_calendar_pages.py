@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
+import segno
 from icalendar import Calendar
 
 from service.auth import Principal
@@ -45,7 +46,11 @@ def test_a_staff_link_is_shown_once_with_webcal_and_a_qr_code(client, signed_in,
     path = _feed_path(response.text)
     webcal = re.search(r'id="webcal" href="(webcal://[^"]+)"', response.text).group(1)
     assert webcal == "webcal://localhost" + path
-    assert re.search(r"<svg[^>]*class=\"qr\"", response.text) and "<path" in response.text
+    drawn = re.search(r'<svg[^>]*class="qr-code".*?</svg>', response.text, re.S).group(0)
+    expected = segno.make(webcal, error="m").svg_inline(scale=4, border=2)
+    assert re.search(r' d="([^"]+)"', drawn).group(1) == re.search(r' d="([^"]+)"', expected).group(
+        1
+    )
     feed = session.query(Feed).one()
     assert (feed.kind, feed.resource_id, feed.privacy) == ("resource", person.id, "limited")
     assert feed.api_token_id is None and feed.created_by.startswith("staff")
