@@ -186,3 +186,12 @@ def test_reactivate_user_checks_the_admin_and_the_password(session, make_user):
     accounts.reactivate_user(session, admin, user.id, NEW)
     assert accounts.signed_in_user(session, user.id, stamp) is None
     assert accounts.authenticate_user(session, user.email, NEW) is user
+
+
+def test_set_locale_accepts_bg_en_or_none(session, make_user):
+    user = make_user("coordinator")
+    assert accounts.set_locale(session, user, "bg").locale == "bg"
+    assert accounts.set_locale(session, user, None).locale is None
+    with pytest.raises(accounts.Invalid) as raised:
+        accounts.set_locale(session, user, "fr")
+    assert raised.value.field == "locale"
