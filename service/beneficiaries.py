@@ -28,9 +28,9 @@ class BeneficiaryRequest:
 
 
 def register_beneficiary(
-    session: Session, request: BeneficiaryRequest, source: str = "api"
+    session: Session, request: BeneficiaryRequest, source: str = "api", actor: str | None = None
 ) -> Beneficiary:
-    """Add a beneficiary; consent given now is recorded with `source` (api, console)."""
+    """Add a beneficiary; consent given now is recorded with how (`source`) and who."""
     reference = request.case_reference.strip()
     if not reference:
         raise Invalid("case_reference", "A case reference is required.")
@@ -61,7 +61,9 @@ def register_beneficiary(
     session.flush()
     if request.sms_consent:
         session.add(
-            ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=True, source=source)
+            ConsentEvent(
+                beneficiary_id=beneficiary.id, at=now, consent=True, source=source, actor=actor
+            )
         )
     return beneficiary
 
@@ -74,9 +76,14 @@ def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
 
 
 def set_sms_consent(
-    session: Session, beneficiary: Beneficiary, consent: bool, source: str = "api"
+    session: Session,
+    beneficiary: Beneficiary,
+    consent: bool,
+    source: str = "api",
+    actor: str | None = None,
 ) -> Beneficiary:
-    """Record consent given or withdrawn, when and how; withdrawal cancels queued SMS at once."""
+    """Record consent given or withdrawn, when, how and by whom (None: the beneficiary's own
+    reply or the network); withdrawal cancels queued SMS at once."""
     if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
         raise Invalid("sms_consent", "SMS consent needs a number to send to.")
     if consent != beneficiary.sms_consent:
@@ -84,7 +91,13 @@ def set_sms_consent(
         beneficiary.sms_consent = consent
         beneficiary.sms_consent_at = now
         session.add(
-            ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=consent, source=source)
+            ConsentEvent(
+                beneficiary_id=beneficiary.id,
+                at=now,
+                consent=consent,
+                source=source,
+                actor=actor,
+            )
         )
         if not consent:
             cancel_queued_for(session, [beneficiary.id], now)

@@ -78,7 +78,9 @@ def beneficiary_new() -> ResponseReturnValue:
         guardian_phone=form.guardian_phone.data or None,
     )
     try:
-        beneficiary = beneficiaries.register_beneficiary(db, registration, source="console")
+        beneficiary = beneficiaries.register_beneficiary(
+            db, registration, source="console", actor=principal().name
+        )
     except Conflict:
         db.rollback()
         form.case_reference.errors = [_("This case reference is registered already.")]
@@ -125,7 +127,9 @@ def beneficiary_consent(beneficiary_id: int) -> ResponseReturnValue:
     if not form.validate() or form.consent.data not in ("yes", "no"):
         return _render_one(shown, 422, _("Choose to record consent or its withdrawal."))
     try:
-        beneficiaries.set_sms_consent(db, shown, form.consent.data == "yes", source="console")
+        beneficiaries.set_sms_consent(
+            db, shown, form.consent.data == "yes", source="console", actor=principal().name
+        )
     except Invalid:
         db.rollback()
         return _render_one(shown, 422, _("SMS consent needs a number to send to."))

@@ -107,19 +107,26 @@ def test_consent_withdrawn_and_given_again_shows_in_the_history(
     person = factory.beneficiary(phone="0888 123 456", sms_consent=True)
     set_sms_consent(session, person, False, source="sms_stop")
     session.commit()
-    signed_in("coordinator")
+    user = signed_in("coordinator")
     path = f"/console/beneficiaries/{person.id}"
     html = client.get(path).text
     assert "the beneficiary, by replying STOP" in html
     assert _post(client, f"{path}/consent", consent="yes").status_code == 302
     html = client.get(path).text
-    assert "a coordinator, in the console" in html
+    assert f"{user.email}, in the console" in html
     assert html.count("<td>given</td>") == 2 and html.count("<td>withdrawn</td>") == 1
     assert _post(client, f"{path}/consent", consent="no").status_code == 302
     session.refresh(person)
     assert person.sms_consent is False
-    sources = [e.source for e in session.query(ConsentEvent).filter_by(beneficiary_id=person.id)]
-    assert sources == ["api", "sms_stop", "console", "console"]
+    events = (
+        session.query(ConsentEvent).filter_by(beneficiary_id=person.id).order_by(ConsentEvent.id)
+    )
+    assert [(e.source, e.actor) for e in events] == [
+        ("api", None),
+        ("sms_stop", None),
+        ("console", user.email),
+        ("console", user.email),
+    ]
 
 
 def test_consent_without_a_number_is_refused_on_the_page(client, signed_in, factory):
