@@ -1,4 +1,4 @@
-"""Console accounts: create, sign in with lockout, change or reset a password, deactivate.
+"""Console accounts: create, sign in with lockout, change or reset a password, (de)activate.
 
 A signed-in user acts as a `service.auth.Principal`, with the same roles and office scopes as
 an API token; `token_id` is 0 for a console user and `name` is the email.
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.auth import Principal
 from service.clock import utcnow
 from service.errors import Forbidden, Invalid, NotFound
+from service.feeds.subscriptions import revoke_feeds_of_user
 from service.models import Office, Resource, User
 from service.models.access import ROLES
 from service.models.user import LOCALES
@@ -183,10 +184,49 @@ def reset_password(session: Session, admin: Principal, user_id: int, new: str) -
     return user
 
 
+def set_locale(session: Session, user: User, locale: str | None) -> User:
+    """Set the language of a user's pages (None: follow the browser)."""
+    if locale is not None and locale not in LOCALES:
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(LOCALES)}.")
+    user.locale = locale
+    session.flush()
+    return user
+
+
+def list_users(session: Session, admin: Principal) -> list[User]:
+    """Every console account, by email (admin only)."""
+    _require_admin(admin)
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
 def deactivate_user(session: Session, admin: Principal, user_id: int) -> User:
-    """Stop an account from signing in; its existing sessions end at their next request."""
+    """Stop an account from signing in and revoke its calendar feeds.
+
+    Its existing sessions end at their next request. An admin cannot close their own account
+    (so that the last admin cannot lock everyone out by mistake).
+    """
     _require_admin(admin)
     user = get_user(session, user_id)
+    if user.email == admin.name and admin.token_id == 0:
+        raise Invalid("user_id", "You cannot deactivate your own account.")
     user.active = False
+    revoke_feeds_of_user(session, user.email)
+    session.flush()
+    return user
+
+
+def reactivate_user(session: Session, admin: Principal, user_id: int, new: str) -> User:
+    """Let a deactivated account sign in again, with a new password (admin only).
+
+    The new password changes the session stamp, so sessions from before the deactivation
+    stay ended.
+    """
+    _require_admin(admin)
+    user = get_user(session, user_id)
+    _check_password(new)
+    user.password_hash = _hasher.hash(new)
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
     session.flush()
     return user

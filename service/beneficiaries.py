@@ -27,7 +27,10 @@ class BeneficiaryRequest:
     guardian_phone: str | None = None
 
 
-def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Beneficiary:
+def register_beneficiary(
+    session: Session, request: BeneficiaryRequest, source: str = "api", actor: str | None = None
+) -> Beneficiary:
+    """Add a beneficiary; consent given now is recorded with how (`source`) and who."""
     reference = request.case_reference.strip()
     if not reference:
         raise Invalid("case_reference", "A case reference is required.")
@@ -57,7 +60,11 @@ def register_beneficiary(session: Session, request: BeneficiaryRequest) -> Benef
     session.add(beneficiary)
     session.flush()
     if request.sms_consent:
-        session.add(ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=True, source="api"))
+        session.add(
+            ConsentEvent(
+                beneficiary_id=beneficiary.id, at=now, consent=True, source=source, actor=actor
+            )
+        )
     return beneficiary
 
 
@@ -75,9 +82,14 @@ def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
 
 
 def set_sms_consent(
-    session: Session, beneficiary: Beneficiary, consent: bool, source: str = "api"
+    session: Session,
+    beneficiary: Beneficiary,
+    consent: bool,
+    source: str = "api",
+    actor: str | None = None,
 ) -> Beneficiary:
-    """Record consent given or withdrawn, when and how; withdrawal cancels queued SMS at once."""
+    """Record consent given or withdrawn, when, how and by whom (None: the beneficiary's own
+    reply or the network); withdrawal cancels queued SMS at once."""
     refuse_erased(beneficiary)
     if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
         raise Invalid("sms_consent", "SMS consent needs a number to send to.")
@@ -86,7 +98,13 @@ def set_sms_consent(
         beneficiary.sms_consent = consent
         beneficiary.sms_consent_at = now
         session.add(
-            ConsentEvent(beneficiary_id=beneficiary.id, at=now, consent=consent, source=source)
+            ConsentEvent(
+                beneficiary_id=beneficiary.id,
+                at=now,
+                consent=consent,
+                source=source,
+                actor=actor,
+            )
         )
         if not consent:
             cancel_queued_for(session, [beneficiary.id], now)

@@ -30,11 +30,17 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     web.csrf.init_app(app)
     from service.console import (  # noqa: F401
+        roles,
+        views_account,
         views_auth,
+        views_beneficiaries,
         views_board,
         views_booking_actions,
         views_bookings,
+        views_calendar,
         views_reminders,
+        views_time_off,
+        views_users,
     )
 
     app.register_blueprint(web.bp)

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from service import accounts
 from service.console.forms import LoginForm, SignOutForm
+from service.console.roles import landing_endpoint
 from service.console.web import bp
 from service.db import get_session
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, role: str) -> str:
     """Follow `next` only within the console, never to another site."""
     if target and target.startswith("/console/") and not target.startswith("//"):
         return target
-    return url_for("console.board")
+    return url_for(landing_endpoint(role))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +33,7 @@ def login() -> ResponseReturnValue:
             session.permanent = True
             session["uid"] = user.id
             session["stamp"] = accounts.session_stamp(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user.role))
         error = _(
             "Wrong email or password, or the account is locked. After %(count)d failed "
             "attempts an account is locked for %(minutes)d minutes.",
@@ -53,4 +54,4 @@ def logout() -> ResponseReturnValue:
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    return redirect(url_for("console.board"))
+    return redirect(url_for(landing_endpoint(g.console_principal.role)))

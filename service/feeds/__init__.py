@@ -27,8 +27,11 @@ from service.feeds.subscriptions import (
     create_feed,
     find_feed,
     list_feeds,
+    own_feeds,
     revoke_feed,
+    revoke_feeds_of_user,
     rotate_feed,
+    subscription_urls,
 )
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "list_feeds",
     "office_feed_spec",
     "open_feed",
+    "own_feeds",
     "parse_window",
     "rebuild_all",
     "refresh_beneficiary",
@@ -55,7 +59,9 @@ __all__ = [
     "render_booking_ics",
     "render_resource_freebusy",
     "revoke_feed",
+    "revoke_feeds_of_user",
     "rotate_feed",
     "series_changed",
+    "subscription_urls",
     "today_in_sofia",
 ]

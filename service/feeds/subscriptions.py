@@ -110,7 +110,7 @@ def create_feed(session: Session, principal: Principal, request: FeedRequest) ->
     token = new_token()
     feed.token_hash = hash_token(token)
     feed.created_by = principal.name
-    feed.api_token_id = principal.token_id
+    feed.api_token_id = principal.token_id or None  # 0: a console user, not an API token
     feed.created_at = utcnow()
     session.add(feed)
     session.flush()
@@ -136,6 +136,32 @@ def list_feeds(session: Session, principal: Principal) -> list[Feed]:
             continue
         found.append(feed)
     return found
+
+
+def own_feeds(session: Session, principal: Principal) -> list[Feed]:
+    """Return the live feeds principal made themselves (an API token's, or a console user's)."""
+    query = select(Feed).where(Feed.revoked_at.is_(None))
+    if principal.token_id:
+        query = query.where(Feed.api_token_id == principal.token_id)
+    else:
+        query = query.where(Feed.api_token_id.is_(None), Feed.created_by == principal.name)
+    return list(session.scalars(query.order_by(Feed.id)))
+
+
+def revoke_feeds_of_user(session: Session, email: str) -> int:
+    """Revoke every live feed a console user made (their account was closed); return how many."""
+    feeds = own_feeds(session, Principal(0, email, "staff", frozenset(), None))
+    now = utcnow()
+    for feed in feeds:
+        feed.revoked_at = now
+    session.flush()
+    return len(feeds)
+
+
+def subscription_urls(base_url: str, token: str) -> tuple[str, str]:
+    """Return a token's feed URL under `base_url` and its webcal:// form."""
+    url = f"{base_url.rstrip('/')}/calendars/{token}.ics"
+    return url, "webcal://" + url.split("://", 1)[1]
 
 
 def revoke_feed(session: Session, principal: Principal, feed_id: int) -> Feed:

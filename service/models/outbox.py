@@ -85,6 +85,7 @@ class ConsentEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     consent: Mapped[bool]
     source: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(200))  # who, for console and API changes
 
 
 class SmsReply(Base):

@@ -53,7 +53,7 @@ class Beneficiaries(MethodView):
         _coordinators()
         session = get_session()
         beneficiary = beneficiaries.register_beneficiary(
-            session, beneficiaries.BeneficiaryRequest(**data)
+            session, beneficiaries.BeneficiaryRequest(**data), actor=current_principal().name
         )
         session.commit()
         return beneficiary
@@ -74,7 +74,9 @@ class BeneficiaryById(MethodView):
         session = get_session()
         beneficiary = beneficiaries.get_beneficiary(session, beneficiary_id)
         if "sms_consent" in data:
-            beneficiaries.set_sms_consent(session, beneficiary, data["sms_consent"])
+            beneficiaries.set_sms_consent(
+                session, beneficiary, data["sms_consent"], actor=current_principal().name
+            )
         if "discreet" in data:
             beneficiaries.set_discreet(session, beneficiary, data["discreet"])
         session.commit()

@@ -46,9 +46,10 @@ ICS_DOC = {
 
 
 def _urls(token: str) -> dict[str, str]:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    url = f"{base.rstrip('/')}/calendars/{token}.ics"
-    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+    url, webcal_url = feeds.subscription_urls(
+        current_app.config.get("PUBLIC_BASE_URL") or request.host_url, token
+    )
+    return {"url": url, "webcal_url": webcal_url}
 
 
 def _shown(feed: Feed, token: str) -> dict[str, Any]:

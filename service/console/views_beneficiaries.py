@@ -1,0 +1,152 @@
+"""Beneficiaries: search and list, register, consent with its history, the discreet flag."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from wtforms import Field
+
+from service import beneficiaries
+from service.console import people_queries
+from service.console.forms_people import (
+    BeneficiaryForm,
+    BeneficiarySearchForm,
+    ConsentForm,
+    DiscreetForm,
+)
+from service.console.roles import require_section
+from service.console.web import bp, principal
+from service.db import get_session
+from service.errors import Conflict, Invalid
+from service.models import Beneficiary
+from service.notify.catalogue import CATALOGUE
+from service.phones import mask_phone
+
+SOURCES = ("console", "api", "sms_stop", "sms_start", "twilio_21610")
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() else 1
+
+
+@bp.route("/beneficiaries")
+def beneficiaries_list() -> ResponseReturnValue:
+    require_section("beneficiaries")
+    form = BeneficiarySearchForm(formdata=request.args)
+    reference = (form.q.data or "") if form.validate() else ""
+    found = people_queries.search_beneficiaries(get_session(), reference, _page_number())
+    return render_template(
+        "console/beneficiaries.html", form=form, found=found, reference=reference
+    )
+
+
+def _render_new(form: BeneficiaryForm, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "console/beneficiary_new.html", form=form, languages=sorted(CATALOGUE)
+    ), status
+
+
+def _show_invalid(form: BeneficiaryForm, exc: Invalid) -> None:
+    """Put the domain's refusal on the field it names, in the page's language when known."""
+    words = {
+        "phone": _("This is not a valid phone number."),
+        "guardian_phone": _("This is not a valid phone number."),
+        "language": _("Unknown language code: use ISO 639, e.g. ar, fa, prs, uk."),
+    }
+    field: Field = form._fields.get(exc.field) or form.case_reference
+    field.errors = [words.get(exc.field, exc.message)]
+
+
+@bp.route("/beneficiaries/new", methods=["GET", "POST"])
+def beneficiary_new() -> ResponseReturnValue:
+    require_section("beneficiaries")
+    form = BeneficiaryForm()
+    if request.method == "GET":
+        return _render_new(form)
+    if not form.validate():
+        return _render_new(form, 422)
+    db = get_session()
+    registration = beneficiaries.BeneficiaryRequest(
+        case_reference=form.case_reference.data or "",
+        language=(form.language.data or "").strip().lower(),
+        phone=form.phone.data or None,
+        sms_consent=form.sms_consent.data,
+        discreet=form.discreet.data,
+        is_minor=form.is_minor.data,
+        guardian_phone=form.guardian_phone.data or None,
+    )
+    try:
+        beneficiary = beneficiaries.register_beneficiary(
+            db, registration, source="console", actor=principal().name
+        )
+    except Conflict:
+        db.rollback()
+        form.case_reference.errors = [_("This case reference is registered already.")]
+        return _render_new(form, 409)
+    except Invalid as exc:
+        db.rollback()
+        _show_invalid(form, exc)
+        return _render_new(form, 422)
+    db.commit()
+    flash(_("Registered %(reference)s.", reference=beneficiary.case_reference))
+    return redirect(url_for("console.beneficiary", beneficiary_id=beneficiary.id))
+
+
+def _render_one(
+    beneficiary: Beneficiary, status: int = 200, error: str | None = None
+) -> ResponseReturnValue:
+    db = get_session()
+    return render_template(
+        "console/beneficiary.html",
+        b=beneficiary,
+        phone=mask_phone(beneficiary.phone),
+        guardian_phone=mask_phone(beneficiary.guardian_phone),
+        history=people_queries.consent_history(db, beneficiary.id),
+        bookings=people_queries.upcoming_bookings(db, principal(), beneficiary.id),
+        consent_form=ConsentForm(formdata=None),
+        discreet_form=DiscreetForm(formdata=None),
+        sources=SOURCES,
+        error=error,
+    ), status
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>")
+def beneficiary(beneficiary_id: int) -> ResponseReturnValue:
+    require_section("beneficiaries")
+    return _render_one(beneficiaries.get_beneficiary(get_session(), beneficiary_id))
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/consent", methods=["POST"])
+def beneficiary_consent(beneficiary_id: int) -> ResponseReturnValue:
+    require_section("beneficiaries")
+    db = get_session()
+    shown = beneficiaries.get_beneficiary(db, beneficiary_id)
+    form = ConsentForm()
+    if not form.validate() or form.consent.data not in ("yes", "no"):
+        return _render_one(shown, 422, _("Choose to record consent or its withdrawal."))
+    try:
+        beneficiaries.set_sms_consent(
+            db, shown, form.consent.data == "yes", source="console", actor=principal().name
+        )
+    except Invalid:
+        db.rollback()
+        return _render_one(shown, 422, _("SMS consent needs a number to send to."))
+    db.commit()
+    flash(_("SMS consent recorded.") if shown.sms_consent else _("SMS consent withdrawn."))
+    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/discreet", methods=["POST"])
+def beneficiary_discreet(beneficiary_id: int) -> ResponseReturnValue:
+    require_section("beneficiaries")
+    db = get_session()
+    shown = beneficiaries.get_beneficiary(db, beneficiary_id)
+    form = DiscreetForm()
+    if not form.validate() or form.discreet.data not in ("yes", "no"):
+        return _render_one(shown, 422, _("Choose to turn discreet on or off."))
+    beneficiaries.set_discreet(db, shown, form.discreet.data == "yes")
+    db.commit()
+    flash(_("Discreet is on.") if shown.discreet else _("Discreet is off."))
+    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
