@@ -29,7 +29,13 @@ def init_app(app: Flask) -> None:
     )
     i18n.init_app(app)
     web.csrf.init_app(app)
-    from service.console import views_auth, views_board, views_bookings  # noqa: F401
+    from service.console import (  # noqa: F401  # noqa: F401
+        views_auth,
+        views_board,
+        views_bookings,
+        views_series,
+        views_series_roster,
+    )
 
     app.register_blueprint(web.bp)
     cli.init_app(app)
