@@ -8,8 +8,10 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
+from service.bookings import Actor
 from service.clock import sofia_instant
 from service.models import Attendance, Booking, Enrolment, Series
+from service.series_changes import cancel_occurrence
 from tests.console.conftest import csrf_token
 
 FIRST_MONDAY = date(2027, 3, 1)  # Mondays and Wednesdays: 3 March (Liberation Day) is skipped
@@ -118,7 +120,27 @@ def test_commit_creates_the_series_and_shows_its_page(client, signed_in, burgas,
     assert "Liberation Day" in page and "Monday, Wednesday" in page
     assert "Series created: 7 dates booked, 1 skipped." in page
     listed = client.get("/console/series").text
-    assert f'data-series-id="{series_id}"' in listed and "Bulgarian A1" in listed
+    row = re.search(rf'<tr data-series-id="{series_id}">(.*?)</tr>', listed, re.S).group(1)
+    assert "Bulgarian A1" in row and "Mon 1 Mar 2027, 10:00" in row
+    assert re.findall(r"<td>(\d+)</td>", row) == ["10", "0", "0"]  # seats: the room's 10
+
+
+def test_staff_see_and_open_only_the_series_they_work_in(client, signed_in, burgas, factory):
+    teacher, room = burgas
+    colleague = factory.person("teacher", offices=("burgas",), languages=("bg",))
+    signed_in("admin")
+    mine = create_course(client, teacher, room, title="Mine")
+    theirs = create_course(client, colleague, factory.room("burgas"), title="Theirs")
+    signed_in("staff", resource_id=teacher.id)
+
+    listed = client.get("/console/series").text
+
+    assert f'data-series-id="{mine}"' in listed and f'data-series-id="{theirs}"' not in listed
+    assert client.get(f"/console/series/{mine}").status_code == 200
+    assert client.get(f"/console/series/{theirs}").status_code == 403
+    planner = client.get("/console/series/new").text
+    assert f'<option value="{teacher.id}"' in planner
+    assert f'<option value="{colleague.id}"' not in planner
 
 
 def test_a_clash_is_shown_and_commit_refuses_unless_the_clashing_dates_are_skipped(
@@ -360,3 +382,32 @@ def test_a_read_only_user_sees_a_series_but_cannot_plan_or_enrol(
         },
     )
     assert refused.status_code == 403
+
+
+def test_the_series_pages_speak_bulgarian(client, signed_in, burgas):
+    signed_in("coordinator", offices=["burgas"], locale="bg")
+    planner = client.get("/console/series/new").text
+    series_id = create_course(client, *burgas)
+
+    page = client.get(f"/console/series/{series_id}").text
+
+    assert "Планиране на поредица" in planner and "понеделник" in planner
+    assert "понеделник, сряда" in page and "Записване" in page
+    assert "март 2027" in page
+
+
+def test_a_cancelled_date_is_shown_as_such(client, signed_in, burgas, session):
+    signed_in("coordinator", offices=["burgas"])
+    series_id = create_course(client, *burgas)
+    series = session.get(Series, series_id)
+    booking = session.scalars(
+        select(Booking).where(Booking.series_id == series_id).order_by(Booking.starts_at)
+    ).first()
+    cancel_occurrence(session, series, booking, Actor("tests"), "teacher ill")
+    session.commit()
+
+    page = client.get(f"/console/series/{series_id}").text
+
+    assert "occ cancelled" in cell(page, "2027-03-01") and "cancelled" in cell(page, "2027-03-01")
+    assert "cancelled: teacher ill" in page
+    assert page.count('class="occ confirmed"') == 6
