@@ -96,7 +96,11 @@ def rooms_at(session: Session, offices: list[Office]) -> list[Resource]:
 def plan_grid(session: Session, plan: Plan) -> list[Month]:
     """The dry run as month grids, each clash naming what it collides with."""
     entries = [
-        Entry(o.starts_at, o.ends_at, clashes=describe_conflicts(session, o.clashes))
+        Entry(
+            o.starts_at,
+            o.ends_at,
+            clashes=describe_conflicts(session, o.clashes) if o.clashes else [],
+        )
         for o in plan.occurrences
     ]
     return month_grids(entries, [(s.date, s.reason) for s in plan.skipped])

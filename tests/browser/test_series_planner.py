@@ -156,3 +156,19 @@ def test_the_planner_names_a_bad_field_without_leaving_the_page(
         page.get_by_label("Title", exact=True).input_value() == "Bulgarian A1, spring"
     )  # form kept
     check_page(page, "series-planner-error")
+
+
+def test_the_planner_works_at_phone_width(phone: Any, planner_server: str, check_page: Any) -> None:
+    base = planner_server
+    sign_in(phone, base, COORDINATOR)
+    phone.wait_for_url(re.compile(r"/console/board"))
+    phone.goto(f"{base}/console/series/new")
+    fill_course(phone)
+    phone.get_by_label("Number of weeks", exact=True).fill("3")
+
+    phone.get_by_role("button", name="Preview").click()
+    phone.locator("#plan-summary").wait_for()
+
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380, "the page must not scroll sideways; each month scrolls inside"
+    check_page(phone, "series-preview-phone")
