@@ -66,15 +66,11 @@ class NeededFor:
         self.choice, self.message = choice, message
 
     def __call__(self, form: Any, field: Any) -> None:
-        if field.raw_data and str(field.raw_data[0]).strip():
-            if form.end_by.data == self.choice:
-                return  # given and needed: the field's other checks follow
-            field.errors[:] = []
-            raise StopValidation()
-        field.errors[:] = []
-        if form.end_by.data == self.choice:
-            raise StopValidation(str(self.message))
-        raise StopValidation()
+        needed = form.end_by.data == self.choice
+        if needed and field.raw_data and str(field.raw_data[0]).strip():
+            return  # given and needed: the field's other checks follow
+        field.errors[:] = []  # a field not chosen is neither needed nor checked
+        raise StopValidation(str(self.message) if needed else "")
 
 
 class PlanForm(FlaskForm):
@@ -146,7 +142,7 @@ def form_field(form: PlanForm, domain_field: str) -> str:
     """Name the form field (or `resources`, the who-and-where group) a domain error is about."""
     if domain_field == "rrule":
         return form.end_field
-    return FIELD_OF.get(domain_field, "title")
+    return FIELD_OF.get(domain_field, "title")  # the form asks nothing else the domain checks
 
 
 def weekly_rule(weekdays: list[str], *, count: int | None = None, until: date | None = None) -> str:

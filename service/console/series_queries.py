@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service import attendance, enrolment
 from service.auth import Principal, authorize_booking
@@ -72,6 +72,7 @@ def people_at(session: Session, offices: list[Office], only: int | None) -> list
             Resource.kind.in_(PEOPLE_KINDS),
             Resource.offices.any(Office.id.in_([o.id for o in offices])),
         )
+        .options(selectinload(Resource.offices))
         .order_by(Resource.kind.desc(), Resource.name)
     )
     if only is not None:
@@ -88,6 +89,7 @@ def rooms_at(session: Session, offices: list[Office]) -> list[Resource]:
                 Resource.kind == "room",
                 Resource.room_office_id.in_([o.id for o in offices]),
             )
+            .options(selectinload(Resource.room_office))
             .order_by(Resource.name)
         )
     )
