@@ -7,6 +7,7 @@ one seat and one waitlist place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -37,17 +38,45 @@ def lock_series(session: Session, series_id: int) -> Series:
     return series
 
 
-def seats(session: Session, series: Series) -> int | None:
-    """Return the seats of a series: the smallest of its course capacity and rooms' capacities."""
-    rooms = session.scalars(
-        select(Resource.capacity).where(
-            Resource.id.in_(series.resource_ids),
+def _room_capacities(session: Session, resource_ids: Iterable[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Resource.id, Resource.capacity).where(
+            Resource.id.in_(list(set(resource_ids))),
             Resource.kind == "room",
             Resource.capacity.is_not(None),
         )
     )
-    limits = [c for c in (series.capacity, *rooms) if c is not None]
-    return min(limits) if limits else None
+    return {row.id: row.capacity for row in rows}
+
+
+def _smallest(series: Series, rooms: dict[int, int]) -> int | None:
+    limits = [series.capacity, *(rooms[i] for i in series.resource_ids if i in rooms)]
+    found = [c for c in limits if c is not None]
+    return min(found) if found else None
+
+
+def seats(session: Session, series: Series) -> int | None:
+    """Return the seats of a series: the smallest of its course capacity and rooms' capacities."""
+    return _smallest(series, _room_capacities(session, series.resource_ids))
+
+
+def seats_of_many(session: Session, many: Sequence[Series]) -> dict[int, int | None]:
+    """Return the seats of several series by id, in one query."""
+    rooms = _room_capacities(session, (i for s in many for i in s.resource_ids))
+    return {s.id: _smallest(s, rooms) for s in many}
+
+
+def counts_of_many(session: Session, series_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Return how many are enrolled and waitlisted in each series, by id, in one query."""
+    found: dict[int, dict[str, int]] = {i: {"enrolled": 0, "waitlisted": 0} for i in series_ids}
+    rows = session.execute(
+        select(Enrolment.series_id, Enrolment.status, func.count())
+        .where(Enrolment.series_id.in_(list(series_ids)), Enrolment.status != "cancelled")
+        .group_by(Enrolment.series_id, Enrolment.status)
+    )
+    for series_id, status, number in rows:
+        found[series_id][status] = number
+    return found
 
 
 def count(session: Session, series: Series, status: str) -> int:

@@ -39,6 +39,8 @@ def init_app(app: Flask) -> None:
         views_bookings,
         views_calendar,
         views_reminders,
+        views_series,
+        views_series_roster,
         views_time_off,
         views_users,
     )

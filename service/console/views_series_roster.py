@@ -1,0 +1,120 @@
+"""A series' people: enrol by case reference, withdraw (the waitlist moves up), the register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from service import attendance, enrolment
+from service import series as ops
+from service.beneficiaries import get_by_case_reference
+from service.clock import utcnow
+from service.console import series_queries as queries
+from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
+from service.console.views_series import load_series, render_series
+from service.console.web import actor, bp, principal
+from service.db import get_session
+from service.errors import DomainError
+from service.models import Booking, Series
+from service.models.series import ATTENDANCE_MARKS
+
+
+@bp.route("/series/<int:series_id>/enrol", methods=["POST"])
+def series_enrol(series_id: int) -> ResponseReturnValue:
+    shown = load_series(principal(), series_id, write=True)
+    form = EnrolForm()
+    if not form.validate():
+        return render_series(shown, 422, enrol=form)
+    db = get_session()
+    try:
+        beneficiary = get_by_case_reference(db, form.case_reference.data or "")
+        row = enrolment.enrol(db, shown.id, beneficiary.id, actor())
+    except DomainError as exc:
+        db.rollback()
+        return render_series(shown, exc.status, enrol=form, enrol_error=exc.message)
+    position = enrolment.waitlist_position(db, row)
+    db.commit()
+    if position is None:
+        flash(_("%(reference)s is enrolled.", reference=beneficiary.case_reference))
+    else:
+        flash(
+            _(
+                "The series is full: %(reference)s is number %(position)d on the waitlist.",
+                reference=beneficiary.case_reference,
+                position=position,
+            )
+        )
+    return redirect(url_for("console.series_page", series_id=shown.id, _anchor="enrolment"))
+
+
+@bp.route("/series/<int:series_id>/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
+def series_withdraw(series_id: int, enrolment_id: int) -> ResponseReturnValue:
+    shown = load_series(principal(), series_id, write=True)
+    WithdrawForm()  # the CSRF token was checked before the view
+    db = get_session()
+    promoted = enrolment.withdraw(db, shown.id, enrolment_id, actor())
+    moved_up = [p.beneficiary.case_reference for p in promoted]
+    db.commit()
+    flash(_("The place is given up."))
+    for reference in moved_up:
+        flash(_("%(reference)s moved up from the waitlist.", reference=reference))
+    return redirect(url_for("console.series_page", series_id=shown.id, _anchor="enrolment"))
+
+
+def _render_register(
+    shown: Series,
+    booking: Booking,
+    form: RegisterForm,
+    status: int = 200,
+    posted: dict[int, str] | None = None,
+    **extra: Any,
+) -> ResponseReturnValue:
+    db = get_session()
+    marks = {row.beneficiary_id: row.mark for row in attendance.list_attendance(db, booking)}
+    return render_template(
+        "console/series_register.html",
+        series=shown,
+        booking=booking,
+        form=form,
+        people=queries.enrolled_references(db, shown),
+        marks=marks | (posted or {}),
+        choices=ATTENDANCE_MARKS,
+        held=booking.starts_at <= utcnow() and booking.status != "cancelled",
+        **extra,
+    ), status
+
+
+@bp.route("/series/<int:series_id>/occurrences/<int:occurrence_id>")
+def series_register(series_id: int, occurrence_id: int) -> ResponseReturnValue:
+    shown = load_series(principal(), series_id, write=False)
+    booking = ops.get_occurrence(get_session(), shown, occurrence_id)
+    form = RegisterForm(formdata=None, walk_ins=booking.walk_ins)
+    return _render_register(shown, booking, form)
+
+
+@bp.route("/series/<int:series_id>/occurrences/<int:occurrence_id>", methods=["POST"])
+def series_record(series_id: int, occurrence_id: int) -> ResponseReturnValue:
+    """Record the register of one occurrence (and its walk-ins): every mark, or none."""
+    shown = load_series(principal(), series_id, write=True)
+    db = get_session()
+    booking = ops.get_occurrence(db, shown, occurrence_id)
+    form = RegisterForm()
+    people = [beneficiary_id for beneficiary_id, _ref in queries.enrolled_references(db, shown)]
+    marks = read_marks(request.form, people)
+    if not form.validate():
+        return _render_register(shown, booking, form, 422, posted=dict(marks))
+    try:
+        attendance.record_register(db, shown, booking, marks, actor())
+        if form.walk_ins.data is not None and form.walk_ins.data != booking.walk_ins:
+            attendance.record_walk_ins(db, booking, form.walk_ins.data, actor())
+    except DomainError as exc:
+        db.rollback()
+        return _render_register(shown, booking, form, exc.status, error=exc.message)
+    db.commit()
+    flash(_("The register is saved."))
+    return redirect(
+        url_for("console.series_register", series_id=shown.id, occurrence_id=booking.id)
+    )
