@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from service.clock import sofia_instant
 from service.models import Booking
-from tests.console.conftest import PASSWORD, csrf_token, sign_in, work_day
+from tests.console.conftest import PASSWORD, csrf_token, select_statements, sign_in, work_day
 
 
 def test_an_anonymous_visitor_is_sent_to_the_sign_in_page(client):
@@ -232,25 +232,14 @@ def test_times_are_shown_in_sofia_time(client, signed_in, factory):
 
 
 def test_the_board_takes_a_few_queries_however_many_bookings(client, signed_in, factory, engine):
-    from sqlalchemy import event
-
     day = work_day()
     people = [factory.interpreter(offices=("burgas",)) for _ in range(4)]
     for hour, person in enumerate(people, start=9):
         factory.booking([person], sofia_instant(day, time(hour)), office="burgas")
     signed_in("coordinator", offices=["burgas"])
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with select_statements(engine) as selects:
         html = client.get(f"/console/board?office=burgas&week={day.isoformat()}").text
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert html.count('class="block') == 4
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 6, "\n\n".join(selects)
 
 
