@@ -39,6 +39,19 @@ def work_day(days_ahead: int = 7) -> date:
     return day
 
 
+def find_query(day: date, **extra: str) -> dict[str, str]:
+    """The find page's query for an hour with an Arabic interpreter in Burgas on `day`."""
+    values = {
+        "kind": "interpreter",
+        "language": "ar",
+        "modality": "in_person",
+        "office": "burgas",
+        "day": day.isoformat(),
+        "minutes": "60",
+    }
+    return values | extra
+
+
 @contextmanager
 def select_statements(engine: Engine) -> Iterator[list[str]]:
     """Collect the SELECT statements run on `engine` inside the block."""

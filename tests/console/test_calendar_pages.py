@@ -12,7 +12,7 @@ from service.auth import Principal
 from service.clock import sofia_instant
 from service.feeds import FeedRequest, create_feed
 from service.models import Feed, TimeOff
-from tests.console.conftest import csrf_token, sign_in, work_day
+from tests.console.conftest import csrf_token, find_query, sign_in, work_day
 
 FEED_URL = re.compile(r'value="http://localhost(/calendars/[A-Za-z0-9_-]+\.ics)"')
 
@@ -136,15 +136,7 @@ def test_a_coordinator_makes_a_full_link_of_each_of_their_offices(
 
 
 def _slot_times(client, day):
-    query = {
-        "kind": "interpreter",
-        "language": "ar",
-        "modality": "in_person",
-        "office": "burgas",
-        "day": day.isoformat(),
-        "minutes": "60",
-    }
-    html = client.get("/console/find", query_string=query).text
+    html = client.get("/console/find", query_string=find_query(day)).text
     return {datetime.fromisoformat(v) for v in re.findall(r'value="\d+\|([^"]+)"', html)}
 
 
