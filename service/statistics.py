@@ -153,8 +153,26 @@ def _hours(session: Session) -> ColumnElement[Any]:
     return (func.julianday(Booking.ends_at) - func.julianday(Booking.starts_at)) * 24.0
 
 
-def _in_scope(query: Select[Any], column: Any, lo: datetime, hi: datetime, offices: Any) -> Any:
-    query = query.where(column >= lo, column < hi)
+def _keyed(
+    months: list[tuple[str, datetime, datetime]],
+    offices: Any,
+    instant: Any,
+    language: Any,
+    *columns: ColumnElement[Any],
+) -> Select[Any]:
+    """Select the KEY columns and `columns`, where `instant` falls in the months and offices.
+
+    The month is the Sofia month of `instant` and the language is `language`; office, service
+    type and speciality are the booking's, so the caller joins Booking and Office.
+    """
+    query = select(
+        _month_of(instant, months).label("month"),
+        Office.code.label("office"),
+        Booking.type.label("service_type"),
+        _speciality().label("speciality"),
+        language.label("language"),
+        *columns,
+    ).where(instant >= months[0][1], instant < months[-1][2])
     if offices is not None:
         query = query.where(Office.code.in_(offices))
     return query
@@ -163,7 +181,6 @@ def _in_scope(query: Select[Any], column: Any, lo: datetime, hi: datetime, offic
 def _booking_rows(
     session: Session, months: list[tuple[str, datetime, datetime]], offices: Any
 ) -> Iterable[Any]:
-    lo, hi = months[0][1], months[-1][2]
     languages = union(
         select(BookingBeneficiary.booking_id, Beneficiary.language).join(
             Beneficiary, Beneficiary.id == BookingBeneficiary.beneficiary_id
@@ -172,25 +189,21 @@ def _booking_rows(
             Beneficiary, Beneficiary.id == Attendance.beneficiary_id
         ),
     ).subquery()
-    inner = _in_scope(
-        select(
-            _month_of(Booking.starts_at, months).label("month"),
-            Office.code.label("office"),
-            Booking.type.label("service_type"),
-            _speciality().label("speciality"),
-            languages.c.language.label("language"),
+    inner = (
+        _keyed(
+            months,
+            offices,
+            Booking.starts_at,
+            languages.c.language,
             Booking.status.label("status"),
             _hours(session).label("hours"),
         )
         .select_from(Booking)
         .outerjoin(Office, Office.id == Booking.office_id)
         .outerjoin(languages, languages.c.booking_id == Booking.id)
-        .where(Booking.status != "cancelled"),
-        Booking.starts_at,
-        lo,
-        hi,
-        offices,
-    ).subquery()
+        .where(Booking.status != "cancelled")
+        .subquery()
+    )
     key = [inner.c[name] for name in KEY]
     interpretation = case((inner.c.service_type == "interpretation", inner.c.hours), else_=0)
     return session.execute(
@@ -206,25 +219,16 @@ def _booking_rows(
 def _attendance_rows(
     session: Session, months: list[tuple[str, datetime, datetime]], offices: Any
 ) -> Iterable[Any]:
-    lo, hi = months[0][1], months[-1][2]
-    inner = _in_scope(
-        select(
-            _month_of(Booking.starts_at, months).label("month"),
-            Office.code.label("office"),
-            Booking.type.label("service_type"),
-            _speciality().label("speciality"),
-            Beneficiary.language.label("language"),
-            Attendance.mark.label("mark"),
+    inner = (
+        _keyed(
+            months, offices, Booking.starts_at, Beneficiary.language, Attendance.mark.label("mark")
         )
         .select_from(Attendance)
         .join(Booking, Booking.id == Attendance.booking_id)
         .join(Beneficiary, Beneficiary.id == Attendance.beneficiary_id)
-        .outerjoin(Office, Office.id == Booking.office_id),
-        Booking.starts_at,
-        lo,
-        hi,
-        offices,
-    ).subquery()
+        .outerjoin(Office, Office.id == Booking.office_id)
+        .subquery()
+    )
     key = [inner.c[name] for name in KEY]
     marks = [
         func.sum(case((inner.c.mark == name, 1), else_=0)).label(name)
@@ -236,24 +240,14 @@ def _attendance_rows(
 def _message_rows(
     session: Session, months: list[tuple[str, datetime, datetime]], offices: Any
 ) -> Iterable[Any]:
-    lo, hi = months[0][1], months[-1][2]
-    inner = _in_scope(
-        select(
-            _month_of(OutboxMessage.sent_at, months).label("month"),
-            Office.code.label("office"),
-            Booking.type.label("service_type"),
-            _speciality().label("speciality"),
-            OutboxMessage.language.label("language"),
-        )
+    inner = (
+        _keyed(months, offices, OutboxMessage.sent_at, OutboxMessage.language)
         .select_from(OutboxMessage)
         .outerjoin(Booking, Booking.id == OutboxMessage.booking_id)
         .outerjoin(Office, Office.id == Booking.office_id)
-        .where(OutboxMessage.status.in_(SENT)),
-        OutboxMessage.sent_at,
-        lo,
-        hi,
-        offices,
-    ).subquery()
+        .where(OutboxMessage.status.in_(SENT))
+        .subquery()
+    )
     key = [inner.c[name] for name in KEY]
     return session.execute(select(*key, func.count().label("messages_sent")).group_by(*key))
 

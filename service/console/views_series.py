@@ -90,6 +90,16 @@ def _domain_error(form: PlanForm, exc: Invalid) -> ResponseReturnValue:
     return _render_plan(form, 422, domain_error=(form_field(form, exc.field), exc.message))
 
 
+def _render_dry_run(
+    form: PlanForm, plan: ops.Plan, status: int = 200, **extra: Any
+) -> ResponseReturnValue:
+    """Show the dry run as a calendar, leaving nothing it read or wrote in the session."""
+    db = get_session()
+    months = queries.plan_grid(db, plan)
+    db.rollback()
+    return _render_plan(form, status, plan=plan, months=months, **extra)
+
+
 def _request_of(who: Principal, form: PlanForm) -> ops.SeriesRequest:
     """The request the form asks for, once the user may plan with these office and people."""
     plan_request = series_request(form)
@@ -119,9 +129,7 @@ def series_preview() -> ResponseReturnValue:
         plan = ops.plan_series(db, _request_of(who, form), policy())
     except Invalid as exc:
         return _domain_error(form, exc)
-    months = queries.plan_grid(db, plan)
-    db.rollback()
-    return _render_plan(form, plan=plan, months=months)
+    return _render_dry_run(form, plan)
 
 
 @bp.route("/series/new", methods=["POST"])
@@ -143,9 +151,7 @@ def series_commit() -> ResponseReturnValue:
     except Conflict as exc:
         db.rollback()
         plan = ops.plan_series(db, plan_request, policy())
-        months = queries.plan_grid(db, plan)
-        db.rollback()
-        return _render_plan(form, 409, plan=plan, months=months, refused=exc.message)
+        return _render_dry_run(form, plan, 409, refused=exc.message)
     db.commit()
     booked = sum(1 for o in done.occurrences if not o.clashes)
     flash(

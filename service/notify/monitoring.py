@@ -8,6 +8,7 @@ dispatchers' lag), and when the last message went out (their heartbeat while the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -20,8 +21,8 @@ from service.models import OutboxMessage
 from service.notify.heartbeat import LIVE_TICKS, is_live, list_heartbeats
 
 
-class OutboxCollector:
-    """Read the outbox of the app answering the scrape (nothing outside a request)."""
+class DatabaseCollector:
+    """Read figures from the database of the app answering the scrape (nothing outside one)."""
 
     def collect(self) -> Iterator[Metric]:
         if not has_app_context():
@@ -29,45 +30,56 @@ class OutboxCollector:
         sessions: sessionmaker[Session] = current_app.extensions["zapis.sessionmaker"]
         now = utcnow()
         with sessions() as session:
-            counts = session.execute(
-                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-            ).all()
-            oldest_due = session.scalar(
-                select(func.min(OutboxMessage.due_at)).where(
-                    OutboxMessage.status == "queued", OutboxMessage.due_at <= now
-                )
+            metrics = self.read(session, now)
+        yield from metrics
+
+    def read(self, session: Session, now: datetime) -> list[Metric]:
+        raise NotImplementedError
+
+
+class OutboxCollector(DatabaseCollector):
+    """Export the outbox by status, the dispatch lag and when a message last went out."""
+
+    def read(self, session: Session, now: datetime) -> list[Metric]:
+        counts = session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+        oldest_due = session.scalar(
+            select(func.min(OutboxMessage.due_at)).where(
+                OutboxMessage.status == "queued", OutboxMessage.due_at <= now
             )
-            last_sent = session.scalar(select(func.max(OutboxMessage.sent_at)))
+        )
+        last_sent = session.scalar(select(func.max(OutboxMessage.sent_at)))
         by_status = GaugeMetricFamily(
             "zapis_notifications", "Notifications in the outbox by status.", labels=["status"]
         )
         for status, count in counts:
             by_status.add_metric([status], count)
-        yield by_status
         lag = (now - oldest_due).total_seconds() if oldest_due is not None else 0.0
-        yield GaugeMetricFamily(
-            "zapis_dispatch_lag_seconds",
-            "How long the oldest due message has waited to be sent (0 when none waits).",
-            value=max(lag, 0.0),
-        )
+        metrics: list[Metric] = [
+            by_status,
+            GaugeMetricFamily(
+                "zapis_dispatch_lag_seconds",
+                "How long the oldest due message has waited to be sent (0 when none waits).",
+                value=max(lag, 0.0),
+            ),
+        ]
         if last_sent is not None:
-            yield GaugeMetricFamily(
-                "zapis_dispatch_last_sent_timestamp_seconds",
-                "When a dispatcher last sent a message (Unix time).",
-                value=last_sent.timestamp(),
+            metrics.append(
+                GaugeMetricFamily(
+                    "zapis_dispatch_last_sent_timestamp_seconds",
+                    "When a dispatcher last sent a message (Unix time).",
+                    value=last_sent.timestamp(),
+                )
             )
+        return metrics
 
 
-class HeartbeatCollector:
+class HeartbeatCollector(DatabaseCollector):
     """Export each dispatcher's heartbeat age and how many dispatchers are live."""
 
-    def collect(self) -> Iterator[Metric]:
-        if not has_app_context():
-            return
-        sessions: sessionmaker[Session] = current_app.extensions["zapis.sessionmaker"]
-        now = utcnow()
-        with sessions() as session:
-            beats = list_heartbeats(session)
+    def read(self, session: Session, now: datetime) -> list[Metric]:
+        beats = list_heartbeats(session)
         age = GaugeMetricFamily(
             "zapis_dispatcher_heartbeat_age_seconds",
             "Seconds since each dispatcher process (host:pid) finished a dispatch tick.",
@@ -75,15 +87,15 @@ class HeartbeatCollector:
         )
         for row in beats:
             age.add_metric([row.worker_id], max((now - row.last_beat_at).total_seconds(), 0.0))
-        yield age
-        yield GaugeMetricFamily(
+        live = GaugeMetricFamily(
             "zapis_dispatchers_live",
             f"Dispatcher processes whose last tick is less than {LIVE_TICKS} intervals old.",
             value=sum(1 for row in beats if is_live(row, now)),
         )
+        return [age, live]
 
 
-_registered: list[OutboxCollector | HeartbeatCollector] = []
+_registered: list[DatabaseCollector] = []
 
 
 def init_app(app: Flask) -> None:

@@ -8,12 +8,14 @@ are never skipped.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -46,11 +48,33 @@ class LiveServer:
     sofia_booking_id: int
 
 
-@pytest.fixture(scope="session")
-def live_server(fresh_database: Any) -> Iterator[LiveServer]:
-    app = create_app({"DATABASE_URL": fresh_database(), "SECRET_KEY": "browser-tests-" + "k" * 32})
+def seeded_app(fresh_database: Callable[[], str], name: str) -> Flask:
+    """Create the app on a fresh, migrated database holding the demo data."""
+    app = create_app({"DATABASE_URL": fresh_database(), "SECRET_KEY": f"{name}-" + "k" * 32})
     with session_scope(app) as session:
         seed_demo(session)
+    return app
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve the app on a free local port in a thread; yield its base URL, then stop it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app.extensions["zapis.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(fresh_database: Any) -> Iterator[LiveServer]:
+    app = seeded_app(fresh_database, "browser-tests")
+    with session_scope(app) as session:
         create_resource(
             session, ResourceSpec(kind="room", name=TEST_ROOM, office="burgas", capacity=4)
         )
@@ -65,16 +89,8 @@ def live_server(fresh_database: Any) -> Iterator[LiveServer]:
             select(Booking.id).join(Booking.office).where(Office.code == "sofia").limit(1)
         )
     assert sofia_booking_id is not None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", sofia_booking_id)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["zapis.engine"].dispose()
+    with serve(app) as url:
+        yield LiveServer(url, sofia_booking_id)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ are queued), failed and unclear messages in Burgas and Sofia, and a reply.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import time, timedelta
@@ -17,20 +16,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from service import accounts, create_app
+from service import accounts
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import public_holiday
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.db import session_scope
-from service.demo import seed_demo
 from service.errors import DomainError
 from service.models import Booking, Office, OutboxMessage, Resource
 from service.notify.inbound import handle_inbound
 from service.policy import BookingPolicy
-from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 COORDINATOR = "burgas-reminders@example.org"
 PHONE = "+359888123456"
@@ -104,9 +101,8 @@ def _mark(session: Any, office: str, status: str, skip: set[int]) -> int:
 
 @pytest.fixture(scope="module")
 def scene(fresh_database: Any) -> Iterator[Scene]:
-    app = create_app({"DATABASE_URL": fresh_database(), "SECRET_KEY": "browser-remind-" + "k" * 32})
+    app = seeded_app(fresh_database, "browser-remind")
     with session_scope(app) as session:
-        seed_demo(session)
         accounts.create_user(
             session, email=COORDINATOR, password=PASSWORD, role="coordinator", offices=["burgas"]
         )
@@ -119,18 +115,8 @@ def scene(fresh_database: Any) -> Iterator[Scene]:
         sofia_failed = _mark(session, "sofia", "failed", mine)
         handle_inbound(session, phone=PHONE, body=REPLY, message_sid=None, now=utcnow())
         booking_id = booking.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Scene(
-            f"http://127.0.0.1:{server.server_port}", booking_id, failed, review, sofia_failed
-        )
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["zapis.engine"].dispose()
+    with serve(app) as url:
+        yield Scene(url, booking_id, failed, review, sofia_failed)
 
 
 def sms_statuses(page: Any, kind: str) -> list[str]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from service import accounts, create_app
+from service import accounts
 from service.db import session_scope
-from service.demo import seed_demo
 from service.models import Resource
-from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 STAFF_EMAIL = "interpreter@example.org"
 ADMIN_EMAIL = "admin@example.org"
@@ -24,9 +21,8 @@ ADMIN_EMAIL = "admin@example.org"
 @pytest.fixture(scope="module")
 def staff_server(fresh_database: Any) -> Iterator[str]:
     """A server of its own whose demo data has a staff account linked to an interpreter."""
-    app = create_app({"DATABASE_URL": fresh_database(), "SECRET_KEY": "people-tests-" + "k" * 32})
+    app = seeded_app(fresh_database, "people-tests")
     with session_scope(app) as session:
-        seed_demo(session)
         person = session.scalar(
             select(Resource).where(Resource.kind == "interpreter").order_by(Resource.id).limit(1)
         )
@@ -42,16 +38,8 @@ def staff_server(fresh_database: Any) -> Iterator[str]:
         accounts.create_user(
             session, email=ADMIN_EMAIL, password=PASSWORD, role="admin", locale="en"
         )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["zapis.engine"].dispose()
+    with serve(app) as url:
+        yield url
 
 
 def test_a_staff_member_makes_their_calendar_link_and_sees_webcal_and_the_qr(

@@ -7,19 +7,16 @@ no other browser test can take the teacher's Mondays and Wednesdays.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import time
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from service import accounts, create_app
+from service import accounts
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.db import session_scope
-from service.demo import seed_demo
-from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 TEACHER, ROOM, COORDINATOR = "Planner teacher", "Planner room", "planner@example.org"
 # Mondays and Wednesdays from Monday 15 March 2027 for twelve weeks (to Sunday 6 June): the
@@ -37,9 +34,8 @@ HOLIDAYS = {"2027-05-03": "Easter", "2027-05-24": "Day of Slavonic Alphabet"}
 
 @pytest.fixture(scope="module")
 def planner_server(fresh_database: Any) -> Iterator[str]:
-    app = create_app({"DATABASE_URL": fresh_database(), "SECRET_KEY": "planner-tests-" + "k" * 32})
+    app = seeded_app(fresh_database, "planner-tests")
     with session_scope(app) as session:
-        seed_demo(session)
         hours = [HoursSpec("burgas", d, time(9), time(17, 30)) for d in range(5)]
         create_resource(
             session,
@@ -55,16 +51,8 @@ def planner_server(fresh_database: Any) -> Iterator[str]:
         accounts.create_user(
             session, email=COORDINATOR, password=PASSWORD, role="coordinator", offices=["burgas"]
         )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["zapis.engine"].dispose()
+    with serve(app) as url:
+        yield url
 
 
 def fill_course(page: Any) -> None:

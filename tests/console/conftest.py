@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from service import accounts
@@ -35,6 +37,35 @@ def work_day(days_ahead: int = 7) -> date:
     while day.weekday() >= 5 or public_holiday(day):
         day += timedelta(days=1)
     return day
+
+
+def find_query(day: date, **extra: str) -> dict[str, str]:
+    """The find page's query for an hour with an Arabic interpreter in Burgas on `day`."""
+    values = {
+        "kind": "interpreter",
+        "language": "ar",
+        "modality": "in_person",
+        "office": "burgas",
+        "day": day.isoformat(),
+        "minutes": "60",
+    }
+    return values | extra
+
+
+@contextmanager
+def select_statements(engine: Engine) -> Iterator[list[str]]:
+    """Collect the SELECT statements run on `engine` inside the block."""
+    selects: list[str] = []
+
+    def collect(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(engine, "before_cursor_execute", collect)
+    try:
+        yield selects
+    finally:
+        event.remove(engine, "before_cursor_execute", collect)
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from service.calendar_rules import public_holiday
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.models import Booking, OutboxMessage
 from service.notify.inbound import handle_inbound
-from tests.console.conftest import csrf_token, work_day
+from tests.console.conftest import csrf_token, select_statements, work_day
 
 PHONE = "+359888123456"
 
@@ -392,18 +392,9 @@ def test_the_day_board_takes_a_few_queries_however_many_bookings(
         factory.booking([person], sofia_instant(day, time(hour)), office="burgas")
         factory.booking([person], sofia_instant(day, time(hour + 4)), office="burgas")
     signed_in("coordinator", offices=["burgas"])
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with select_statements(engine) as selects:
         html = client.get(f"/console/board?office=burgas&day={day.isoformat()}").text
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert html.count('class="block') == 8
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 6, "\n\n".join(selects)
 
 

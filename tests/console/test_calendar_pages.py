@@ -12,7 +12,7 @@ from service.auth import Principal
 from service.clock import sofia_instant
 from service.feeds import FeedRequest, create_feed
 from service.models import Feed, TimeOff
-from tests.console.conftest import csrf_token, sign_in, work_day
+from tests.console.conftest import csrf_token, find_query, sign_in, work_day
 
 FEED_URL = re.compile(r'value="http://localhost(/calendars/[A-Za-z0-9_-]+\.ics)"')
 
@@ -25,6 +25,22 @@ def _post(client, path, **data):
 def _feed_path(html):
     found = FEED_URL.search(html)
     assert found, "the page shows no feed URL"
+    return found.group(1)
+
+
+def _staff_link(client, signed_in, factory):
+    """Sign in as a staff member, make their calendar link and return its path."""
+    person = factory.interpreter(offices=("burgas",))
+    signed_in("staff", resource_id=person.id)
+    return _feed_path(_post(client, "/console/calendar/feeds").text)
+
+
+def _feed_id(client, action):
+    """The id of the link whose `action` (rotate or revoke) form the calendar page shows."""
+    found = re.search(
+        rf"/console/calendar/feeds/(\d+)/{action}", client.get("/console/calendar").text
+    )
+    assert found, f"the page has no {action} form"
     return found.group(1)
 
 
@@ -65,12 +81,8 @@ def test_a_staff_link_is_shown_once_with_webcal_and_a_qr_code(client, signed_in,
 
 
 def test_rotating_gives_a_new_url_and_the_old_one_answers_404(client, signed_in, factory):
-    person = factory.interpreter(offices=("burgas",))
-    signed_in("staff", resource_id=person.id)
-    old = _feed_path(_post(client, "/console/calendar/feeds").text)
-    feed_id = re.search(
-        r"/console/calendar/feeds/(\d+)/rotate", client.get("/console/calendar").text
-    ).group(1)
+    old = _staff_link(client, signed_in, factory)
+    feed_id = _feed_id(client, "rotate")
     rotated = _post(client, f"/console/calendar/feeds/{feed_id}/rotate")
     new = _feed_path(rotated.text)
     assert new != old
@@ -79,12 +91,8 @@ def test_rotating_gives_a_new_url_and_the_old_one_answers_404(client, signed_in,
 
 
 def test_revoking_ends_the_link(client, signed_in, factory):
-    person = factory.interpreter(offices=("burgas",))
-    signed_in("staff", resource_id=person.id)
-    path = _feed_path(_post(client, "/console/calendar/feeds").text)
-    feed_id = re.search(
-        r"/console/calendar/feeds/(\d+)/revoke", client.get("/console/calendar").text
-    ).group(1)
+    path = _staff_link(client, signed_in, factory)
+    feed_id = _feed_id(client, "revoke")
     response = _post(client, f"/console/calendar/feeds/{feed_id}/revoke")
     assert response.status_code == 302
     assert client.get(path).status_code == 404
@@ -92,10 +100,8 @@ def test_revoking_ends_the_link(client, signed_in, factory):
 
 
 def test_rotate_without_the_csrf_token_is_refused(client, signed_in, factory):
-    person = factory.interpreter(offices=("burgas",))
-    signed_in("staff", resource_id=person.id)
-    _post(client, "/console/calendar/feeds")
-    feed_id = re.search(r"/feeds/(\d+)/rotate", client.get("/console/calendar").text).group(1)
+    _staff_link(client, signed_in, factory)
+    feed_id = _feed_id(client, "rotate")
     assert client.post(f"/console/calendar/feeds/{feed_id}/rotate").status_code == 400
 
 
@@ -130,15 +136,7 @@ def test_a_coordinator_makes_a_full_link_of_each_of_their_offices(
 
 
 def _slot_times(client, day):
-    query = {
-        "kind": "interpreter",
-        "language": "ar",
-        "modality": "in_person",
-        "office": "burgas",
-        "day": day.isoformat(),
-        "minutes": "60",
-    }
-    html = client.get("/console/find", query_string=query).text
+    html = client.get("/console/find", query_string=find_query(day)).text
     return {datetime.fromisoformat(v) for v in re.findall(r'value="\d+\|([^"]+)"', html)}
 
 

@@ -7,7 +7,14 @@ from datetime import time, timedelta
 
 from service.clock import sofia_instant
 from service.models import Booking
-from tests.console.conftest import PASSWORD, csrf_token, sign_in, work_day
+from tests.console.conftest import (
+    PASSWORD,
+    csrf_token,
+    find_query,
+    select_statements,
+    sign_in,
+    work_day,
+)
 
 
 def test_an_anonymous_visitor_is_sent_to_the_sign_in_page(client):
@@ -98,34 +105,22 @@ def test_a_coordinator_cannot_open_the_board_of_another_office(client, signed_in
     assert client.get("/console/board?office=sofia").status_code == 403
 
 
-def _search(day, **extra):
-    values = {
-        "kind": "interpreter",
-        "language": "ar",
-        "modality": "in_person",
-        "office": "burgas",
-        "day": day.isoformat(),
-        "minutes": "60",
-    }
-    return values | extra
-
-
 def test_find_lists_free_times_and_htmx_gets_only_the_list(client, signed_in, factory):
     day = work_day()
     person = factory.interpreter("ar", offices=("burgas",))
     factory.interpreter("fa", offices=("burgas",))
     signed_in("coordinator", offices=["burgas"])
-    page = client.get("/console/find", query_string=_search(day))
+    page = client.get("/console/find", query_string=find_query(day))
     assert page.status_code == 200
     assert person.name in page.text and "Interpreter" in page.text
     assert page.text.count(f'value="{person.id}|') == 31  # 09:00 to 16:30 every 15 minutes
-    partial = client.get("/console/find", query_string=_search(day), headers={"HX-Request": "1"})
+    partial = client.get("/console/find", query_string=find_query(day), headers={"HX-Request": "1"})
     assert partial.text.lstrip().startswith('<section id="slots"')
 
 
 def _book(client, day, slot, case_reference, room=0):
-    page = client.get("/console/find", query_string=_search(day))
-    data = _search(day) | {
+    page = client.get("/console/find", query_string=find_query(day))
+    data = find_query(day) | {
         "slot": slot,
         "case_reference": case_reference,
         "room": str(room),
@@ -232,25 +227,14 @@ def test_times_are_shown_in_sofia_time(client, signed_in, factory):
 
 
 def test_the_board_takes_a_few_queries_however_many_bookings(client, signed_in, factory, engine):
-    from sqlalchemy import event
-
     day = work_day()
     people = [factory.interpreter(offices=("burgas",)) for _ in range(4)]
     for hour, person in enumerate(people, start=9):
         factory.booking([person], sofia_instant(day, time(hour)), office="burgas")
     signed_in("coordinator", offices=["burgas"])
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with select_statements(engine) as selects:
         html = client.get(f"/console/board?office=burgas&week={day.isoformat()}").text
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert html.count('class="block') == 4
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 6, "\n\n".join(selects)
 
 
@@ -284,5 +268,5 @@ def test_staff_see_and_book_only_their_own_time(client, signed_in, factory):
     signed_in("staff", resource_id=me.id)
     board = client.get(f"/console/board?office=burgas&week={day.isoformat()}").text
     assert me.name in board and colleague.name not in board
-    found = client.get("/console/find", query_string=_search(day)).text
+    found = client.get("/console/find", query_string=find_query(day)).text
     assert f'value="{me.id}|' in found and f'value="{colleague.id}|' not in found
