@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import feeds
+from service.audit import record_change
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.languages import check_language
-from service.models import Beneficiary, ConsentEvent
+from service.models import Beneficiary, ConsentEvent, Office
 from service.outbox import cancel_queued_for
 from service.phones import normalise_phone
 
@@ -25,15 +28,30 @@ class BeneficiaryRequest:
     discreet: bool = False
     is_minor: bool = False
     guardian_phone: str | None = None
+    offices: Sequence[str] = ()
+
+
+def load_offices(session: Session, codes: Iterable[str]) -> list[Office]:
+    """Return the offices with these codes, refusing unknown ones and an empty list."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        raise Invalid("offices", "Name at least one office the beneficiary belongs to.")
+    found = list(session.scalars(select(Office).where(Office.code.in_(wanted))))
+    missing = set(wanted) - {office.code for office in found}
+    if missing:
+        raise Invalid("offices", f"No office with code {sorted(missing)[0]!r}.")
+    return sorted(found, key=lambda office: office.code)
 
 
 def register_beneficiary(
     session: Session, request: BeneficiaryRequest, source: str = "api", actor: str | None = None
 ) -> Beneficiary:
-    """Add a beneficiary; consent given now is recorded with how (`source`) and who."""
+    """Add a beneficiary to the offices named; consent given now is recorded with how
+    (`source`) and who."""
     reference = request.case_reference.strip()
     if not reference:
         raise Invalid("case_reference", "A case reference is required.")
+    offices = load_offices(session, request.offices)
     if session.scalar(select(Beneficiary.id).where(Beneficiary.case_reference == reference)):
         raise Conflict(f"Case reference {reference!r} is already registered.")
     phone = normalise_phone("phone", request.phone) if request.phone else None
@@ -56,9 +74,19 @@ def register_beneficiary(
         is_minor=request.is_minor,
         guardian_phone=guardian,
         created_at=now,
+        offices=offices,
     )
     session.add(beneficiary)
     session.flush()
+    record_change(
+        session,
+        actor=actor or source,
+        action="register",
+        entity="beneficiary",
+        entity_id=beneficiary.id,
+        before=None,
+        after=beneficiary_image(beneficiary),
+    )
     if request.sms_consent:
         session.add(
             ConsentEvent(
@@ -111,19 +139,90 @@ def set_sms_consent(
     return beneficiary
 
 
-def get_by_case_reference(session: Session, case_reference: str) -> Beneficiary:
-    """Return the beneficiary with this case reference, or raise Invalid naming the field."""
+def get_by_case_reference(
+    session: Session, case_reference: str, offices: Iterable[str] | None = None
+) -> Beneficiary:
+    """Return the beneficiary with this case reference, or raise Invalid naming the field.
+
+    With `offices`, one who belongs to none of them is answered as unknown: a reference
+    outside the caller's scope is never confirmed to exist.
+    """
     reference = case_reference.strip()
-    beneficiary = session.scalar(select(Beneficiary).where(Beneficiary.case_reference == reference))
+    query = select(Beneficiary).where(Beneficiary.case_reference == reference)
+    if offices is not None:
+        query = query.where(Beneficiary.offices.any(Office.code.in_(list(offices))))
+    beneficiary = session.scalar(query)
     if beneficiary is None:
         raise Invalid("case_reference", f"No beneficiary with case reference {reference!r}.")
     return beneficiary
 
 
-def set_discreet(session: Session, beneficiary: Beneficiary, discreet: bool) -> Beneficiary:
-    """Set the discreet flag and re-render the feeds that show the beneficiary's bookings."""
+def beneficiary_image(beneficiary: Beneficiary) -> dict[str, Any]:
+    """Return the audited fields of a beneficiary; numbers only as present or not."""
+    return {
+        "language": beneficiary.language,
+        "has_phone": beneficiary.phone is not None,
+        "sms_consent": beneficiary.sms_consent,
+        "discreet": beneficiary.discreet,
+        "is_minor": beneficiary.is_minor,
+        "has_guardian_phone": beneficiary.guardian_phone is not None,
+        "offices": beneficiary.office_codes,
+    }
+
+
+@dataclass(frozen=True)
+class BeneficiaryChanges:
+    """What a coordinator may change; None leaves a field as it is (phones: "" clears)."""
+
+    language: str | None = None
+    phone: str | None = None
+    sms_consent: bool | None = None
+    discreet: bool | None = None
+    is_minor: bool | None = None
+    guardian_phone: str | None = None
+    offices: Sequence[str] | None = None
+
+
+def update_beneficiary(
+    session: Session,
+    beneficiary: Beneficiary,
+    changes: BeneficiaryChanges,
+    actor: str,
+    source: str = "api",
+) -> Beneficiary:
+    """Change a beneficiary's profile, offices, consent and flags, audited with before and after.
+
+    The whole change is checked before anything is written: a number for consent, known
+    offices, a valid language.
+    """
     refuse_erased(beneficiary)
-    if discreet != beneficiary.discreet:
-        beneficiary.discreet = discreet
+    before = beneficiary_image(beneficiary)
+    if changes.language is not None:
+        beneficiary.language = check_language("language", changes.language)
+    for name in ("phone", "guardian_phone"):
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(beneficiary, name, normalise_phone(name, value) if value.strip() else None)
+    if changes.is_minor is not None:
+        beneficiary.is_minor = changes.is_minor
+    if changes.offices is not None:
+        beneficiary.offices = load_offices(session, changes.offices)
+    consent = beneficiary.sms_consent if changes.sms_consent is None else changes.sms_consent
+    if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
+        raise Invalid("sms_consent", "SMS consent needs a number to send to.")
+    set_sms_consent(session, beneficiary, consent, source=source, actor=actor)
+    if changes.discreet is not None and changes.discreet != beneficiary.discreet:
+        beneficiary.discreet = changes.discreet
         feeds.refresh_beneficiary(session, beneficiary)
+    after = beneficiary_image(beneficiary)
+    if after != before:
+        record_change(
+            session,
+            actor=actor,
+            action="update",
+            entity="beneficiary",
+            entity_id=beneficiary.id,
+            before=before,
+            after=after,
+        )
     return beneficiary

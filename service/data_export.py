@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.auth import Principal
 from service.beneficiaries import get_beneficiary
 from service.clock import utcnow
-from service.errors import Forbidden
 from service.models import (
     Attendance,
     Beneficiary,
@@ -58,37 +56,6 @@ class BeneficiaryExport:
     attendance: list[AttendanceRow]
     notifications: list[OutboxMessage]
     replies: list[SmsReply]
-
-
-def beneficiary_offices(session: Session, beneficiary_id: int) -> set[str]:
-    """Return the codes of the offices where the beneficiary is booked or enrolled."""
-    booked = (
-        select(Office.code)
-        .join(Booking, Booking.office_id == Office.id)
-        .join(BookingBeneficiary, BookingBeneficiary.booking_id == Booking.id)
-        .where(BookingBeneficiary.beneficiary_id == beneficiary_id)
-    )
-    enrolled = (
-        select(Office.code)
-        .join(Series, Series.office_id == Office.id)
-        .join(Enrolment, Enrolment.series_id == Series.id)
-        .where(Enrolment.beneficiary_id == beneficiary_id)
-    )
-    return set(session.scalars(union(booked, enrolled)))
-
-
-def authorize_export(session: Session, principal: Principal, beneficiary_id: int) -> None:
-    """Admins export anyone; a coordinator those booked or enrolled in one of their offices.
-
-    The export itself is complete (all offices): an answer to a subject access request must be.
-    """
-    if principal.is_admin:
-        return
-    if principal.role == "coordinator":
-        if beneficiary_offices(session, beneficiary_id) & principal.offices:
-            return
-        raise Forbidden("This beneficiary has no booking in your offices.")
-    raise Forbidden(f"The {principal.role} role may not do this.")
 
 
 def export_beneficiary(session: Session, beneficiary_id: int) -> BeneficiaryExport:

@@ -151,6 +151,7 @@ def seed_demo(session: Session, *, only_if_empty: bool = False, seed: int = 7) -
                 phone=f"+35988{rng.randrange(1000000, 9999999)}" if n % 5 else None,
                 sms_consent=bool(n % 5) and n % 7 != 0,
                 discreet=n % 11 == 0,
+                offices=[codes[n % 3]],
             ),
         )
         for n in range(1, 61)
@@ -176,7 +177,7 @@ def _book_weeks(session, rng, interpreters, rooms, beneficiaries) -> int:  # typ
             office = rng.choice(person.office_codes)
             start = sofia_instant(day, time(rng.randrange(9, 16), rng.choice((0, 30))))
             room = rng.choice(rooms[office])
-            beneficiary = rng.choice(beneficiaries)
+            beneficiary = rng.choice([b for b in beneficiaries if office in b.office_codes])
             if closed_reason(person.offices[0], day):
                 continue
             try:

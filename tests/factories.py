@@ -106,6 +106,9 @@ class Factory:
     def beneficiary(self, **kwargs: Any) -> Any:
         self.count += 1
         values = {"case_reference": f"T-{self.count:05d}", "language": "ar"} | kwargs
+        values.setdefault("offices", ("sofia",))
+        for code in values["offices"]:
+            self.office(code)
         return self._saved(register_beneficiary(self.session, BeneficiaryRequest(**values)))
 
     def token(self, role: str = "admin", **kwargs: Any) -> str:

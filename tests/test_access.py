@@ -1,4 +1,5 @@
-"""Who may do what: 401 without a valid token, 403 outside one's role or offices."""
+"""Who may do what: 401 without a valid token, 404 for what is outside one's scope, 403 for
+what one may see but not do."""
 
 from __future__ import annotations
 
@@ -55,12 +56,12 @@ def test_a_coordinator_scoped_to_burgas_cannot_open_or_book_in_sofia(client, fac
     booked = client.post("/api/v1/bookings", json=body([interpreter.id]), headers=admin).json
     burgas = factory.headers("coordinator", offices=["burgas"])
 
-    assert client.get(f"/api/v1/bookings/{booked['id']}", headers=burgas).status_code == 403
+    assert client.get(f"/api/v1/bookings/{booked['id']}", headers=burgas).status_code == 404
     assert (
         client.post(
             f"/api/v1/bookings/{booked['id']}/cancel", json={"reason": "x"}, headers=burgas
         ).status_code
-        == 403
+        == 404
     )
     assert (
         client.post(
@@ -80,7 +81,7 @@ def test_staff_see_and_change_only_their_own_schedule(client, factory, admin):
     staff = factory.headers("staff", resource_id=me.id)
 
     assert [b["id"] for b in client.get("/api/v1/bookings", headers=staff).json] == [mine["id"]]
-    assert client.get(f"/api/v1/bookings/{theirs['id']}", headers=staff).status_code == 403
+    assert client.get(f"/api/v1/bookings/{theirs['id']}", headers=staff).status_code == 404
     leave = {"starts_at": "2027-03-01T00:00:00+02:00", "ends_at": "2027-03-02T00:00:00+02:00"}
     assert (
         client.post(f"/api/v1/resources/{me.id}/time-off", json=leave, headers=staff).status_code

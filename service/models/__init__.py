@@ -2,7 +2,7 @@
 
 from service.db import Base
 from service.models.access import ApiToken, AuditEntry
-from service.models.beneficiary import Beneficiary
+from service.models.beneficiary import Beneficiary, beneficiary_offices
 from service.models.booking import Booking, BookingBeneficiary, Hold
 from service.models.dispatcher import DispatcherHeartbeat
 from service.models.feed import (
@@ -62,5 +62,6 @@ __all__ = [
     "TimeOff",
     "User",
     "WorkingHours",
+    "beneficiary_offices",
     "resource_offices",
 ]

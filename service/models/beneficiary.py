@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.columns import UTCDateTime
 from service.db import Base
+from service.models.office import Office
+
+# The offices a beneficiary belongs to: the registering office, and those it was shared with.
+# Who may see the beneficiary follows from these rows alone (service/access_policy.py).
+beneficiary_offices = Table(
+    "beneficiary_offices",
+    Base.metadata,
+    Column(
+        "beneficiary_id", ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("office_id", ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Beneficiary(Base):
@@ -31,3 +43,11 @@ class Beneficiary(Base):
     guardian_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    offices: Mapped[list[Office]] = relationship(
+        secondary=beneficiary_offices, order_by=Office.code
+    )
+
+    @property
+    def office_codes(self) -> list[str]:
+        return [office.code for office in self.offices]

@@ -9,9 +9,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from service import beneficiaries, data_export, erasure
-from service.auth import require_role
+from service.access_facts import beneficiary_facts
+from service.access_policy import Action, Facts, Kind, list_scope, require
+from service.access_queries import beneficiaries_in
+from service.auth import Principal
 from service.bookings import Actor
 from service.db import get_session
+from service.errors import Invalid
 from service.models import Beneficiary
 from service.resources.privacy_schemas import BeneficiaryExportSchema, ErasureSchema
 from service.resources.schemas import (
@@ -26,8 +30,30 @@ blp = Blueprint(
 )
 
 
-def _coordinators() -> None:
-    require_role(current_principal(), "admin", "coordinator")
+def load_beneficiary(principal: Principal, beneficiary_id: int, action: Action) -> Beneficiary:
+    """Load a beneficiary the principal may see (404 otherwise) and may act on (403)."""
+    require(principal, action, Kind.BENEFICIARY)
+    beneficiary = get_session().get(Beneficiary, beneficiary_id)
+    missing = f"No beneficiary with id {beneficiary_id}."
+    facts = beneficiary_facts(beneficiary) if beneficiary is not None else Facts()
+    require(principal, action, Kind.BENEFICIARY, facts, missing=missing)
+    assert beneficiary is not None  # an empty Facts is never allowed
+    return beneficiary
+
+
+def registering_offices(principal: Principal, data: dict[str, Any]) -> list[str]:
+    """The offices a new beneficiary belongs to: as named, or a coordinator's only office."""
+    if "offices" in data:
+        return list(data["offices"])
+    if principal.role == "coordinator" and len(principal.offices) == 1:
+        return list(principal.offices)
+    raise Invalid("offices", "Name the offices the beneficiary belongs to.")
+
+
+def check_office_changes(principal: Principal, before: list[str], after: list[str]) -> None:
+    """Allow sharing with any office; stopping to share only for those who may act there."""
+    for code in set(before) - set(after):
+        require(principal, Action.CHANGE, Kind.BENEFICIARY, Facts.of(offices=[code]))
 
 
 @blp.route("")
@@ -35,12 +61,16 @@ class Beneficiaries(MethodView):
     @blp.response(200, BeneficiarySchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Any:
-        _coordinators()
+        """List the beneficiaries of the caller's offices (all, for admins)."""
+        visible = beneficiaries_in(list_scope(current_principal(), Kind.BENEFICIARY))
         session = get_session()
-        pagination_parameters.item_count = session.scalar(select(func.count(Beneficiary.id)))
+        pagination_parameters.item_count = session.scalar(
+            select(func.count(Beneficiary.id)).where(visible)
+        )
         return list(
             session.scalars(
                 select(Beneficiary)
+                .where(visible)
                 .order_by(Beneficiary.id)
                 .offset(pagination_parameters.first_item)
                 .limit(pagination_parameters.page_size)
@@ -50,10 +80,14 @@ class Beneficiaries(MethodView):
     @blp.arguments(BeneficiaryCreateSchema)
     @blp.response(201, BeneficiarySchema)
     def post(self, data: dict[str, Any]) -> Any:
-        _coordinators()
+        """Register a beneficiary in one or more offices (a coordinator's own among them)."""
+        principal = current_principal()
+        require(principal, Action.CHANGE, Kind.BENEFICIARY)
+        data["offices"] = registering_offices(principal, data)
+        require(principal, Action.CHANGE, Kind.BENEFICIARY, Facts.of(offices=data["offices"]))
         session = get_session()
         beneficiary = beneficiaries.register_beneficiary(
-            session, beneficiaries.BeneficiaryRequest(**data), actor=current_principal().name
+            session, beneficiaries.BeneficiaryRequest(**data), actor=principal.name
         )
         session.commit()
         return beneficiary
@@ -63,22 +97,25 @@ class Beneficiaries(MethodView):
 class BeneficiaryById(MethodView):
     @blp.response(200, BeneficiarySchema)
     def get(self, beneficiary_id: int) -> Any:
-        _coordinators()
-        return beneficiaries.get_beneficiary(get_session(), beneficiary_id)
+        return load_beneficiary(current_principal(), beneficiary_id, Action.READ)
 
     @blp.arguments(BeneficiaryUpdateSchema)
     @blp.response(200, BeneficiarySchema)
     def patch(self, data: dict[str, Any], beneficiary_id: int) -> Any:
-        """Change SMS consent (its date is recorded) or the discreet flag."""
-        _coordinators()
+        """Change language, numbers, minor flag, SMS consent, the discreet flag or the offices.
+
+        Every change is audited with before and after and who. Sharing with another office is
+        open to a coordinator of an office the beneficiary belongs to; only a coordinator of an
+        office (or an admin) takes the beneficiary out of it.
+        """
+        principal = current_principal()
+        beneficiary = load_beneficiary(principal, beneficiary_id, Action.CHANGE)
+        if "offices" in data:
+            check_office_changes(principal, beneficiary.office_codes, data["offices"])
         session = get_session()
-        beneficiary = beneficiaries.get_beneficiary(session, beneficiary_id)
-        if "sms_consent" in data:
-            beneficiaries.set_sms_consent(
-                session, beneficiary, data["sms_consent"], actor=current_principal().name
-            )
-        if "discreet" in data:
-            beneficiaries.set_discreet(session, beneficiary, data["discreet"])
+        beneficiaries.update_beneficiary(
+            session, beneficiary, beneficiaries.BeneficiaryChanges(**data), actor=principal.name
+        )
         session.commit()
         return beneficiary
 
@@ -98,7 +135,8 @@ class Erase(MethodView):
         refused with 409.
         """
         principal = current_principal()
-        require_role(principal, "admin")
+        require(principal, Action.CHANGE, Kind.ERASURE)
+        load_beneficiary(principal, beneficiary_id, Action.READ)
         session = get_session()
         result = erasure.erase_beneficiary(session, beneficiary_id, Actor(principal.name))
         session.commit()
@@ -111,11 +149,10 @@ class Export(MethodView):
     def get(self, beneficiary_id: int) -> Any:
         """Everything kept about one beneficiary, times in Europe/Sofia (a subject access request).
 
-        Admins may export anyone; a coordinator a beneficiary booked or enrolled in one of
-        their offices. Numbers and message texts are shown in full.
+        Admins may export anyone; a coordinator a beneficiary of one of their offices. The
+        subject's own numbers and messages are shown in full; other people never.
         """
         principal = current_principal()
-        session = get_session()
-        beneficiaries.get_beneficiary(session, beneficiary_id)
-        data_export.authorize_export(session, principal, beneficiary_id)
-        return data_export.export_beneficiary(session, beneficiary_id)
+        beneficiary = load_beneficiary(principal, beneficiary_id, Action.READ)
+        require(principal, Action.READ, Kind.EXPORT, beneficiary_facts(beneficiary))
+        return data_export.export_beneficiary(get_session(), beneficiary_id)

@@ -9,9 +9,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from service import bookings
-from service.auth import Principal, authorize_booking
+from service.access_facts import booking_request_facts
+from service.access_policy import Action, Kind, list_scope, require
+from service.access_queries import bookings_in
+from service.auth import Principal
 from service.db import get_session
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
+from service.resources.access import check_beneficiaries, load_booking, shown
 from service.resources.schemas import (
     AuditEntrySchema,
     BookingCreateSchema,
@@ -30,11 +34,8 @@ def _actor(principal: Principal) -> bookings.Actor:
 
 
 def _load_for(principal: Principal, booking_id: int, *, write: bool) -> Booking:
-    booking = bookings.get_booking(get_session(), booking_id)
-    authorize_booking(
-        principal, office_code=booking.office_code, resource_ids=booking.resource_ids, write=write
-    )
-    return booking
+    action = Action.CHANGE if write else Action.READ
+    return load_booking(get_session(), principal, booking_id, action)
 
 
 @blp.route("")
@@ -63,10 +64,7 @@ class Bookings(MethodView):
             query = query.where(Booking.ends_at > filters["start"])
         if "end" in filters:
             query = query.where(Booking.starts_at < filters["end"])
-        if principal.role == "coordinator":
-            query = query.where(Booking.office.has(Office.code.in_(principal.offices)))
-        elif principal.role == "staff":
-            query = query.where(Booking.holds.any(Hold.resource_id == principal.resource_id))
+        query = query.where(bookings_in(list_scope(principal, Kind.BOOKING)))
         session = get_session()
         pagination_parameters.item_count = session.scalar(
             select(func.count()).select_from(query.subquery())
@@ -76,7 +74,7 @@ class Bookings(MethodView):
             .offset(pagination_parameters.first_item)
             .limit(pagination_parameters.page_size)
         )
-        return list(session.scalars(page))
+        return [shown(principal, booking) for booking in session.scalars(page)]
 
     @blp.arguments(BookingCreateSchema)
     @blp.response(201, BookingSchema)
@@ -84,31 +82,35 @@ class Bookings(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Book resources for beneficiaries; all resources are held or none is."""
         principal = current_principal()
-        authorize_booking(
-            principal, office_code=data.get("office"), resource_ids=data["resource_ids"], write=True
-        )
+        require(principal, Action.CHANGE, Kind.BOOKING)
         session = get_session()
+        facts = booking_request_facts(
+            session, data.get("office"), data["resource_ids"], len(data["beneficiary_ids"])
+        )
+        require(principal, Action.CHANGE, Kind.BOOKING, facts)
+        check_beneficiaries(session, principal, data["beneficiary_ids"], "beneficiary_ids")
         booking = bookings.create_booking(
             session, bookings.BookingRequest(**data), _actor(principal), booking_policy()
         )
         session.commit()
-        return booking
+        return shown(principal, booking)
 
 
 @blp.route("/<int:booking_id>")
 class BookingById(MethodView):
     @blp.response(200, BookingSchema)
     def get(self, booking_id: int) -> Any:
-        return _load_for(current_principal(), booking_id, write=False)
+        principal = current_principal()
+        return shown(principal, _load_for(principal, booking_id, write=False))
 
 
-def _transition(action: str, booking_id: int, reason: str | None = None) -> Booking:
+def _transition(action: str, booking_id: int, reason: str | None = None) -> Any:
     principal = current_principal()
     booking = _load_for(principal, booking_id, write=True)
     session = get_session()
     bookings.change_status(session, booking, action, _actor(principal), reason=reason)
     session.commit()
-    return booking
+    return shown(principal, booking)
 
 
 @blp.route("/<int:booking_id>/confirm")
@@ -152,14 +154,12 @@ class Reschedule(MethodView):
         """Move a booking; `version` must be the one the client read."""
         principal = current_principal()
         booking = _load_for(principal, booking_id, write=True)
-        if "resource_ids" in data:
-            authorize_booking(
-                principal,
-                office_code=booking.office_code,
-                resource_ids=data["resource_ids"],
-                write=True,
-            )
         session = get_session()
+        if "resource_ids" in data:
+            facts = booking_request_facts(
+                session, booking.office_code, data["resource_ids"], len(booking.attendee_rows)
+            )
+            require(principal, Action.CHANGE, Kind.BOOKING, facts)
         bookings.reschedule_booking(
             session,
             booking,
@@ -172,7 +172,7 @@ class Reschedule(MethodView):
             override=data["override"],
         )
         session.commit()
-        return booking
+        return shown(principal, booking)
 
 
 @blp.route("/<int:booking_id>/audit")

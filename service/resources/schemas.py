@@ -132,11 +132,28 @@ class BeneficiaryCreateSchema(Schema):
     discreet = fields.Boolean(load_default=False)
     is_minor = fields.Boolean(load_default=False)
     guardian_phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    offices = fields.List(
+        _code,
+        validate=validate.Length(min=1, max=10),
+        metadata={
+            "description": "The offices the beneficiary belongs to; a coordinator of one "
+            "office may leave it out."
+        },
+    )
 
 
 class BeneficiaryUpdateSchema(Schema):
+    language = fields.String(validate=validate.Length(min=2, max=3))
+    phone = fields.String(validate=validate.Length(max=32), metadata={"description": '"" clears'})
+    guardian_phone = fields.String(validate=validate.Length(max=32))
+    is_minor = fields.Boolean()
     sms_consent = fields.Boolean()
     discreet = fields.Boolean()
+    offices = fields.List(
+        _code,
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "Share with an office, or stop sharing (audited)."},
+    )
 
 
 class BeneficiarySchema(Schema):
@@ -149,6 +166,7 @@ class BeneficiarySchema(Schema):
     discreet = fields.Boolean()
     is_minor = fields.Boolean()
     guardian_phone = fields.String(allow_none=True)
+    offices = fields.List(fields.String(), attribute="office_codes")
     erased_at = Instant(
         allow_none=True, metadata={"description": "Set once the personal data was erased."}
     )

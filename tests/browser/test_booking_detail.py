@@ -54,7 +54,11 @@ def _book_consenting(session: Any) -> Booking:
     someone = register_beneficiary(
         session,
         BeneficiaryRequest(
-            case_reference="BR-REMIND-1", language="en", phone=PHONE, sms_consent=True
+            case_reference="BR-REMIND-1",
+            language="en",
+            phone=PHONE,
+            sms_consent=True,
+            offices=["burgas"],
         ),
     )
     people = session.scalars(

@@ -1,0 +1,74 @@
+"""The API's side of the access policy: load an object only as far as the caller may act on it.
+
+Each loader asks `service.access_policy` with the object's facts and answers 404 for what
+the caller may not see, 403 for what they may see but not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service import bookings
+from service import series as series_ops
+from service.access_facts import beneficiary_facts, booking_facts, series_facts
+from service.access_policy import Action, Facts, Kind, require, sees_details
+from service.auth import Principal
+from service.errors import Invalid
+from service.models import Beneficiary, Booking, Series
+
+
+def load_booking(
+    session: Session, principal: Principal, booking_id: int, action: Action
+) -> Booking:
+    require(principal, action, Kind.BOOKING)
+    missing = f"No booking with id {booking_id}."
+    booking = session.get(Booking, booking_id)
+    facts = booking_facts(session, booking) if booking is not None else Facts()
+    require(principal, action, Kind.BOOKING, facts, missing=missing)
+    return bookings.get_booking(session, booking_id)
+
+
+def load_series(session: Session, principal: Principal, series_id: int, action: Action) -> Series:
+    require(principal, action, Kind.SERIES)
+    missing = f"No series with id {series_id}."
+    series = session.get(Series, series_id)
+    facts = series_facts(session, series) if series is not None else Facts()
+    require(principal, action, Kind.SERIES, facts, missing=missing)
+    return series_ops.get_series(session, series_id)
+
+
+def check_beneficiaries(
+    session: Session, principal: Principal, beneficiary_ids: Iterable[int], field: str
+) -> None:
+    """Refuse beneficiaries the caller may not see as if they did not exist (422 on `field`)."""
+    for beneficiary_id in beneficiary_ids:
+        beneficiary = session.get(Beneficiary, beneficiary_id)
+        facts = beneficiary_facts(beneficiary) if beneficiary is not None else Facts()
+        try:
+            require(principal, Action.READ, Kind.BENEFICIARY, facts)
+        except Exception as refused:
+            raise Invalid(field, f"No beneficiary with id {beneficiary_id}.") from refused
+
+
+class Undisclosed:
+    """A booking as shown to who may not see its notes and beneficiaries: those left out."""
+
+    hidden: dict[str, Any] = {"notes": None, "beneficiary_ids": []}
+
+    def __init__(self, booking: Booking) -> None:
+        self._booking = booking
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.hidden:
+            return self.hidden[name]
+        return getattr(self._booking, name)
+
+
+def shown(principal: Principal, booking: Booking) -> Booking | Undisclosed:
+    """Return the booking whole, or without notes and beneficiaries, as the policy allows."""
+    if sees_details(principal, Facts.of(offices=[booking.office_code])):
+        return booking
+    return Undisclosed(booking)
