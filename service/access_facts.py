@@ -95,12 +95,12 @@ def resource_facts(resource: Resource) -> Facts:
 
 
 def feed_facts(session: Session, feed: Feed) -> Facts:
+    people: list[int] = []
+    offices: list[str | None] = [feed.office_code]
     if feed.kind == "resource" and feed.resource_id is not None:
         resource = session.get(Resource, feed.resource_id)
         people = [feed.resource_id]
-        offices = resource.office_codes if resource is not None else []
-    else:
-        people, offices = [], [feed.office_code]
+        offices = list(resource.office_codes) if resource is not None else []
     return Facts.of(
         offices=offices, people=people, owner=feed.created_by, public=feed.kind == "public"
     )
@@ -109,9 +109,9 @@ def feed_facts(session: Session, feed: Feed) -> Facts:
 def notification_facts(session: Session, message: OutboxMessage) -> Facts:
     """An SMS is seen by who sees both its booking's office and its beneficiary."""
     booking = session.get(Booking, message.booking_id) if message.booking_id else None
-    offices = {booking.office_code} if booking is not None else set()
+    offices: set[str | None] = {booking.office_code} if booking is not None else set()
     if message.beneficiary_id is not None:
-        belongs = set(beneficiary_offices(session, message.beneficiary_id))
+        belongs: set[str | None] = set(beneficiary_offices(session, message.beneficiary_id))
         offices = offices & belongs if booking is not None else belongs
     return Facts.of(offices=offices, beneficiaries=1 if message.beneficiary_id else 0)
 

@@ -1,23 +1,22 @@
 """The SMS outbox as people follow it: a booking's messages, those needing attention (and
 marking one handled), inbound replies.
 
-`offices` narrows a listing to bookings at those office codes; None means every office (and
-rows whose booking is gone or has no office), as an admin sees them.
+A `Scope` from the access policy narrows each listing to what the caller may see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, String, cast, exists, func, literal, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from service.auth import Principal, authorize_booking, require_role
+from service.access_policy import Scope
+from service.access_queries import messages_in, replies_in
 from service.clock import utcnow
-from service.errors import Conflict, Forbidden, InvalidTransition, NotFound
-from service.models import Booking, Office, OutboxMessage, SmsReply
+from service.errors import Conflict, InvalidTransition, NotFound
+from service.models import OutboxMessage, SmsReply
 
 # A message that failed, bounced or whose fate is unknown: a coordinator should look at it.
 NEEDS_ATTENTION = ("failed", "undelivered", "review")
@@ -38,23 +37,21 @@ class Page:
         return max((self.total + self.size - 1) // self.size, 1)
 
 
-def list_booking_notifications(session: Session, booking_id: int) -> list[OutboxMessage]:
-    """Return the SMS of a booking in the order they are (or were) due."""
+def list_booking_notifications(
+    session: Session, booking_id: int, scope: Scope
+) -> list[OutboxMessage]:
+    """Return the SMS of a booking the scope shows, in the order they are (or were) due."""
     return list(
         session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.booking_id == booking_id)
+            .where(OutboxMessage.booking_id == booking_id, messages_in(scope))
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
         )
     )
 
 
-def _at_offices(offices: Collection[str]) -> Select[int]:
-    return select(Booking.id).join(Booking.office).where(Office.code.in_(list(offices)))
-
-
 def list_needing_attention(
-    session: Session, *, offices: Collection[str] | None, page: int = 1, size: int = 50
+    session: Session, scope: Scope, *, page: int = 1, size: int = 50
 ) -> Page:
     """Failed, undelivered and in-review messages neither resent nor handled, newest first."""
     copy = aliased(OutboxMessage)
@@ -65,8 +62,7 @@ def list_needing_attention(
         OutboxMessage.handled_at.is_(None),
         ~resent,
     ]
-    if offices is not None:
-        where.append(OutboxMessage.booking_id.in_(_at_offices(offices)))
+    where.append(messages_in(scope))
     total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
     number = max(page, 1)
     messages = session.scalars(
@@ -77,21 +73,6 @@ def list_needing_attention(
         .limit(size)
     )
     return Page(list(messages), number, size, total)
-
-
-def authorize_message(session: Session, principal: Principal, outbox_id: int) -> OutboxMessage:
-    """Allow admins, and coordinators of the office of the message's booking, to act on it."""
-    require_role(principal, "admin", "coordinator")
-    message = session.get(OutboxMessage, outbox_id)
-    if message is None:
-        raise NotFound(f"No notification with id {outbox_id}.")
-    booking = session.get(Booking, message.booking_id) if message.booking_id else None
-    if booking is None:
-        if not principal.is_admin:
-            raise Forbidden("Only an admin may act on a message whose booking is gone.")
-        return message
-    authorize_booking(principal, office_code=booking.office_code, resource_ids=(), write=True)
-    return message
 
 
 def mark_handled(
@@ -115,8 +96,8 @@ def mark_handled(
 
 def list_replies(
     session: Session,
+    scope: Scope,
     *,
-    offices: Collection[str] | None,
     booking_id: int | None = None,
     limit: int = REPLY_PAGE,
 ) -> list[SmsReply]:
@@ -124,6 +105,5 @@ def list_replies(
     query = select(SmsReply).order_by(SmsReply.received_at.desc(), SmsReply.id.desc())
     if booking_id is not None:
         query = query.where(SmsReply.booking_id == booking_id)
-    if offices is not None:
-        query = query.where(SmsReply.booking_id.in_(_at_offices(offices)))
+    query = query.where(replies_in(scope))
     return list(session.scalars(query.limit(limit)))

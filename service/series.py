@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from service import feeds
@@ -377,11 +377,16 @@ def exceptions_of(session: Session, series: Series) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["recurrence_start"])
 
 
-def list_series(session: Session, **filters: Any) -> list[Series]:
-    """List series filtered by office code, type, status and public flag, earliest first."""
+def list_series(
+    session: Session, within: ColumnElement[bool] | None = None, **filters: Any
+) -> list[Series]:
+    """List series filtered by office code, type, status and public flag, earliest first;
+    `within` narrows to what the caller may see."""
     query = (
         select(Series).options(selectinload(Series.office)).order_by(Series.starts_at, Series.id)
     )
+    if within is not None:
+        query = query.where(within)
     if "office" in filters:
         query = query.where(Series.office.has(Office.code == filters["office"]))
     for name in ("type", "status", "public"):

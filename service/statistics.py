@@ -29,9 +29,9 @@ from sqlalchemy import Select, case, distinct, func, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from service.auth import Principal
+from service.access_policy import Scope
 from service.clock import sofia_instant
-from service.errors import Forbidden, Invalid
+from service.errors import Invalid
 from service.models import (
     Attendance,
     Beneficiary,
@@ -108,19 +108,13 @@ def month_bounds(first: date, last: date) -> list[tuple[str, datetime, datetime]
     return months
 
 
-def statistics_offices(
-    session: Session, principal: Principal, office: str | None
-) -> list[str] | None:
-    """Return the offices the principal may count (None: all), refusing any outside scope."""
-    if principal.role not in ("admin", "read_only", "coordinator"):
-        raise Forbidden(f"The {principal.role} role may not do this.")
+def statistics_offices(session: Session, scope: Scope, office: str | None) -> list[str] | None:
+    """Return the offices to count (None: all) within what `scope` lets the caller see."""
     if office is not None:
         if session.scalar(select(Office.id).where(Office.code == office)) is None:
             raise Invalid("office", f"No office with code {office!r}.")
-        if principal.role == "coordinator" and office not in principal.offices:
-            raise Forbidden("This office is outside your scope.")
         return [office]
-    return sorted(principal.offices) if principal.role == "coordinator" else None
+    return None if scope.everything else sorted(scope.offices)
 
 
 def _month_of(column: Any, months: list[tuple[str, datetime, datetime]]) -> ColumnElement[Any]:

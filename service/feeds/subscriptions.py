@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.access_facts import feed_facts
+from service.access_policy import Action, Kind, require, sees_details
 from service.audit import record_change
 from service.auth import Principal, hash_token
 from service.clock import utcnow
@@ -37,31 +39,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _office_codes(session: Session, feed: Feed) -> set[str]:
-    """Return the offices a feed's bookings belong to, for coordinator scoping."""
-    if feed.office_id is not None:
-        office = session.get(Office, feed.office_id)
-        return {office.code} if office is not None else set()
-    if feed.resource_id is not None:
-        resource = session.get(Resource, feed.resource_id)
-        return set(resource.office_codes) if resource is not None else set()
-    return set()
-
-
 def authorize_feed(session: Session, principal: Principal, feed: Feed) -> None:
-    """Refuse unless principal may create (and so revoke or rotate) a feed like this one."""
-    if feed.kind == "public" or principal.role == "admin":
-        return
-    if principal.role == "coordinator":
-        if not _office_codes(session, feed) & principal.offices:
-            raise Forbidden("This feed belongs to an office outside your scope.")
-        return
-    if feed.privacy == "full":
-        raise Forbidden("Only coordinators and admins may subscribe to full details.")
-    if principal.role == "staff" and (feed.kind != "resource" or principal.resource_id is None):
-        raise Forbidden("Staff may subscribe only to their own schedule.")
-    if principal.role == "staff" and feed.resource_id != principal.resource_id:
-        raise Forbidden("Staff may subscribe only to their own schedule.")
+    """Refuse unless the access policy lets principal create (so revoke or rotate) this feed.
+
+    Full details (notes, case references) only for who may see them: admins and the
+    coordinators of the feed's offices.
+    """
+    facts = feed_facts(session, feed)
+    missing = f"No feed with id {feed.id}." if feed.id is not None else None
+    require(principal, Action.CHANGE, Kind.FEED, facts, missing=missing)
+    if feed.privacy == "full" and not sees_details(principal, facts):
+        raise Forbidden(
+            "Only coordinators of its offices and admins may subscribe to full details."
+        )
 
 
 def _check_privacy(kind: str, privacy: str) -> None:
@@ -132,7 +122,7 @@ def list_feeds(session: Session, principal: Principal) -> list[Feed]:
     for feed in session.scalars(select(Feed).where(Feed.revoked_at.is_(None)).order_by(Feed.id)):
         try:
             authorize_feed(session, principal, feed)
-        except Forbidden:
+        except (Forbidden, NotFound):
             continue
         found.append(feed)
     return found

@@ -16,9 +16,7 @@ from service.models.office import Office
 beneficiary_offices = Table(
     "beneficiary_offices",
     Base.metadata,
-    Column(
-        "beneficiary_id", ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("beneficiary_id", ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True),
     Column("office_id", ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True),
 )
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import availability, bookings, catalogue
+from service.access_policy import Action, Kind, require
 from service.db import get_session
 from service.errors import Invalid
 from service.resources.schemas import (
@@ -33,7 +34,7 @@ class Availability(MethodView):
     @blp.response(200, AvailabilitySchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Free slots of `duration` minutes on a 15-minute grid, per matching resource."""
-        current_principal()
+        require(current_principal(), Action.LIST, Kind.RESOURCE)
         session = get_session()
         filters = {k: args.get(k) for k in ("kind", "language", "office", "modality", "speciality")}
         resources = list(session.scalars(catalogue.query_resources(**filters, for_slots=True)))
@@ -53,7 +54,7 @@ class Suggest(MethodView):
     @blp.response(200, SuggestionSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """The first `limit` slots in which all of `resource_ids` are free together."""
-        current_principal()
+        require(current_principal(), Action.LIST, Kind.RESOURCE)
         ids = args.get("resource_ids") or []
         session = get_session()
         resources = bookings.load_resources(session, ids, "resource_ids") if ids else []

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import beneficiaries, data_export, erasure
+from service import access_loaders, beneficiaries, data_export, erasure
 from service.access_facts import beneficiary_facts
 from service.access_policy import Action, Facts, Kind, list_scope, require
 from service.access_queries import beneficiaries_in
@@ -31,14 +31,7 @@ blp = Blueprint(
 
 
 def load_beneficiary(principal: Principal, beneficiary_id: int, action: Action) -> Beneficiary:
-    """Load a beneficiary the principal may see (404 otherwise) and may act on (403)."""
-    require(principal, action, Kind.BENEFICIARY)
-    beneficiary = get_session().get(Beneficiary, beneficiary_id)
-    missing = f"No beneficiary with id {beneficiary_id}."
-    facts = beneficiary_facts(beneficiary) if beneficiary is not None else Facts()
-    require(principal, action, Kind.BENEFICIARY, facts, missing=missing)
-    assert beneficiary is not None  # an empty Facts is never allowed
-    return beneficiary
+    return access_loaders.load_beneficiary(get_session(), principal, beneficiary_id, action)
 
 
 def registering_offices(principal: Principal, data: dict[str, Any]) -> list[str]:

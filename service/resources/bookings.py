@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from service import bookings
 from service.access_facts import booking_request_facts
+from service.access_loaders import check_beneficiaries, load_booking, shown
 from service.access_policy import Action, Kind, list_scope, require
 from service.access_queries import bookings_in
 from service.auth import Principal
 from service.db import get_session
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
-from service.resources.access import check_beneficiaries, load_booking, shown
 from service.resources.schemas import (
     AuditEntrySchema,
     BookingCreateSchema,

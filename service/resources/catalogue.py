@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from service import catalogue
-from service.auth import require_role
+from service.access_facts import resource_facts
+from service.access_policy import Action, Kind, require
 from service.db import get_session
-from service.errors import Forbidden
 from service.models import TimeOff
 from service.resources.schemas import (
     ResourceCreateSchema,
@@ -32,7 +32,7 @@ class Resources(MethodView):
     @blp.paginate()
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> Any:
         """List bookable resources; `language=fa` never matches Dari (`prs`)."""
-        current_principal()
+        require(current_principal(), Action.LIST, Kind.RESOURCE)
         session = get_session()
         query = catalogue.query_resources(**filters)
         pagination_parameters.item_count = session.scalar(
@@ -45,7 +45,7 @@ class Resources(MethodView):
     @blp.response(201, ResourceSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Add a room or a person (admin)."""
-        require_role(current_principal(), "admin")
+        require(current_principal(), Action.CHANGE, Kind.RESOURCE)
         hours = [catalogue.HoursSpec(**h) for h in data.pop("working_hours")]
         resource = catalogue.create_resource(
             get_session(), catalogue.ResourceSpec(working_hours=hours, **data)
@@ -58,17 +58,18 @@ class Resources(MethodView):
 class ResourceById(MethodView):
     @blp.response(200, ResourceSchema)
     def get(self, resource_id: int) -> Any:
-        current_principal()
+        require(current_principal(), Action.READ, Kind.RESOURCE)
         return catalogue.get_resource(get_session(), resource_id)
 
 
-def _may_manage_time_off(resource_id: int) -> str:
+def _may_manage_time_off(resource_id: int, action: Action) -> str:
+    """Allow the person themselves, coordinators of an office they work for, and admins."""
     principal = current_principal()
-    if principal.role == "staff" and principal.resource_id == resource_id:
-        return principal.name
-    if principal.role in ("admin", "coordinator"):
-        return principal.name
-    raise Forbidden("Only the person themselves or a coordinator enters time off.")
+    require(principal, action, Kind.TIME_OFF)
+    resource = catalogue.get_resource(get_session(), resource_id)
+    missing = f"No time off of resource {resource_id}."
+    require(principal, action, Kind.TIME_OFF, resource_facts(resource), missing=missing)
+    return principal.name
 
 
 @blp.route("/<int:resource_id>/time-off")
@@ -77,7 +78,7 @@ class TimeOffView(MethodView):
     @blp.paginate()
     def get(self, resource_id: int, pagination_parameters: Any) -> Any:
         """List a person's time off."""
-        _may_manage_time_off(resource_id)
+        _may_manage_time_off(resource_id, Action.LIST)
         session = get_session()
         query = select(TimeOff).where(TimeOff.resource_id == resource_id)
         pagination_parameters.item_count = session.scalar(
@@ -95,7 +96,7 @@ class TimeOffView(MethodView):
     @blp.response(201, TimeOffSchema)
     def post(self, data: dict[str, Any], resource_id: int) -> Any:
         """Enter time off, by the person themselves or a coordinator."""
-        actor = _may_manage_time_off(resource_id)
+        actor = _may_manage_time_off(resource_id, Action.CHANGE)
         session = get_session()
         resource = catalogue.get_resource(session, resource_id)
         time_off = catalogue.add_time_off(

@@ -10,8 +10,12 @@ from sqlalchemy.orm import Session
 
 from service import attendance, enrolment
 from service import series as ops
+from service.access_facts import series_facts
+from service.access_loaders import check_beneficiaries
+from service.access_policy import Action, Kind, require
+from service.auth import Principal
 from service.db import get_session
-from service.models import Enrolment
+from service.models import Enrolment, Series
 from service.resources.security import current_principal
 from service.resources.series import actor_of, load_series, occurrence_view
 from service.resources.series_schemas import (
@@ -45,12 +49,20 @@ def enrolment_view(session: Session, row: Enrolment) -> dict[str, Any]:
     }
 
 
+def load_for(principal: Principal, series_id: int, kind: Kind, action: Action) -> Series:
+    """Load a series the principal may see, then refuse unless they may do `action` on its
+    enrolments or attendance."""
+    series = load_series(principal, series_id, write=False)
+    require(principal, action, kind, series_facts(get_session(), series))
+    return series
+
+
 @blp.route("/<int:series_id>/enrolments")
 class Enrolments(MethodView):
     @blp.response(200, EnrolmentSchema(many=True))
     def get(self, series_id: int) -> Any:
         """List the enrolled, then the waitlist in order (`waitlist_position` 1, 2, …)."""
-        series = load_series(current_principal(), series_id, write=False)
+        series = load_for(current_principal(), series_id, Kind.ENROLMENT, Action.LIST)
         session = get_session()
         return [enrolment_view(session, row) for row in enrolment.queue(session, series)]
 
@@ -60,8 +72,9 @@ class Enrolments(MethodView):
     def post(self, data: dict[str, Any], series_id: int) -> Any:
         """Enrol a beneficiary: a seat while any is free, else the next waitlist place."""
         principal = current_principal()
-        load_series(principal, series_id, write=True)
+        load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
         session = get_session()
+        check_beneficiaries(session, principal, [data["beneficiary_id"]], "beneficiary_id")
         row = enrolment.enrol(session, series_id, data["beneficiary_id"], actor_of(principal))
         session.commit()
         return enrolment_view(session, row)
@@ -73,7 +86,7 @@ class EnrolmentById(MethodView):
     def delete(self, series_id: int, enrolment_id: int) -> Any:
         """Cancel an enrolment; answers who moved up from the waitlist into the freed seat."""
         principal = current_principal()
-        load_series(principal, series_id, write=True)
+        load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
         session = get_session()
         promoted = enrolment.withdraw(session, series_id, enrolment_id, actor_of(principal))
         session.commit()
@@ -85,7 +98,7 @@ class AttendanceList(MethodView):
     @blp.response(200, AttendanceSchema(many=True))
     def get(self, series_id: int, occurrence_id: int) -> Any:
         """The marks recorded for one occurrence."""
-        series = load_series(current_principal(), series_id, write=False)
+        series = load_for(current_principal(), series_id, Kind.ATTENDANCE, Action.READ)
         session = get_session()
         return attendance.list_attendance(
             session, ops.get_occurrence(session, series, occurrence_id)
@@ -96,7 +109,7 @@ class AttendanceList(MethodView):
     def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
         """Record the whole register of one occurrence at once: every mark, or none."""
         principal = current_principal()
-        series = load_series(principal, series_id, write=True)
+        series = load_for(principal, series_id, Kind.ATTENDANCE, Action.CHANGE)
         session = get_session()
         booking = ops.get_occurrence(session, series, occurrence_id)
         marks = [(entry["beneficiary_id"], entry["mark"]) for entry in data["marks"]]
@@ -114,7 +127,7 @@ class AttendanceMark(MethodView):
     ) -> Any:
         """Record whether an enrolled beneficiary was present, absent or excused."""
         principal = current_principal()
-        series = load_series(principal, series_id, write=True)
+        series = load_for(principal, series_id, Kind.ATTENDANCE, Action.CHANGE)
         session = get_session()
         booking = ops.get_occurrence(session, series, occurrence_id)
         row = attendance.record_attendance(
@@ -131,7 +144,7 @@ class WalkIns(MethodView):
     def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
         """Record how many came without registering (community events)."""
         principal = current_principal()
-        series = load_series(principal, series_id, write=True)
+        series = load_for(principal, series_id, Kind.ATTENDANCE, Action.CHANGE)
         session = get_session()
         booking = ops.get_occurrence(session, series, occurrence_id)
         attendance.record_walk_ins(session, booking, data["walk_ins"], actor_of(principal))

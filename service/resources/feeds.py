@@ -11,8 +11,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.http import http_date
 
-from service import bookings, catalogue, feeds
-from service.auth import authorize_booking
+from service import catalogue, feeds
+from service.access_loaders import load_booking
+from service.access_policy import Action, Facts, Kind, require, sees_details
 from service.db import get_session
 from service.models import Feed, Resource
 from service.resources.errors import error_body
@@ -66,7 +67,9 @@ class Feeds(MethodView):
     @blp.response(200, FeedSchema(many=True))
     def get(self) -> Any:
         """List the live feeds you may revoke or rotate (their URLs are never shown again)."""
-        return feeds.list_feeds(get_session(), current_principal())
+        principal = current_principal()
+        require(principal, Action.LIST, Kind.FEED)
+        return feeds.list_feeds(get_session(), principal)
 
     @blp.arguments(FeedCreateSchema)
     @blp.response(201, FeedUrlSchema)
@@ -123,14 +126,9 @@ class BookingIcs(MethodView):
         """Download one booking as an .ics file (full details for coordinators and admins)."""
         principal = current_principal()
         session = get_session()
-        booking = bookings.get_booking(session, booking_id)
-        authorize_booking(
-            principal,
-            office_code=booking.office_code,
-            resource_ids=booking.resource_ids,
-            write=False,
-        )
-        privacy = "full" if principal.role in ("admin", "coordinator") else "limited"
+        booking = load_booking(session, principal, booking_id, Action.READ)
+        details = sees_details(principal, Facts.of(offices=[booking.office_code]))
+        privacy = "full" if details else "limited"
         person = session.get(Resource, principal.resource_id) if principal.resource_id else None
         locale = args.get("locale") or (person.locale if person else None) or "bg"
         body = feeds.render_booking_ics(session, booking, privacy, locale)
@@ -143,7 +141,7 @@ class FreeBusy(MethodView):
     @blp.doc(responses=ICS_DOC)
     def get(self, args: dict[str, Any], resource_id: int) -> Response:
         """When a person or room is busy (bookings and time off), as a VFREEBUSY."""
-        current_principal()
+        require(current_principal(), Action.READ, Kind.RESOURCE)
         session = get_session()
         resource = catalogue.get_resource(session, resource_id)
         body = feeds.render_resource_freebusy(session, resource, args["start"], args["end"])

@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from service import beneficiaries, bookings, notifications, outbox
-from service.auth import authorize_booking, require_role
+from service import notifications, outbox
+from service.access_loaders import load_beneficiary, load_booking, load_message
+from service.access_policy import Action, Kind, list_scope, require
 from service.db import get_session
 from service.models import ConsentEvent
 from service.phones import mask_phone
@@ -58,15 +59,11 @@ class BookingNotifications(MethodView):
     def get(self, booking_id: int) -> Any:
         """List the SMS of a booking, numbers masked."""
         principal = current_principal()
+        require(principal, Action.LIST, Kind.NOTIFICATION)
         session = get_session()
-        booking = bookings.get_booking(session, booking_id)
-        authorize_booking(
-            principal,
-            office_code=booking.office_code,
-            resource_ids=booking.resource_ids,
-            write=False,
-        )
-        return notifications.list_booking_notifications(session, booking_id)
+        load_booking(session, principal, booking_id, Action.READ)
+        scope = list_scope(principal, Kind.NOTIFICATION)
+        return notifications.list_booking_notifications(session, booking_id, scope)
 
 
 @blp.route("/notifications/<int:outbox_id>/resend")
@@ -76,7 +73,7 @@ class Resend(MethodView):
     def post(self, outbox_id: int) -> Any:
         """Queue a failed notification again (once) to the recipient's current number."""
         session = get_session()
-        notifications.authorize_message(session, current_principal(), outbox_id)
+        load_message(session, current_principal(), outbox_id)
         message = outbox.resend_message(session, outbox_id)
         session.commit()
         return message
@@ -94,7 +91,7 @@ class Handled(MethodView):
         """
         principal = current_principal()
         session = get_session()
-        notifications.authorize_message(session, principal, outbox_id)
+        load_message(session, principal, outbox_id)
         message = notifications.mark_handled(session, outbox_id, by=principal.name)
         session.commit()
         return message
@@ -105,9 +102,8 @@ class ConsentHistory(MethodView):
     @blp.response(200, ConsentEventSchema(many=True))
     def get(self, beneficiary_id: int) -> Any:
         """SMS consent given and withdrawn, oldest first, with its source."""
-        require_role(current_principal(), "admin", "coordinator")
         session = get_session()
-        beneficiaries.get_beneficiary(session, beneficiary_id)
+        load_beneficiary(session, current_principal(), beneficiary_id, Action.READ)
         return list(
             session.scalars(
                 select(ConsentEvent)
@@ -123,10 +119,7 @@ class Replies(MethodView):
     @blp.response(200, ReplySchema(many=True))
     def get(self, filters: dict[str, Any]) -> Any:
         """SMS replies that were not keywords, newest first, for coordinators to answer."""
-        principal = current_principal()
-        require_role(principal, "admin", "coordinator")
+        scope = list_scope(current_principal(), Kind.REPLY)
         return notifications.list_replies(
-            get_session(),
-            offices=principal.offices if principal.role == "coordinator" else None,
-            booking_id=filters.get("booking_id"),
+            get_session(), scope, booking_id=filters.get("booking_id")
         )

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from service import offices
-from service.auth import require_role
+from service.access_policy import Action, Facts, Kind, require
 from service.calendar_rules import closed_days
 from service.db import get_session
-from service.errors import Forbidden, Invalid
+from service.errors import Invalid
 from service.models import Office
 from service.resources.schemas import (
     ClosedDaySchema,
@@ -30,10 +30,7 @@ MAX_RANGE = timedelta(days=366)
 
 
 def _may_manage(code: str) -> None:
-    principal = current_principal()
-    require_role(principal, "admin", "coordinator")
-    if principal.role == "coordinator" and code not in principal.offices:
-        raise Forbidden("This office is outside your scope.")
+    require(current_principal(), Action.CHANGE, Kind.OFFICE, Facts.of(offices=[code]))
 
 
 @blp.route("")
@@ -41,7 +38,7 @@ class Offices(MethodView):
     @blp.response(200, OfficeSchema(many=True))
     def get(self) -> Any:
         """List the offices with their opening hours and custom closures."""
-        current_principal()
+        require(current_principal(), Action.LIST, Kind.OFFICE)
         return get_session().scalars(
             select(Office)
             .options(selectinload(Office.opening_hours), selectinload(Office.closures))
@@ -55,7 +52,7 @@ class ClosedDays(MethodView):
     @blp.response(200, ClosedDaySchema(many=True))
     def get(self, args: dict[str, date], code: str) -> Any:
         """List the days the office is closed: Bulgarian public holidays and custom closures."""
-        current_principal()
+        require(current_principal(), Action.READ, Kind.OFFICE)
         if args["end"] < args["start"]:
             raise Invalid("end", "The end comes on or after the start.")
         if args["end"] - args["start"] > MAX_RANGE:

@@ -10,9 +10,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import access_loaders as access
 from service import series as ops
 from service import series_changes as changes
-from service.auth import Principal, authorize_booking, can_see_office
+from service.access_facts import booking_request_facts
+from service.access_policy import Action, Kind, list_scope, require
+from service.access_queries import series_in
+from service.auth import Principal
 from service.bookings import Actor
 from service.db import get_session
 from service.enrolment import count, seats
@@ -48,12 +52,16 @@ def actor_of(principal: Principal) -> Actor:
 
 
 def load_series(principal: Principal, series_id: int, *, write: bool) -> Series:
-    """Load a series the principal may see (or change), as for a booking at its office."""
-    series = ops.get_series(get_session(), series_id)
-    authorize_booking(
-        principal, office_code=series.office_code, resource_ids=series.resource_ids, write=write
-    )
-    return series
+    """Load a series the principal may see (404 otherwise) or change (403)."""
+    action = Action.CHANGE if write else Action.READ
+    return access.load_series(get_session(), principal, series_id, action)
+
+
+def check_people(principal: Principal, series: Series, resource_ids: list[int]) -> None:
+    """Refuse a change of teacher or room that the principal could not book themselves."""
+    session = get_session()
+    facts = booking_request_facts(session, series.office_code, resource_ids, 0)
+    require(principal, Action.CHANGE, Kind.SERIES, facts)
 
 
 def series_view(session: Session, series: Series) -> dict[str, Any]:
@@ -111,11 +119,9 @@ class SeriesCollection(MethodView):
         """List series, filtered by office, type, status and public flag."""
         principal = current_principal()
         session = get_session()
-        found = ops.list_series(session, **filters)
-        if principal.role == "coordinator":
-            found = [s for s in found if can_see_office(principal, s.office_code)]
-        elif principal.role == "staff":
-            found = [s for s in found if principal.resource_id in s.resource_ids]
+        found = ops.list_series(
+            session, within=series_in(list_scope(principal, Kind.SERIES)), **filters
+        )
         return [series_view(session, s) for s in found]
 
     @blp.arguments(SeriesCreateSchema)
@@ -131,10 +137,10 @@ class SeriesCollection(MethodView):
         clashing occurrences are left out (and listed as skipped) instead of refusing all.
         """
         principal = current_principal()
-        authorize_booking(
-            principal, office_code=data["office"], resource_ids=data["resource_ids"], write=True
-        )
+        require(principal, Action.CHANGE, Kind.SERIES)
         session = get_session()
+        facts = booking_request_facts(session, data["office"], data["resource_ids"], 0)
+        require(principal, Action.CHANGE, Kind.SERIES, facts)
         request = ops.SeriesRequest(**data)
         if query["dry_run"]:
             plan = ops.plan_series(session, request, booking_policy())
@@ -209,12 +215,7 @@ class MoveOccurrence(MethodView):
         principal = current_principal()
         series = load_series(principal, series_id, write=True)
         if "resource_ids" in data:
-            authorize_booking(
-                principal,
-                office_code=series.office_code,
-                resource_ids=data["resource_ids"],
-                write=True,
-            )
+            check_people(principal, series, data["resource_ids"])
         session = get_session()
         booking = ops.get_occurrence(session, series, occurrence_id)
         changes.move_occurrence(
@@ -296,12 +297,7 @@ class SplitSeries(MethodView):
         principal = current_principal()
         series = load_series(principal, series_id, write=True)
         if "resource_ids" in data:
-            authorize_booking(
-                principal,
-                office_code=series.office_code,
-                resource_ids=data["resource_ids"],
-                write=True,
-            )
+            check_people(principal, series, data["resource_ids"])
         session = get_session()
         booking = ops.get_occurrence(session, series, data.pop("occurrence_id"))
         successor = changes.split_series(

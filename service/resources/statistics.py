@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service import statistics
+from service.access_policy import Action, Facts, Kind, list_scope, require
 from service.db import get_session
 from service.resources.security import current_principal
 from service.statistics_csv import statistics_csv
@@ -98,7 +99,10 @@ class Statistics(MethodView):
         session = get_session()
         first = statistics.parse_month("from", query["first"])
         last = statistics.parse_month("to", query["last"])
-        offices = statistics.statistics_offices(session, principal, query.get("office"))
+        scope = list_scope(principal, Kind.STATISTICS)
+        offices = statistics.statistics_offices(session, scope, query.get("office"))
+        if "office" in query:
+            require(principal, Action.READ, Kind.STATISTICS, Facts.of(offices=[query["office"]]))
         result = statistics.compute_statistics(
             session, first, last, offices, current_app.config["STATISTICS_MIN_COUNT"]
         )

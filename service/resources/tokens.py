@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from service import auth
+from service.access_policy import Action, Kind, require
 from service.db import get_session
 from service.models import ApiToken
 from service.resources.schemas import NewTokenSchema, TokenCreateSchema, TokenSchema
@@ -22,7 +23,7 @@ class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Any:
-        auth.require_role(current_principal(), "admin")
+        require(current_principal(), Action.LIST, Kind.TOKEN)
         session = get_session()
         pagination_parameters.item_count = session.scalar(select(func.count(ApiToken.id)))
         return list(
@@ -38,7 +39,7 @@ class Tokens(MethodView):
     @blp.response(201, NewTokenSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Issue a token; the answer is the only place its secret ever appears."""
-        auth.require_role(current_principal(), "admin")
+        require(current_principal(), Action.CHANGE, Kind.TOKEN)
         session = get_session()
         token, secret = auth.issue_token(session, **data)
         session.commit()
@@ -51,7 +52,7 @@ class TokenById(MethodView):
     @blp.response(204)
     def delete(self, token_id: int) -> None:
         """Revoke a token at once."""
-        auth.require_role(current_principal(), "admin")
+        require(current_principal(), Action.CHANGE, Kind.TOKEN)
         session = get_session()
         auth.revoke_token(session, token_id)
         session.commit()

@@ -1,7 +1,7 @@
-"""The API's side of the access policy: load an object only as far as the caller may act on it.
+"""Load an object only as far as the caller may act on it, for the API and the console alike.
 
-Each loader asks `service.access_policy` with the object's facts and answers 404 for what
-the caller may not see, 403 for what they may see but not change.
+Each loader asks `service.access_policy` with the object's facts and raises NotFound for what
+the caller may not see, Forbidden for what they may see but not change.
 """
 
 from __future__ import annotations
@@ -13,11 +13,16 @@ from sqlalchemy.orm import Session
 
 from service import bookings
 from service import series as series_ops
-from service.access_facts import beneficiary_facts, booking_facts, series_facts
+from service.access_facts import (
+    beneficiary_facts,
+    booking_facts,
+    notification_facts,
+    series_facts,
+)
 from service.access_policy import Action, Facts, Kind, require, sees_details
 from service.auth import Principal
-from service.errors import Invalid
-from service.models import Beneficiary, Booking, Series
+from service.errors import Invalid, NotFound
+from service.models import Beneficiary, Booking, OutboxMessage, Series
 
 
 def load_booking(
@@ -38,6 +43,30 @@ def load_series(session: Session, principal: Principal, series_id: int, action: 
     facts = series_facts(session, series) if series is not None else Facts()
     require(principal, action, Kind.SERIES, facts, missing=missing)
     return series_ops.get_series(session, series_id)
+
+
+def load_beneficiary(
+    session: Session, principal: Principal, beneficiary_id: int, action: Action
+) -> Beneficiary:
+    require(principal, action, Kind.BENEFICIARY)
+    beneficiary = session.get(Beneficiary, beneficiary_id)
+    missing = f"No beneficiary with id {beneficiary_id}."
+    facts = beneficiary_facts(beneficiary) if beneficiary is not None else Facts()
+    require(principal, action, Kind.BENEFICIARY, facts, missing=missing)
+    assert beneficiary is not None  # an empty Facts is never allowed but to admins
+    return beneficiary
+
+
+def load_message(session: Session, principal: Principal, outbox_id: int) -> OutboxMessage:
+    """Load an SMS to act on: its booking's office and its beneficiary both in scope."""
+    require(principal, Action.CHANGE, Kind.NOTIFICATION)
+    message = session.get(OutboxMessage, outbox_id)
+    missing = f"No notification with id {outbox_id}."
+    if message is None:
+        raise NotFound(missing)
+    facts = notification_facts(session, message)
+    require(principal, Action.CHANGE, Kind.NOTIFICATION, facts, missing=missing)
+    return message
 
 
 def check_beneficiaries(
