@@ -96,7 +96,8 @@ def resource_facts(resource: Resource) -> Facts:
 
 def feed_facts(session: Session, feed: Feed) -> Facts:
     people: list[int] = []
-    offices: list[str | None] = [feed.office_code]
+    office = session.get(Office, feed.office_id) if feed.office_id is not None else None
+    offices: list[str | None] = [office.code if office is not None else None]
     if feed.kind == "resource" and feed.resource_id is not None:
         resource = session.get(Resource, feed.resource_id)
         people = [feed.resource_id]

@@ -51,9 +51,9 @@ def load_beneficiary(
     require(principal, action, Kind.BENEFICIARY)
     beneficiary = session.get(Beneficiary, beneficiary_id)
     missing = f"No beneficiary with id {beneficiary_id}."
-    facts = beneficiary_facts(beneficiary) if beneficiary is not None else Facts()
-    require(principal, action, Kind.BENEFICIARY, facts, missing=missing)
-    assert beneficiary is not None  # an empty Facts is never allowed but to admins
+    if beneficiary is None:
+        raise NotFound(missing)
+    require(principal, action, Kind.BENEFICIARY, beneficiary_facts(beneficiary), missing=missing)
     return beneficiary
 
 

@@ -100,10 +100,6 @@ class Scope:
 Rule = Callable[[Principal, Action, Facts | None], bool]
 
 
-def _always(_p: Principal, _a: Action, _f: Facts | None) -> bool:
-    return True
-
-
 def _reading(_p: Principal, action: Action, _f: Facts | None) -> bool:
     return action is not Action.CHANGE
 
@@ -139,6 +135,10 @@ def _own_schedule(p: Principal, action: Action, f: Facts | None) -> bool:
     return f.people == {p.resource_id} and f.beneficiaries == 0
 
 
+def _own_person_or_public(p: Principal, action: Action, f: Facts | None) -> bool:
+    return (f is not None and f.public) or _own_person(p, action, f)
+
+
 def _reading_own_person(p: Principal, action: Action, f: Facts | None) -> bool:
     return action is not Action.CHANGE and _own_person(p, action, f)
 
@@ -156,7 +156,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
     Kind.SERIES: {"coordinator": _own_offices, "staff": _own_schedule, "read_only": _reading},
     Kind.ENROLMENT: {"coordinator": _own_offices, "staff": _reading_own_person},
     Kind.ATTENDANCE: {"coordinator": _own_offices, "staff": _own_person},
-    Kind.FEED: {"coordinator": _own_offices_or_public, "staff": _own_person},
+    Kind.FEED: {"coordinator": _own_offices_or_public, "staff": _own_person_or_public},
     Kind.TOKEN: {},
     Kind.NOTIFICATION: {"coordinator": _own_offices},
     Kind.REPLY: {"coordinator": _own_offices},
@@ -209,7 +209,7 @@ def list_scope(principal: Principal, kind: Kind) -> Scope:
     if principal.role == "admin":
         return Scope(everything=True)
     rule = RULES[kind][principal.role]
-    if rule in (_reading, _always, _read_all_change_own_offices):
+    if rule in (_reading, _read_all_change_own_offices):
         return Scope(everything=True)
     if rule is _own_account:
         return Scope(owner=principal.name)

@@ -150,8 +150,11 @@ def test_malformed_json_is_a_4xx(client, admin):
         ({"case_reference": "X-1", "language": "ar", "name": "Ahmed"}, "name"),
     ],
 )
-def test_bad_beneficiary_is_refused_naming_the_field(client, admin, payload, field):
-    answer = client.post("/api/v1/beneficiaries", json=payload, headers=admin)
+def test_bad_beneficiary_is_refused_naming_the_field(client, factory, admin, payload, field):
+    factory.office("sofia")
+    answer = client.post(
+        "/api/v1/beneficiaries", json={"offices": ["sofia"]} | payload, headers=admin
+    )
     assert answer.status_code == 422, answer.json
     assert field in answer.json["errors"]["json"]
     assert client.get("/api/v1/beneficiaries", headers=admin).json == []
@@ -211,12 +214,12 @@ def test_bad_availability_query_is_refused_naming_the_field(client, admin, query
     assert field in answer.json["errors"]["query"]
 
 
-def test_duplicate_case_reference_is_a_conflict(client, admin):
-    client.post(
-        "/api/v1/beneficiaries", json={"case_reference": "X-1", "language": "ar"}, headers=admin
-    )
+def test_duplicate_case_reference_is_a_conflict(client, factory, admin):
+    factory.office("sofia")
+    first = {"case_reference": "X-1", "language": "ar", "offices": ["sofia"]}
+    assert client.post("/api/v1/beneficiaries", json=first, headers=admin).status_code == 201
     again = client.post(
-        "/api/v1/beneficiaries", json={"case_reference": "X-1", "language": "fa"}, headers=admin
+        "/api/v1/beneficiaries", json=first | {"language": "fa"}, headers=admin
     )
     assert again.status_code == 409
 

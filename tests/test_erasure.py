@@ -244,7 +244,7 @@ def test_an_erased_beneficiary_cannot_be_booked_enrolled_or_changed(client, fact
     assert changed.status_code == 409
     again = client.post(
         "/api/v1/beneficiaries",
-        json={"case_reference": REFERENCE, "language": "fa"},
+        json={"case_reference": REFERENCE, "language": "fa", "offices": ["sofia"]},
         headers=admin,
     )
     assert again.status_code == 201  # the person may come back and be registered anew

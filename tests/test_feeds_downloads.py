@@ -46,8 +46,8 @@ def test_a_booking_download_is_authorised_like_reading_the_booking(client, facto
     factory.office("burgas")
     outsider = factory.headers("staff", resource_id=other.id)
     burgas = factory.headers("coordinator", offices=["burgas"])
-    assert client.get(f"/api/v1/bookings/{booking.id}.ics", headers=outsider).status_code == 403
-    assert client.get(f"/api/v1/bookings/{booking.id}.ics", headers=burgas).status_code == 403
+    assert client.get(f"/api/v1/bookings/{booking.id}.ics", headers=outsider).status_code == 404
+    assert client.get(f"/api/v1/bookings/{booking.id}.ics", headers=burgas).status_code == 404
     assert client.get(f"/api/v1/bookings/{booking.id}.ics").status_code == 401
     assert client.get("/api/v1/bookings/999999.ics", headers=admin).status_code == 404
     bad = client.get(f"/api/v1/bookings/{booking.id}.ics?locale=fr", headers=admin)

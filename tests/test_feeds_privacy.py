@@ -210,20 +210,24 @@ def test_staff_subscribe_only_to_their_own_schedule_and_never_full(client, facto
     assert subscribe(client, staff, scope="public", privacy="public")
 
 
-def test_read_only_tokens_cannot_subscribe_to_full_details(client, factory):
+def test_read_only_tokens_cannot_create_rotate_or_revoke_feeds(client, factory, admin):
     factory.office("sofia")
     reader = factory.headers("read_only")
-    body = {"scope": "office", "office": "sofia", "privacy": "full"}
-    assert client.post("/api/v1/feeds", json=body, headers=reader).status_code == 403
-    subscribe(client, reader, scope="office", office="sofia", privacy="busy")
+    for privacy in ("full", "busy"):
+        body = {"scope": "office", "office": "sofia", "privacy": privacy}
+        assert client.post("/api/v1/feeds", json=body, headers=reader).status_code == 403
+    feed = subscribe(client, admin, scope="office", office="sofia", privacy="full")
+    assert client.post(f"/api/v1/feeds/{feed['id']}/rotate", headers=reader).status_code == 404
+    assert client.delete(f"/api/v1/feeds/{feed['id']}", headers=reader).status_code == 404
+    assert fetch(client, feed).status_code == 200
 
 
 def test_only_those_who_may_create_a_feed_may_revoke_or_rotate_it(client, factory, admin):
     factory.offices()
     feed = subscribe(client, admin, scope="office", office="sofia", privacy="full")
     burgas = factory.headers("coordinator", offices=["burgas"])
-    assert client.delete(f"/api/v1/feeds/{feed['id']}", headers=burgas).status_code == 403
-    assert client.post(f"/api/v1/feeds/{feed['id']}/rotate", headers=burgas).status_code == 403
+    assert client.delete(f"/api/v1/feeds/{feed['id']}", headers=burgas).status_code == 404
+    assert client.post(f"/api/v1/feeds/{feed['id']}/rotate", headers=burgas).status_code == 404
     assert fetch(client, feed).status_code == 200
     sofia = factory.headers("coordinator", offices=["sofia"])
     assert client.delete(f"/api/v1/feeds/{feed['id']}", headers=sofia).status_code == 204

@@ -53,7 +53,7 @@ def test_a_bookings_notifications_with_masked_numbers(client, admin, booking):
 def test_notifications_follow_the_booking_access_rules(client, factory, booking):
     burgas = factory.headers("coordinator", offices=["burgas"])
     response = client.get(f"/api/v1/bookings/{booking.id}/notifications", headers=burgas)
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert client.get(f"/api/v1/bookings/{booking.id}/notifications").status_code == 401
 
 

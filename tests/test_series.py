@@ -359,7 +359,7 @@ def test_coordinators_plan_only_in_their_offices(client, factory):
     assert refused.status_code == 403
     assert created.status_code == 201
     assert client.get("/api/v1/series", headers=burgas).json == []
-    assert client.get(f"/api/v1/series/{created.json['id']}", headers=burgas).status_code == 403
+    assert client.get(f"/api/v1/series/{created.json['id']}", headers=burgas).status_code == 404
     assert [s["id"] for s in client.get("/api/v1/series", headers=sofia).json] == [
         created.json["id"]
     ]

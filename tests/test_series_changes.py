@@ -366,7 +366,7 @@ def test_read_only_and_other_staff_cannot_change_a_series(client, factory, admin
 
     assert client.post(cancel, json={"reason": "x"}, headers=reader).status_code == 403
     assert client.get(f"/api/v1/series/{series['id']}", headers=reader).status_code == 200
-    assert client.get(f"/api/v1/series/{series['id']}", headers=other).status_code == 403
+    assert client.get(f"/api/v1/series/{series['id']}", headers=other).status_code == 404
     assert client.get("/api/v1/series", headers=other).json == []
     assert [s["id"] for s in client.get("/api/v1/series", headers=own).json] == [series["id"]]
 

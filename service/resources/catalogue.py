@@ -67,8 +67,7 @@ def _may_manage_time_off(resource_id: int, action: Action) -> str:
     principal = current_principal()
     require(principal, action, Kind.TIME_OFF)
     resource = catalogue.get_resource(get_session(), resource_id)
-    missing = f"No time off of resource {resource_id}."
-    require(principal, action, Kind.TIME_OFF, resource_facts(resource), missing=missing)
+    require(principal, action, Kind.TIME_OFF, resource_facts(resource))
     return principal.name
 
 
