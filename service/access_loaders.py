@@ -19,8 +19,9 @@ from service.access_facts import (
     notification_facts,
     series_facts,
 )
-from service.access_policy import Action, Facts, Kind, require, sees_details
+from service.access_policy import Action, Facts, Kind, allows, list_scope, require, sees_details
 from service.auth import Principal
+from service.beneficiaries import get_by_case_reference
 from service.errors import Invalid, NotFound
 from service.models import Beneficiary, Booking, OutboxMessage, Series
 
@@ -67,6 +68,16 @@ def load_message(session: Session, principal: Principal, outbox_id: int) -> Outb
     facts = notification_facts(session, message)
     require(principal, Action.CHANGE, Kind.NOTIFICATION, facts, missing=missing)
     return message
+
+
+def find_beneficiary(session: Session, principal: Principal, case_reference: str) -> Beneficiary:
+    """Find a beneficiary by case reference among those the principal may see; any other
+    reference is answered as unknown (Invalid on `case_reference`)."""
+    if not allows(principal, Action.LIST, Kind.BENEFICIARY):
+        raise Invalid("case_reference", "You may not book or enrol beneficiaries.")
+    scope = list_scope(principal, Kind.BENEFICIARY)
+    offices = None if scope.everything else scope.offices
+    return get_by_case_reference(session, case_reference, offices)
 
 
 def check_beneficiaries(

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from service.auth import Principal, can_see_office
+from service.access_policy import Kind, list_scope
+from service.auth import Principal
 from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia
 from service.errors import Forbidden, Invalid
@@ -58,11 +59,14 @@ def visible_offices(session: Session, principal: Principal, *, full: bool = Fals
     if full:
         query = query.options(selectinload(Office.opening_hours), selectinload(Office.closures))
     offices = list(session.scalars(query))
-    if principal.role == "staff":
-        resource = session.get(Resource, principal.resource_id or -1)
+    scope = list_scope(principal, Kind.BOOKING)
+    if scope.everything:
+        return offices
+    if scope.person is not None:
+        resource = session.get(Resource, scope.person)
         codes = set(resource.office_codes) if resource is not None else set()
         return [o for o in offices if o.code in codes]
-    return [o for o in offices if can_see_office(principal, o.code)]
+    return [o for o in offices if o.code in scope.offices]
 
 
 def monday_of(day: date) -> date:
@@ -136,8 +140,9 @@ def _fill(
         Resource.active.is_(True),
         Resource.offices.any(Office.id == office.id) | (Resource.room_office_id == office.id),
     )
-    if principal.role == "staff":
-        people = people.where(Resource.id == principal.resource_id)
+    scope = list_scope(principal, Kind.BOOKING)
+    if scope.person is not None:
+        people = people.where(Resource.id == scope.person)
     resources = list(session.scalars(people.order_by(Resource.kind, Resource.name)))
     opens, closes = _span(office)
     rows = {r.id: Row(r, [[] for _ in days]) for r in resources}

@@ -43,6 +43,7 @@ class BeneficiaryForm(FlaskForm):
         validators=[Optional(), Length(max=32)],
     )
     discreet = BooleanField(_l("Discreet"))
+    office = SelectField(_l("Registering office"), choices=[], validators=[DataRequired()])
 
     def validate_phone(self, field: StringField) -> None:
         if field.data and not self.sms_consent.data:

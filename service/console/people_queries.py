@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.auth import Principal, can_see_office
+from service.access_facts import booking_facts
+from service.access_policy import Action, Kind, Scope, allows
+from service.access_queries import beneficiaries_in
+from service.auth import Principal
 from service.clock import utcnow
 from service.models import Beneficiary, Booking, BookingBeneficiary, ConsentEvent, TimeOff
 
@@ -28,9 +31,12 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_beneficiaries(session: Session, reference: str, page: int) -> BeneficiaryPage:
-    """Beneficiaries whose case reference contains `reference` (any case), a page at a time."""
-    query = select(Beneficiary)
+def search_beneficiaries(
+    session: Session, scope: Scope, reference: str, page: int
+) -> BeneficiaryPage:
+    """Beneficiaries in `scope` whose case reference contains `reference` (any case), a page
+    at a time."""
+    query = select(Beneficiary).where(beneficiaries_in(scope))
     if reference.strip():
         pattern = f"%{_escaped(reference.strip().lower())}%"
         query = query.where(func.lower(Beneficiary.case_reference).like(pattern, escape="\\"))
@@ -67,7 +73,9 @@ def upcoming_bookings(session: Session, principal: Principal, beneficiary_id: in
         .order_by(Booking.starts_at, Booking.id)
         .limit(UPCOMING)
     )
-    return [b for b in found if can_see_office(principal, b.office_code)]
+    return [
+        b for b in found if allows(principal, Action.READ, Kind.BOOKING, booking_facts(session, b))
+    ]
 
 
 def upcoming_time_off(session: Session, resource_id: int) -> list[TimeOff]:

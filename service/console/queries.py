@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
+from service.access_queries import beneficiaries_in
+from service.auth import Principal
 from service.availability import Slot, Window, find_free_slots
 from service.catalogue import query_resources
 from service.clock import sofia_instant
@@ -79,11 +82,15 @@ def languages_offered(session: Session) -> list[str]:
     )
 
 
-def case_references(session: Session) -> list[str]:
+def case_references(session: Session, principal: Principal) -> list[str]:
+    """Hints for the case reference field: only beneficiaries the principal may see."""
+    if not allows(principal, Action.LIST, Kind.BENEFICIARY):
+        return []
+    visible = beneficiaries_in(list_scope(principal, Kind.BENEFICIARY))
     return list(
         session.scalars(
             select(Beneficiary.case_reference)
-            .where(Beneficiary.erased_at.is_(None))
+            .where(Beneficiary.erased_at.is_(None), visible)
             .order_by(Beneficiary.case_reference)
             .limit(CASE_REFERENCE_HINTS)
         )
@@ -105,17 +112,24 @@ class BookingPage:
     notices: list[Notice]
 
 
-def booking_page(session: Session, booking: Booking) -> BookingPage:
+def booking_page(session: Session, principal: Principal, booking: Booking) -> BookingPage:
+    """What the principal may see of a booking: its beneficiaries and SMS only as far as the
+    access policy shows them."""
     resources = list(
         session.scalars(
             select(Resource).where(Resource.id.in_(booking.resource_ids)).order_by(Resource.kind)
         )
     )
-    references = list(
-        session.scalars(
-            select(Beneficiary.case_reference).where(Beneficiary.id.in_(booking.beneficiary_ids))
+    references: list[str] = []
+    if sees_details(principal, Facts.of(offices=[booking.office_code])):
+        visible = beneficiaries_in(list_scope(principal, Kind.BENEFICIARY))
+        references = list(
+            session.scalars(
+                select(Beneficiary.case_reference).where(
+                    Beneficiary.id.in_(booking.beneficiary_ids), visible
+                )
+            )
         )
-    )
     audit = list(
         session.scalars(
             select(AuditEntry)
@@ -123,7 +137,10 @@ def booking_page(session: Session, booking: Booking) -> BookingPage:
             .order_by(AuditEntry.id)
         )
     )
-    sms = notices(session, list_booking_notifications(session, booking.id))
+    sms = []
+    if allows(principal, Action.LIST, Kind.NOTIFICATION):
+        scope = list_scope(principal, Kind.NOTIFICATION)
+        sms = notices(session, list_booking_notifications(session, booking.id, scope))
     return BookingPage(booking, resources, references, audit, sms)
 
 

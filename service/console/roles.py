@@ -1,28 +1,30 @@
-"""Which console sections a role may open, for the views (403) and the navigation alike."""
+"""Which console sections a user may open, asked of the access policy, for the views (403) and
+the navigation alike."""
 
 from __future__ import annotations
 
 from flask import g
 
-from service.auth import require_role
+from service.access_policy import Action, Kind, allows, require
 from service.console.web import bp, principal
 
 SECTIONS = {
-    "beneficiaries": ("admin", "coordinator"),
-    "users": ("admin",),
+    "beneficiaries": Kind.BENEFICIARY,
+    "users": Kind.TOKEN,  # managing accounts is the admins' alone, as managing API tokens
+    "reminders": Kind.NOTIFICATION,
 }
 
 
 def require_section(section: str) -> None:
-    """Refuse (403) unless the signed-in user's role may open `section`."""
-    require_role(principal(), *SECTIONS[section])
+    """Refuse (403) unless the signed-in user may list the section's objects."""
+    require(principal(), Action.LIST, SECTIONS[section])
 
 
 @bp.app_template_global()
 def may_open(section: str) -> bool:
     """Tell a template whether to offer `section` to the signed-in user."""
     who = g.get("console_principal")
-    return who is not None and who.role in SECTIONS[section]
+    return who is not None and allows(who, Action.LIST, SECTIONS[section])
 
 
 def landing_endpoint(role: str) -> str:

@@ -10,27 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from service import attendance, enrolment
-from service.auth import Principal, authorize_booking
+from service.access_policy import Kind, list_scope
+from service.access_queries import series_in
+from service.auth import Principal
 from service.clock import utcnow
 from service.console.queries import describe_conflicts, resource_names
 from service.console.series_calendar import Entry, Month, month_grids
-from service.errors import Forbidden
 from service.models import Beneficiary, Booking, Enrolment, Office, Resource, Series
 from service.recurrence import split_rule
 from service.series import LIVE, Plan, exceptions_of, list_occurrences, list_series
 
 PEOPLE_KINDS = ("teacher", "counsellor", "interpreter")
-
-
-def may_see(principal: Principal, series: Series) -> bool:
-    """Tell whether the principal may read the series, by the API's rule for its bookings."""
-    try:
-        authorize_booking(
-            principal, office_code=series.office_code, resource_ids=series.resource_ids, write=False
-        )
-    except Forbidden:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -45,7 +35,8 @@ class SeriesRow:
 def series_rows(session: Session, principal: Principal, office: str | None) -> list[SeriesRow]:
     """The series the principal may see (at one office, if given), earliest first."""
     filters = {"office": office} if office else {}
-    shown = [s for s in list_series(session, **filters) if may_see(principal, s)]
+    within = series_in(list_scope(principal, Kind.SERIES))
+    shown = list_series(session, within, **filters)
     ids = [s.id for s in shown]
     rows = session.execute(
         select(Booking.series_id, func.min(Booking.starts_at))

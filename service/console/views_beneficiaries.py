@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 from wtforms import Field
 
-from service import beneficiaries
+from service import access_loaders, beneficiaries
+from service.access_policy import Action, Facts, Kind, allows, list_scope
 from service.console import people_queries
 from service.console.forms_people import (
     BeneficiaryForm,
@@ -16,10 +18,11 @@ from service.console.forms_people import (
     DiscreetForm,
 )
 from service.console.roles import require_section
+from service.console.views_series import office_name
 from service.console.web import bp, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
-from service.models import Beneficiary
+from service.models import Beneficiary, Office
 from service.notify.catalogue import CATALOGUE
 from service.phones import mask_phone
 
@@ -36,7 +39,8 @@ def beneficiaries_list() -> ResponseReturnValue:
     require_section("beneficiaries")
     form = BeneficiarySearchForm(formdata=request.args)
     reference = (form.q.data or "") if form.validate() else ""
-    found = people_queries.search_beneficiaries(get_session(), reference, _page_number())
+    scope = list_scope(principal(), Kind.BENEFICIARY)
+    found = people_queries.search_beneficiaries(get_session(), scope, reference, _page_number())
     return render_template(
         "console/beneficiaries.html", form=form, found=found, reference=reference
     )
@@ -63,11 +67,16 @@ def _show_invalid(form: BeneficiaryForm, exc: Invalid) -> None:
 def beneficiary_new() -> ResponseReturnValue:
     require_section("beneficiaries")
     form = BeneficiaryForm()
+    who, db = principal(), get_session()
+    form.office.choices = [
+        (office.code, office_name(office))
+        for office in db.scalars(select(Office).order_by(Office.code))
+        if allows(who, Action.CHANGE, Kind.BENEFICIARY, Facts.of(offices=[office.code]))
+    ]
     if request.method == "GET":
         return _render_new(form)
     if not form.validate():
         return _render_new(form, 422)
-    db = get_session()
     registration = beneficiaries.BeneficiaryRequest(
         case_reference=form.case_reference.data or "",
         language=(form.language.data or "").strip().lower(),
@@ -76,6 +85,7 @@ def beneficiary_new() -> ResponseReturnValue:
         discreet=form.discreet.data,
         is_minor=form.is_minor.data,
         guardian_phone=form.guardian_phone.data or None,
+        offices=[form.office.data or ""],
     )
     try:
         beneficiary = beneficiaries.register_beneficiary(
@@ -112,23 +122,31 @@ def _render_one(
     ), status
 
 
+def _load(beneficiary_id: int, action: Action) -> Beneficiary:
+    return access_loaders.load_beneficiary(get_session(), principal(), beneficiary_id, action)
+
+
 @bp.route("/beneficiaries/<int:beneficiary_id>")
 def beneficiary(beneficiary_id: int) -> ResponseReturnValue:
     require_section("beneficiaries")
-    return _render_one(beneficiaries.get_beneficiary(get_session(), beneficiary_id))
+    return _render_one(_load(beneficiary_id, Action.READ))
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/consent", methods=["POST"])
 def beneficiary_consent(beneficiary_id: int) -> ResponseReturnValue:
     require_section("beneficiaries")
     db = get_session()
-    shown = beneficiaries.get_beneficiary(db, beneficiary_id)
+    shown = _load(beneficiary_id, Action.CHANGE)
     form = ConsentForm()
     if not form.validate() or form.consent.data not in ("yes", "no"):
         return _render_one(shown, 422, _("Choose to record consent or its withdrawal."))
     try:
-        beneficiaries.set_sms_consent(
-            db, shown, form.consent.data == "yes", source="console", actor=principal().name
+        beneficiaries.update_beneficiary(
+            db,
+            shown,
+            beneficiaries.BeneficiaryChanges(sms_consent=form.consent.data == "yes"),
+            actor=principal().name,
+            source="console",
         )
     except Invalid:
         db.rollback()
@@ -142,11 +160,17 @@ def beneficiary_consent(beneficiary_id: int) -> ResponseReturnValue:
 def beneficiary_discreet(beneficiary_id: int) -> ResponseReturnValue:
     require_section("beneficiaries")
     db = get_session()
-    shown = beneficiaries.get_beneficiary(db, beneficiary_id)
+    shown = _load(beneficiary_id, Action.CHANGE)
     form = DiscreetForm()
     if not form.validate() or form.discreet.data not in ("yes", "no"):
         return _render_one(shown, 422, _("Choose to turn discreet on or off."))
-    beneficiaries.set_discreet(db, shown, form.discreet.data == "yes")
+    beneficiaries.update_beneficiary(
+        db,
+        shown,
+        beneficiaries.BeneficiaryChanges(discreet=form.discreet.data == "yes"),
+        actor=principal().name,
+        source="console",
+    )
     db.commit()
     flash(_("Discreet is on.") if shown.discreet else _("Discreet is off."))
     return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))

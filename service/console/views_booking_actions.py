@@ -7,7 +7,7 @@ from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import bookings, notifications, outbox
+from service import access_loaders, bookings, notifications, outbox
 from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms import RescheduleForm
@@ -82,7 +82,7 @@ def _back(message: OutboxMessage) -> str:
 def resend(outbox_id: int) -> ResponseReturnValue:
     """Queue a failed SMS again, by the API's rules: admins and coordinators of the office."""
     db = get_session()
-    found = notifications.authorize_message(db, principal(), outbox_id)
+    found = access_loaders.load_message(db, principal(), outbox_id)
     try:
         copy = outbox.resend_message(db, outbox_id)
     except (Conflict, Invalid, InvalidTransition) as exc:
@@ -99,7 +99,7 @@ def handled(outbox_id: int) -> ResponseReturnValue:
     """Take a message off the list needing attention (dealt with some other way)."""
     who = principal()
     db = get_session()
-    found = notifications.authorize_message(db, who, outbox_id)
+    found = access_loaders.load_message(db, who, outbox_id)
     try:
         notifications.mark_handled(db, outbox_id, by=who.name)
     except (Conflict, InvalidTransition) as exc:

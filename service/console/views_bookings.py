@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from service import bookings
-from service.auth import Principal, authorize_booking
-from service.beneficiaries import get_by_case_reference
+from service import access_loaders, bookings
+from service.access_facts import booking_facts, booking_request_facts
+from service.access_policy import Action, Kind, allows, list_scope, require
+from service.auth import Principal
 from service.clock import to_sofia, utcnow
 from service.console import notices, queries
 from service.console.board import visible_offices
@@ -84,7 +85,7 @@ def _render_find(
         "book": book,
         "offers": offers,
         "searched": searched,
-        "case_references": queries.case_references(get_session()),
+        "case_references": queries.case_references(get_session(), who),
         "search_fields": SEARCH_FIELDS,
         **extra,
     }
@@ -109,8 +110,10 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     if form.room.data:
         resource_ids.append(form.room.data)
     db = get_session()
-    beneficiary = get_by_case_reference(db, form.case_reference.data or "")
-    authorize_booking(who, office_code=find.office.data, resource_ids=resource_ids, write=True)
+    require(who, Action.CHANGE, Kind.BOOKING)
+    beneficiary = access_loaders.find_beneficiary(db, who, form.case_reference.data or "")
+    facts = booking_request_facts(db, find.office.data, resource_ids, 1)
+    require(who, Action.CHANGE, Kind.BOOKING, facts)
     booking_request = bookings.BookingRequest(
         type=BOOKING_TYPE_OF_KIND[find.kind.data],
         starts_at=starts_at,
@@ -166,15 +169,16 @@ def render_booking(
     """The booking's page, with the forms its viewer may use (those given keep their input)."""
     who = principal()
     db = get_session()
-    may_write = who.role != "read_only"
+    facts = booking_facts(db, booking)
+    may_write = allows(who, Action.CHANGE, Kind.BOOKING, facts)
     replies = []
-    if who.role in ("admin", "coordinator"):  # as GET /replies allows
-        found = list_replies(db, offices=None, booking_id=booking.id)
+    if allows(who, Action.LIST, Kind.REPLY):
+        found = list_replies(db, list_scope(who, Kind.REPLY), booking_id=booking.id)
         replies = notices.replies(db, found)
     context = {
-        "page": queries.booking_page(db, booking),
+        "page": queries.booking_page(db, who, booking),
         "actions": bookings.allowed_actions(booking) if may_write else [],
-        "may_resend": who.role in ("admin", "coordinator"),
+        "may_resend": allows(who, Action.CHANGE, Kind.NOTIFICATION),
         "replies": replies,
         "cancel": cancel or CancelForm(formdata=None),
         "reschedule": reschedule or reschedule_form(booking),
@@ -184,11 +188,8 @@ def render_booking(
 
 
 def load_booking(who: Principal, booking_id: int, *, write: bool) -> Booking:
-    booking = bookings.get_booking(get_session(), booking_id)
-    authorize_booking(
-        who, office_code=booking.office_code, resource_ids=booking.resource_ids, write=write
-    )
-    return booking
+    action = Action.CHANGE if write else Action.READ
+    return access_loaders.load_booking(get_session(), who, booking_id, action)
 
 
 @bp.route("/bookings/<int:booking_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from service.auth import require_role
+from service.access_policy import Action, Kind, allows, list_scope
 from service.console import notices
 from service.console.web import bp, principal
 from service.db import get_session
@@ -25,14 +25,15 @@ def _page_number(value: str | None) -> int:
 @bp.route("/reminders")
 def reminders() -> ResponseReturnValue:
     who = principal()
-    require_role(who, "admin", "coordinator", "read_only")
+    scope = list_scope(who, Kind.NOTIFICATION)
     db = get_session()
-    offices = sorted(who.offices) if who.role == "coordinator" else None
     page = list_needing_attention(
-        db, offices=offices, page=_page_number(request.args.get("page")), size=PAGE_SIZE
+        db, scope, page=_page_number(request.args.get("page")), size=PAGE_SIZE
     )
-    may_act = who.role in ("admin", "coordinator")  # as the API's resend and replies allow
-    replies = notices.replies(db, list_replies(db, offices=offices)) if may_act else []
+    may_act = allows(who, Action.CHANGE, Kind.NOTIFICATION)
+    replies = []
+    if allows(who, Action.LIST, Kind.REPLY):
+        replies = notices.replies(db, list_replies(db, list_scope(who, Kind.REPLY)))
     return render_template(
         "console/reminders.html",
         page=page,

@@ -11,8 +11,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from service import access_loaders
 from service import series as ops
-from service.auth import Principal, authorize_booking, require_write
+from service.access_facts import booking_request_facts
+from service.access_policy import Action, Kind, require
+from service.auth import Principal
 from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
 from service.console.board import visible_offices
@@ -103,16 +106,16 @@ def _render_dry_run(
 def _request_of(who: Principal, form: PlanForm) -> ops.SeriesRequest:
     """The request the form asks for, once the user may plan with these office and people."""
     plan_request = series_request(form)
-    authorize_booking(
-        who, office_code=plan_request.office, resource_ids=plan_request.resource_ids, write=True
-    )
+    db = get_session()
+    facts = booking_request_facts(db, plan_request.office, plan_request.resource_ids, 0)
+    require(who, Action.CHANGE, Kind.SERIES, facts)
     return plan_request
 
 
 @bp.route("/series/new")
 def series_new() -> ResponseReturnValue:
     who = principal()
-    require_write(who)
+    require(who, Action.CHANGE, Kind.SERIES)
     return _render_plan(_plan_form(who))
 
 
@@ -120,7 +123,7 @@ def series_new() -> ResponseReturnValue:
 def series_preview() -> ResponseReturnValue:
     """Run the dry run and show it as a calendar; writes nothing."""
     who = principal()
-    require_write(who)
+    require(who, Action.CHANGE, Kind.SERIES)
     form = _plan_form(who)
     if not form.validate():
         return _render_plan(form, 422)
@@ -136,7 +139,7 @@ def series_preview() -> ResponseReturnValue:
 def series_commit() -> ResponseReturnValue:
     """Create the series, checking every rule again (the preview is never trusted)."""
     who = principal()
-    require_write(who)
+    require(who, Action.CHANGE, Kind.SERIES)
     form = _plan_form(who)
     if not form.validate():
         return _render_plan(form, 422)
@@ -165,12 +168,9 @@ def series_commit() -> ResponseReturnValue:
 
 
 def load_series(who: Principal, series_id: int, *, write: bool) -> Series:
-    """Load a series the user may see (or change), by the API's rule."""
-    shown = ops.get_series(get_session(), series_id)
-    authorize_booking(
-        who, office_code=shown.office_code, resource_ids=shown.resource_ids, write=write
-    )
-    return shown
+    """Load a series the user may see (or change), by the access policy."""
+    action = Action.CHANGE if write else Action.READ
+    return access_loaders.load_series(get_session(), who, series_id, action)
 
 
 def render_series(

@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 
 from service import attendance, enrolment
 from service import series as ops
-from service.beneficiaries import get_by_case_reference
+from service.access_facts import series_facts
+from service.access_loaders import find_beneficiary
+from service.access_policy import Action, Kind, require
 from service.clock import utcnow
 from service.console import series_queries as queries
 from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
@@ -30,7 +32,7 @@ def series_enrol(series_id: int) -> ResponseReturnValue:
         return render_series(shown, 422, enrol=form)
     db = get_session()
     try:
-        beneficiary = get_by_case_reference(db, form.case_reference.data or "")
+        beneficiary = find_beneficiary(db, principal(), form.case_reference.data or "")
         row = enrolment.enrol(db, shown.id, beneficiary.id, actor())
     except DomainError as exc:
         db.rollback()
@@ -87,9 +89,16 @@ def _render_register(
     ), status
 
 
+def _register_of(series_id: int, action: Action) -> Series:
+    """Load a series whose register the user may read or take (its teacher may)."""
+    shown = load_series(principal(), series_id, write=False)
+    require(principal(), action, Kind.ATTENDANCE, series_facts(get_session(), shown))
+    return shown
+
+
 @bp.route("/series/<int:series_id>/occurrences/<int:occurrence_id>")
 def series_register(series_id: int, occurrence_id: int) -> ResponseReturnValue:
-    shown = load_series(principal(), series_id, write=False)
+    shown = _register_of(series_id, Action.READ)
     booking = ops.get_occurrence(get_session(), shown, occurrence_id)
     form = RegisterForm(formdata=None, walk_ins=booking.walk_ins)
     return _render_register(shown, booking, form)
@@ -98,7 +107,7 @@ def series_register(series_id: int, occurrence_id: int) -> ResponseReturnValue:
 @bp.route("/series/<int:series_id>/occurrences/<int:occurrence_id>", methods=["POST"])
 def series_record(series_id: int, occurrence_id: int) -> ResponseReturnValue:
     """Record the register of one occurrence (and its walk-ins): every mark, or none."""
-    shown = load_series(principal(), series_id, write=True)
+    shown = _register_of(series_id, Action.CHANGE)
     db = get_session()
     booking = ops.get_occurrence(db, shown, occurrence_id)
     form = RegisterForm()

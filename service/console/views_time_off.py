@@ -9,6 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from service import catalogue
+from service.access_facts import resource_facts
+from service.access_policy import Action, Kind, require
 from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms_people import TimeOffForm
@@ -32,6 +34,7 @@ def time_off_add() -> ResponseReturnValue:
         return render_calendar(status=422, time_off_form=form)
     db = get_session()
     resource = catalogue.get_resource(db, who.resource_id)
+    require(who, Action.CHANGE, Kind.TIME_OFF, resource_facts(resource))
     assert form.starts_at.data is not None and form.ends_at.data is not None  # validated
     try:
         catalogue.add_time_off(
