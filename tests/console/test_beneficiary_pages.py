@@ -16,6 +16,7 @@ GOOD = {
     "language": "fa",
     "sms_consent": "y",
     "phone": "0888 123 456",
+    "office": "burgas",
 }
 
 
@@ -85,8 +86,8 @@ def test_a_minors_number_is_the_guardians(client, signed_in, session):
 
 def test_search_finds_by_part_of_the_case_reference_and_pages(client, signed_in, factory):
     for n in range(30):
-        factory.beneficiary(case_reference=f"BUR-{n:03d}")
-    factory.beneficiary(case_reference="SOF-001")
+        factory.beneficiary(case_reference=f"BUR-{n:03d}", offices=("burgas",))
+    factory.beneficiary(case_reference="SOF-001", offices=("burgas",))
     signed_in("coordinator")
     first = client.get("/console/beneficiaries", query_string={"q": "bur-"}).text
     assert "30 found." in first and "SOF-001" not in first
@@ -96,7 +97,7 @@ def test_search_finds_by_part_of_the_case_reference_and_pages(client, signed_in,
 
 
 def test_a_percent_sign_is_searched_for_literally(client, signed_in, factory):
-    factory.beneficiary(case_reference="ABC-1")
+    factory.beneficiary(case_reference="ABC-1", offices=("burgas",))
     signed_in("coordinator")
     assert "0 found." in client.get("/console/beneficiaries", query_string={"q": "%"}).text
 
@@ -104,7 +105,7 @@ def test_a_percent_sign_is_searched_for_literally(client, signed_in, factory):
 def test_consent_withdrawn_and_given_again_shows_in_the_history(
     client, signed_in, factory, session
 ):
-    person = factory.beneficiary(phone="0888 123 456", sms_consent=True)
+    person = factory.beneficiary(phone="0888 123 456", sms_consent=True, offices=("burgas",))
     set_sms_consent(session, person, False, source="sms_stop")
     session.commit()
     user = signed_in("coordinator")
@@ -130,7 +131,7 @@ def test_consent_withdrawn_and_given_again_shows_in_the_history(
 
 
 def test_consent_without_a_number_is_refused_on_the_page(client, signed_in, factory):
-    person = factory.beneficiary()
+    person = factory.beneficiary(offices=("burgas",))
     signed_in("coordinator")
     response = _post(client, f"/console/beneficiaries/{person.id}/consent", consent="yes")
     assert response.status_code == 422
@@ -138,7 +139,7 @@ def test_consent_without_a_number_is_refused_on_the_page(client, signed_in, fact
 
 
 def test_discreet_is_explained_and_toggled(client, signed_in, factory, session):
-    person = factory.beneficiary()
+    person = factory.beneficiary(offices=("burgas",))
     signed_in("coordinator")
     path = f"/console/beneficiaries/{person.id}"
     assert "name neither the organisation nor the service" in client.get(path).text
@@ -153,7 +154,7 @@ def test_discreet_is_explained_and_toggled(client, signed_in, factory, session):
 
 def test_upcoming_bookings_are_linked_for_the_coordinators_offices(client, signed_in, factory):
     day = work_day()
-    person = factory.beneficiary()
+    person = factory.beneficiary(offices=("burgas", "sofia"))  # shared: still only Burgas's links
     burgas = factory.interpreter(offices=("burgas",))
     sofia = factory.interpreter(offices=("sofia",))
     here = factory.booking(
