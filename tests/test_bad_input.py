@@ -218,9 +218,7 @@ def test_duplicate_case_reference_is_a_conflict(client, factory, admin):
     factory.office("sofia")
     first = {"case_reference": "X-1", "language": "ar", "offices": ["sofia"]}
     assert client.post("/api/v1/beneficiaries", json=first, headers=admin).status_code == 201
-    again = client.post(
-        "/api/v1/beneficiaries", json=first | {"language": "fa"}, headers=admin
-    )
+    again = client.post("/api/v1/beneficiaries", json=first | {"language": "fa"}, headers=admin)
     assert again.status_code == 409
 
 

@@ -81,17 +81,29 @@ def test_secrets_and_phone_numbers_in_messages_are_redacted() -> None:
     assert "<phone>" in line["message"]
 
 
-def test_bodies_and_phone_numbers_of_requests_are_not_logged(client, factory, admin, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_bodies_and_phone_numbers_of_requests_are_not_logged(
+    client, factory, admin, caplog
+) -> None:  # type: ignore[no-untyped-def]
     factory.office("sofia")
     caplog.set_level(logging.DEBUG)
     registered = client.post(
         "/api/v1/beneficiaries",
-        json={"case_reference": "LOG-77", "language": "ar", "phone": "+359 888 765 432", "offices": ["sofia"]},
+        json={
+            "case_reference": "LOG-77",
+            "language": "ar",
+            "phone": "+359 888 765 432",
+            "offices": ["sofia"],
+        },
         headers=admin,
     )
     refused = client.post(
         "/api/v1/beneficiaries",
-        json={"case_reference": "LOG-78", "language": "ar", "phone": "+359 88 123", "offices": ["sofia"]},
+        json={
+            "case_reference": "LOG-78",
+            "language": "ar",
+            "phone": "+359 88 123",
+            "offices": ["sofia"],
+        },
         headers=admin,
     )
     assert (registered.status_code, refused.status_code) == (201, 422)

@@ -37,9 +37,7 @@ def upgrade() -> None:
             name=op.f("fk_beneficiary_offices_office_id_offices"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "beneficiary_id", "office_id", name=op.f("pk_beneficiary_offices")
-        ),
+        sa.PrimaryKeyConstraint("beneficiary_id", "office_id", name=op.f("pk_beneficiary_offices")),
     )
     op.execute(
         """
