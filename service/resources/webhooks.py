@@ -1,15 +1,17 @@
 """Twilio webhooks: delivery status of each outbox message and inbound SMS.
 
 Both check X-Twilio-Signature against PUBLIC_BASE_URL plus the request path, never a host
-taken from the request or X-Forwarded-* headers, and answer 403 when it does not match.
+taken from the request or X-Forwarded-* headers, and answer 403 when it does not match (429
+once the address is over FAILED_AUTH_LIMIT).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from service import ratelimit
 from service.clock import utcnow
 from service.db import get_session
 from service.notify.inbound import apply_status_callback, handle_inbound
@@ -24,10 +26,12 @@ def _check_signature() -> None:
     base = NotifySettings.from_config(current_app.config).public_base_url.rstrip("/")
     query = request.query_string.decode()
     url = base + request.path + (f"?{query}" if query else "")
-    if not token or not signature:
-        abort(403)
-    if not RequestValidator(str(token)).validate(url, request.form.to_dict(), signature):
-        abort(403)
+    if (
+        not token
+        or not signature
+        or not RequestValidator(str(token)).validate(url, request.form.to_dict(), signature)
+    ):
+        ratelimit.refuse_failed_authentication(403, "The Twilio signature does not match.")
 
 
 def _twiml(text: str | None) -> Response:
