@@ -38,6 +38,7 @@ from service.models import (
     Office,
 )
 from service.models.feed import FEED_LOCALES
+from service.phones import hide_numbers
 
 PAST_DAYS, FUTURE_DAYS = 90, 365
 MAX_PAST_DAYS, MAX_FUTURE_DAYS = 730, 1095
@@ -60,7 +61,7 @@ class FeedSpec:
     @property
     def calendar(self) -> FeedCalendar:
         return FeedCalendar(
-            name=self.title,
+            name=hide_numbers(self.title, word(self.locale, "phone_hidden")),
             description=word(self.locale, f"privacy_{self.privacy}"),
             language=self.locale,
         )
