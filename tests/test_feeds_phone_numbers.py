@@ -186,12 +186,13 @@ def test_a_phone_booking_links_to_its_console_page(client, admin, numbered_world
 
 def test_with_a_public_base_url_the_console_link_is_absolute(app, session, numbered_world):
     phone = numbered_world["phone"]
+    original = app.config.get("PUBLIC_BASE_URL")
     app.config["PUBLIC_BASE_URL"] = "https://zapis.example.org/"
     try:
         with app.app_context():
             event = feeds.mapping.booking_event(phone, "full", "en", sequence=0)
     finally:
-        app.config["PUBLIC_BASE_URL"] = None
+        app.config["PUBLIC_BASE_URL"] = original
     assert event.url == f"https://zapis.example.org/console/bookings/{phone.id}"
     assert "+359887123460" not in (event.description or "")
     assert event.starts_at < event.ends_at <= event.starts_at + timedelta(hours=2)
