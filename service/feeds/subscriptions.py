@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,10 +104,22 @@ def _build_feed(session: Session, request: FeedRequest) -> Feed:
     return feed
 
 
-def create_feed(session: Session, principal: Principal, request: FeedRequest) -> tuple[Feed, str]:
-    """Create a subscription and return it with its token, which is never shown again."""
+def create_feed(
+    session: Session,
+    principal: Principal,
+    request: FeedRequest,
+    *,
+    scope_offices: Iterable[str] | None = None,
+) -> tuple[Feed, str]:
+    """Create a subscription and return it with its token, which is never shown again.
+
+    `scope_offices` are the offices whose bookings the feed shows at its privacy; those of
+    any other office it shows as busy only.  None: every office (an admin's feed, or a staff
+    member's own schedule).
+    """
     feed = _build_feed(session, request)
     authorize_feed(session, principal, feed)
+    feed.scope_offices = sorted(set(scope_offices)) if scope_offices is not None else None
     token = new_token()
     feed.token_hash = hash_token(token)
     feed.created_by = principal.name
@@ -211,6 +224,7 @@ def _audit(session: Session, principal: Principal, action: str, feed: Feed) -> N
     image = {
         "scope": feed.scope,
         "privacy": feed.privacy,
+        "scope_offices": feed.scope_offices,
         "locale": feed.locale,
         "title": feed.title,
     }
