@@ -51,6 +51,29 @@ def spellings(e164: str) -> set[str]:
     return {e164, national, national.replace(" ", ""), e164.lstrip("+")}
 
 
+WITHHELD_NUMBER = "[number withheld]"
+
+
+def redact_phone_numbers(text: str, keep: Iterable[str] = ()) -> str:
+    """Replace every valid phone number in `text` (E.164 or Bulgarian national spelling) by
+    `[number withheld]`, except the E.164 numbers in `keep`."""
+    kept = set(keep)
+    if not any(c.isdigit() for c in text):
+        return text
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "BG"))):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 not in kept:
+            text = text[: match.start] + WITHHELD_NUMBER + text[match.end :]
+    return text
+
+
+def replace_secrets(text: str, secrets: Iterable[str], replacement: str) -> str:
+    """Replace each secret (longest first) in `text` by `replacement`."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, replacement)
+    return text
+
+
 def _redact(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
