@@ -73,6 +73,22 @@ def _reference_parts(reference: str) -> list[str]:
     return re.findall(r"[^\W_]+", reference.casefold())
 
 
+WITHHELD_NUMBER = "[number withheld]"
+
+
+def redact_phone_numbers(text: str, keep: Iterable[str] = ()) -> str:
+    """Replace every valid phone number in `text` (E.164 or Bulgarian national spelling) by
+    `[number withheld]`, except the E.164 numbers in `keep`."""
+    kept = set(keep)
+    if not any(c.isdigit() for c in text):
+        return text
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "BG"))):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 not in kept:
+            text = text[: match.start] + WITHHELD_NUMBER + text[match.end :]
+    return text
+
+
 @dataclass(frozen=True)
 class Secrets:
     """One person's numbers (E.164) and case reference, to be found in any spelling."""
@@ -99,7 +115,7 @@ class Secrets:
     def __bool__(self) -> bool:
         return bool(self._patterns)
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, replacement: str = REDACTED) -> str:
         """Return text with every spelling of the numbers and the reference replaced."""
         if self.numbers:
             theirs = [
@@ -108,9 +124,9 @@ class Secrets:
                 if phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
                 in self.numbers
             ]
-            text = replace_spans(text, theirs, REDACTED)
+            text = replace_spans(text, theirs, replacement)
         for pattern in self._patterns:
-            text = pattern.sub(REDACTED, text)
+            text = pattern.sub(replacement, text)
         return text
 
     def needles(self) -> list[str]:

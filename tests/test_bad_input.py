@@ -47,6 +47,15 @@ def _count_bookings(client, admin):
         ({"resource_ids": ["1"]}, "resource_ids"),
         ({"beneficiary_ids": [999999]}, "beneficiary_ids"),
         ({"modality": "video"}, "remote_link"),
+        ({"modality": "video", "remote_link": "http://meet.example.org/x"}, "remote_link"),
+        ({"modality": "video", "remote_link": "javascript:alert(1)"}, "remote_link"),
+        ({"modality": "video", "remote_link": " javascript:alert(1)"}, "remote_link"),
+        ({"modality": "video", "remote_link": "data:text/html,<b>x</b>"}, "remote_link"),
+        ({"modality": "video", "remote_link": "file:///etc/passwd"}, "remote_link"),
+        ({"modality": "video", "remote_link": "meet.example.org/x"}, "remote_link"),
+        ({"modality": "video", "remote_link": "https:meet.example.org"}, "remote_link"),
+        ({"modality": "phone", "remote_link": "tel:call me"}, "remote_link"),
+        ({"remote_link": "javascript:alert(1)"}, "remote_link"),
         ({"colour": "red"}, "colour"),
         ({"override": "yes please"}, "override"),
     ],
@@ -66,6 +75,15 @@ def _count_bookings(client, admin):
         "string-id",
         "unknown-beneficiary",
         "video-without-link",
+        "http-link",
+        "javascript-link",
+        "javascript-link-after-a-space",
+        "data-link",
+        "file-link",
+        "link-without-scheme",
+        "https-without-host",
+        "tel-not-a-number",
+        "in-person-javascript-link",
         "unknown-field",
         "override-not-bool",
     ],
@@ -237,3 +255,20 @@ def test_instants_far_from_now_are_refused_naming_the_field(client, admin):
     answer = client.post("/api/v1/bookings", json=booking, headers=admin)
     assert answer.status_code == 422
     assert "starts_at" in answer.json["errors"]["json"]
+
+
+@pytest.mark.parametrize(
+    ("modality", "link"),
+    [
+        ("video", "https://meet.example.org/zapis-4411"),
+        ("video", "HTTPS://meet.example.org/x"),
+        ("phone", "tel:+359888123456"),
+        ("phone", "sip:room-3@sip.example.org"),
+    ],
+)
+def test_https_tel_and_sip_links_are_accepted(client, factory, admin, modality, link):
+    interpreter = factory.interpreter()
+    change = {"modality": modality, "remote_link": link}
+    answer = client.post("/api/v1/bookings", json=body([interpreter.id]) | change, headers=admin)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["remote_link"] == link

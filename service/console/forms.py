@@ -66,7 +66,7 @@ class BookForm(FlaskForm):
     )
     room = SelectField(_l("Room"), coerce=int, validators=[Optional()])
     remote_link = StringField(
-        _l("Phone number or video link (phone and video only)"),
+        _l("tel:, sip: or https:// link (phone and video only)"),
         validators=[Optional(), Length(max=500)],
     )
 

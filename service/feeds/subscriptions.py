@@ -7,14 +7,16 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.audit import record_change
 from service.auth import Principal, hash_token
 from service.clock import utcnow
-from service.errors import Forbidden, Invalid, NotFound
+from service.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from service.feeds.mapping import office_name
 from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
 from service.feeds.text import word
@@ -177,10 +179,36 @@ def subscription_urls(base_url: str, token: str) -> tuple[str, str]:
     return url, "webcal://" + url.split("://", 1)[1]
 
 
+def _change_if_unchanged(session: Session, feed: Feed, **values: Any) -> None:
+    """Write `values` only if the feed still has the token and liveness read with it.
+
+    One conditional UPDATE (`WHERE id AND token_hash AND revoked_at IS NULL`): of two
+    rotations, or a rotation and a revocation, racing for one feed, the database lets exactly
+    one match; the other changes no row and answers 409, so no one is given a URL that does
+    not work, and a revoked feed never gets a new one.
+    """
+    changed = session.execute(
+        update(Feed)
+        .where(
+            Feed.id == feed.id,
+            Feed.token_hash == feed.token_hash,
+            Feed.revoked_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidTransition(
+            "This feed was rotated or revoked meanwhile; reload it before changing it again."
+        )
+    for name, value in values.items():
+        set_committed_value(feed, name, value)
+
+
 def revoke_feed(session: Session, principal: Principal, feed_id: int) -> Feed:
     feed = get_feed(session, feed_id)
     authorize_feed(session, principal, feed)
-    feed.revoked_at = utcnow()
+    _change_if_unchanged(session, feed, revoked_at=utcnow())
     _audit(session, principal, "revoke", feed)
     return feed
 
@@ -190,8 +218,7 @@ def rotate_feed(session: Session, principal: Principal, feed_id: int) -> tuple[F
     feed = get_feed(session, feed_id)
     authorize_feed(session, principal, feed)
     token = new_token()
-    feed.token_hash = hash_token(token)
-    feed.rotated_at = utcnow()
+    _change_if_unchanged(session, feed, token_hash=hash_token(token), rotated_at=utcnow())
     _audit(session, principal, "rotate", feed)
     return feed, token
 

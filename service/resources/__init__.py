@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Flask, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from flask.typing import ResponseReturnValue
 
 from service.resources import (
@@ -31,10 +31,20 @@ from service.resources.converters import (
 )
 
 SWAGGER_ASSETS = "/docs/assets/"
+# The interactive docs run the API with the caller's token: no other site may frame them.
+DOCS_ENDPOINTS = frozenset({"api-docs.openapi_swagger_ui", "swagger_asset"})
+NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
 
 def _swagger_asset(filename: str) -> ResponseReturnValue:
     return send_from_directory(Path(swagger_ui_bundle.swagger_ui_path), filename)
+
+
+def _not_framed(response: Response) -> Response:
+    if request.endpoint in DOCS_ENDPOINTS:
+        for name, value in NO_FRAMING.items():
+            response.headers.setdefault(name, value)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -61,5 +71,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feeds.calendars_bp)
     app.register_blueprint(webhooks.bp)
     app.add_url_rule(f"{SWAGGER_ASSETS}<path:filename>", "swagger_asset", _swagger_asset)
+    app.after_request(_not_framed)
     app.extensions["zapis.api"] = api
     errors.init_app(app)

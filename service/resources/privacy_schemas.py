@@ -43,8 +43,18 @@ class ExportBookingSchema(Schema):
     starts_at = Instant()
     ends_at = Instant()
     notes = fields.String(allow_none=True)
+    notes_withheld = fields.Boolean(
+        metadata={
+            "description": "The booking has notes, withheld because it has other participants."
+        }
+    )
     cancel_reason = fields.String(allow_none=True)
     series_id = fields.Integer(allow_none=True)
+    other_participants = fields.Integer(
+        metadata={
+            "description": "How many other beneficiaries share the booking; never who they are."
+        }
+    )
 
 
 class ExportEnrolmentSchema(Schema):

@@ -159,7 +159,14 @@ class BookingCreateSchema(Schema):
     office = _code
     location = fields.String(validate=validate.Length(min=1, max=300), allow_none=True)
     modality = fields.String(load_default="in_person", validate=validate.OneOf(MODALITIES))
-    remote_link = fields.String(validate=validate.Length(min=1, max=500), allow_none=True)
+    remote_link = fields.String(
+        validate=validate.Length(min=1, max=500),
+        allow_none=True,
+        metadata={
+            "description": "The dial-in or video link: https:, tel: or sip: only "
+            "(https://meet.example.org/room, tel:+359888123456, sip:room@sip.example.org)."
+        },
+    )
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     resource_ids = fields.List(
