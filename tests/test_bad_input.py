@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
 from marshmallow import Schema, fields, validate
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
+from service.models import Booking, Feed
 from service.resources.fields import Day, Text
 from tests.test_bookings_api import TUESDAY_10, body
 
@@ -540,3 +544,99 @@ def test_every_string_date_and_whole_number_an_operation_reads_is_bounded(app):
     assert len(schemas) > 30
     loose = [f"{type(s).__name__}.{name}" for s in schemas for name in _loose_fields(s)]
     assert not loose
+
+
+# Concurrent changes: the request that loses the race answers 409, never StaleDataError.
+
+
+@contextmanager
+def changed_meanwhile(model, statement):
+    """Run `statement` once, as if another request committed it, just before `model` is saved.
+
+    The app's request session and the test share one connection, so the statement is what the
+    request's UPDATE then meets: a booking's version moved on, or a row gone.
+    """
+    done = []
+
+    def other_request(session, _context, _instances):
+        for row in list(session.dirty):
+            if isinstance(row, model) and not done:
+                done.append(row.id)
+                session.connection().execute(text(statement), {"id": row.id})
+
+    event.listen(Session, "before_flush", other_request)
+    try:
+        yield done
+    finally:
+        event.remove(Session, "before_flush", other_request)
+
+
+BUMP_VERSION = "UPDATE bookings SET version = version + 1 WHERE id = :id"
+
+
+@pytest.mark.parametrize(
+    ("action", "payload"),
+    [("cancel", {"reason": "ill"}), ("confirm", None), ("reschedule", "later")],
+)
+def test_a_booking_changed_meanwhile_is_409(client, factory, admin, action, payload):
+    interpreter = factory.interpreter()
+    booked = client.post(
+        "/api/v1/bookings", json=body([interpreter.id], status="tentative"), headers=admin
+    ).json
+    if payload == "later":
+        later = TUESDAY_10.replace(hour=14)
+        payload = {
+            "version": booked["version"],
+            "starts_at": later.isoformat(),
+            "ends_at": later.replace(hour=15).isoformat(),
+        }
+    with changed_meanwhile(Booking, BUMP_VERSION) as done:
+        answer = client.post(
+            f"/api/v1/bookings/{booked['id']}/{action}", json=payload, headers=admin
+        )
+    assert done, "the request never saved the booking"
+    assert answer.status_code == 409, answer.json
+    assert answer.is_json
+    assert "meanwhile" in answer.json["message"]
+    now = client.get(f"/api/v1/bookings/{booked['id']}", headers=admin).json
+    assert (now["status"], now["starts_at"]) == ("tentative", booked["starts_at"])
+
+
+def test_a_series_whose_occurrence_changed_meanwhile_is_409_and_unchanged(client, factory, admin):
+    room = factory.room()
+    series = client.post(
+        "/api/v1/series",
+        json={
+            "type": "community_event",
+            "office": "sofia",
+            "title": "Info",
+            "rrule": "FREQ=WEEKLY;COUNT=3",
+            "starts_at": "2027-03-02T10:00:00+02:00",
+            "ends_at": "2027-03-02T11:00:00+02:00",
+            "resource_ids": [room.id],
+        },
+        headers=admin,
+    ).json
+    with changed_meanwhile(Booking, BUMP_VERSION) as done:
+        answer = client.post(
+            f"/api/v1/series/{series['id']}/cancel", json={"reason": "no room"}, headers=admin
+        )
+    assert done
+    assert answer.status_code == 409, answer.json
+    assert "meanwhile" in answer.json["message"]
+    listed = client.get(f"/api/v1/series/{series['id']}/occurrences", headers=admin).json
+    assert {o["status"] for o in listed} == {"confirmed"}
+
+
+def test_a_feed_removed_meanwhile_is_409(client, factory, admin):
+    factory.office("sofia")
+    feed = client.post(
+        "/api/v1/feeds",
+        json={"scope": "office", "office": "sofia", "privacy": "busy"},
+        headers=admin,
+    ).json
+    with changed_meanwhile(Feed, "DELETE FROM feeds WHERE id = :id") as done:
+        answer = client.post(f"/api/v1/feeds/{feed['id']}/rotate", headers=admin)
+    assert done
+    assert answer.status_code == 409, answer.json
+    assert "meanwhile" in answer.json["message"]
