@@ -9,6 +9,7 @@ Arabic-Indic three) is a digit to `int()` but no number a form or URL of ours ev
 from __future__ import annotations
 
 ROW_ID_MAX = 2**31 - 1  # PostgreSQL integer: a larger id would overflow the query
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates and instants a request may give
 UNSTORABLE = "Text may not contain NUL characters or unpaired surrogates."
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from service.clock import to_sofia
-from service.text_input import ROW_ID_MAX, UNSTORABLE, unstorable
+from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, UNSTORABLE, unstorable
 
 __all__ = [
     "ROW_ID_MAX",
@@ -21,7 +21,6 @@ __all__ = [
     "Version",
     "sofia_isoformat",
 ]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class Instant(fields.AwareDateTime):
