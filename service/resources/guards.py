@@ -22,6 +22,7 @@ from service.resources.errors import error_body
 from service.resources.security import current_principal
 from service.text_input import UNSTORABLE, unstorable
 
+API_PREFIX = "/api/"
 NOT_CHECKED = frozenset({"webhooks"})
 CONSOLE = "console"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -61,7 +62,8 @@ def check_text() -> Response | None:
 
 def api_guard(api_blueprints: frozenset[str]) -> Any:
     def authenticate_first() -> None:
-        if request.blueprint in api_blueprints and request.method != "OPTIONS":
+        # Also before a 404 or 405 of an unknown path or method: anonymous callers learn nothing.
+        if request.blueprint in api_blueprints or request.path.startswith(API_PREFIX):
             current_principal()  # 401 before any argument is parsed
 
     return authenticate_first
