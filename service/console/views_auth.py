@@ -14,8 +14,18 @@ from service.db import get_session
 
 
 def _safe_next(target: str | None, role: str) -> str:
-    """Follow `next` only within the console, never to another site."""
-    if target and target.startswith("/console/") and not target.startswith("//"):
+    """Follow `next` only within the console, never to another site nor with a broken header.
+
+    Anything but printable ASCII (CR and LF above all, which would split the Location header)
+    or a backslash makes it no `next` at all.
+    """
+    if (
+        target
+        and target.startswith("/console/")
+        and target.isascii()
+        and target.isprintable()
+        and "\\" not in target
+    ):
         return target
     return url_for(landing_endpoint(role))
 

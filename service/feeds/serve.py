@@ -40,6 +40,7 @@ from service.models import (
 )
 from service.models.feed import FEED_LOCALES
 from service.phones import hide_numbers
+from service.text_input import whole_number
 
 PAST_DAYS, FUTURE_DAYS = 90, 365
 MAX_PAST_DAYS, MAX_FUTURE_DAYS = 730, 1095
@@ -128,9 +129,10 @@ def parse_window(args: Mapping[str, str]) -> Window:
         raw = args.get(name)
         if raw is None:
             continue
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        value = whole_number(raw, low, high)
+        if value is None:
             raise Invalid(name, f"{name} must be a whole number from {low} to {high}.")
-        values[name] = int(raw)
+        values[name] = value
     return Window(**values)
 
 

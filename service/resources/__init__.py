@@ -17,6 +17,7 @@ from service.resources import (
     enrolments,
     errors,
     feeds,
+    guards,
     health,
     notifications,
     offices,
@@ -53,7 +54,7 @@ def init_app(app: Flask) -> None:
     apidoc.bound_row_ids(app)
     api = apidoc.DocumentedApi(app)
     api.register_converter(IsoDateConverter, iso_date_schema)
-    for module in (
+    api_modules = (
         offices,
         catalogue,
         beneficiaries,
@@ -65,8 +66,10 @@ def init_app(app: Flask) -> None:
         feeds,
         notifications,
         statistics,
-    ):
+    )
+    for module in api_modules:
         api.register_blueprint(module.blp)
+    guards.init_app(app, api_blueprints=[module.blp.name for module in api_modules])
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.calendars_bp)
     app.register_blueprint(webhooks.bp)
