@@ -97,26 +97,40 @@ def principal_of(user: User) -> Principal:
 
 
 def session_stamp(user: User) -> str:
-    """A value that changes with the password, so a new password ends other sign-ins."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """The value a session cookie carries and must match on every request.
+
+    It changes with the account's session version and its password, so moving the version
+    (`end_sessions`) or setting a password ends every session signed in before.
+    """
+    password = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return f"{user.session_version}:{password}"
+
+
+def end_sessions(session: Session, user: User) -> User:
+    """End every console session of `user` on the server: their cookies are refused from now."""
+    user.session_version = User.session_version + 1  # in SQL: two at once both count
+    session.flush()
+    return user
 
 
 def authenticate_user(session: Session, email: str, password: str) -> User | None:
     """Return the user when the password is right and the account active and not locked.
 
     Each wrong password counts; the fifth in a row locks the account for 15 minutes, during
-    which even the right password is refused. The caller commits either way.
+    which even the right password is refused. Every call runs exactly one Argon2 verification
+    (against a dummy hash for an unknown email or a locked account). The caller commits
+    either way.
     """
     try:
         address = normalise_email(email)
     except Invalid:
         address = ""
     user = session.scalar(select(User).where(User.email == address)) if address else None
-    if user is None:
-        _verify(_DUMMY_HASH, password)  # same work as for a real account
-        return None
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    if user is None or (user.locked_until is not None and user.locked_until > now):
+        # One hash either way, so an unknown email and a locked account take as long as a
+        # wrong password and cannot be told apart by timing.
+        _verify(_DUMMY_HASH, password)
         return None
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
@@ -163,8 +177,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Use
         raise Invalid("current_password", "The current password is not right.")
     _check_password(new)
     user.password_hash = _hasher.hash(new)
-    session.flush()
-    return user
+    return end_sessions(session, user)
 
 
 def _require_admin(admin: Principal) -> None:
@@ -180,8 +193,7 @@ def reset_password(session: Session, admin: Principal, user_id: int, new: str) -
     user.password_hash = _hasher.hash(new)
     user.failed_logins = 0
     user.locked_until = None
-    session.flush()
-    return user
+    return end_sessions(session, user)
 
 
 def set_locale(session: Session, user: User, locale: str | None) -> User:
@@ -202,7 +214,7 @@ def list_users(session: Session, admin: Principal) -> list[User]:
 def deactivate_user(session: Session, admin: Principal, user_id: int) -> User:
     """Stop an account from signing in and revoke its calendar feeds.
 
-    Its existing sessions end at their next request. An admin cannot close their own account
+    Its sessions end on the server at once. An admin cannot close their own account
     (so that the last admin cannot lock everyone out by mistake).
     """
     _require_admin(admin)
@@ -211,15 +223,13 @@ def deactivate_user(session: Session, admin: Principal, user_id: int) -> User:
         raise Invalid("user_id", "You cannot deactivate your own account.")
     user.active = False
     revoke_feeds_of_user(session, user.email)
-    session.flush()
-    return user
+    return end_sessions(session, user)
 
 
 def reactivate_user(session: Session, admin: Principal, user_id: int, new: str) -> User:
     """Let a deactivated account sign in again, with a new password (admin only).
 
-    The new password changes the session stamp, so sessions from before the deactivation
-    stay ended.
+    Sessions from before the deactivation stay ended.
     """
     _require_admin(admin)
     user = get_user(session, user_id)
@@ -228,5 +238,4 @@ def reactivate_user(session: Session, admin: Principal, user_id: int, new: str) 
     user.active = True
     user.failed_logins = 0
     user.locked_until = None
-    session.flush()
-    return user
+    return end_sessions(session, user)

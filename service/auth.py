@@ -56,8 +56,11 @@ def issue_token(
         raise Invalid("offices", "A coordinator is scoped to at least one office.")
     if role == "staff" and resource_id is None:
         raise Invalid("resource_id", "A staff token is linked to an existing person.")
-    if resource_id is not None and session.get(Resource, resource_id) is None:
+    resource = session.get(Resource, resource_id) if resource_id is not None else None
+    if resource_id is not None and resource is None:
         raise Invalid("resource_id", f"No person with id {resource_id}.")
+    if role == "staff" and resource is not None and not resource.is_person:
+        raise Invalid("resource_id", f"Resource {resource_id} is a {resource.kind}, not a person.")
     secret = "zap_" + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,

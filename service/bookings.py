@@ -16,6 +16,7 @@ from service.calendar_rules import closed_reason, within_opening_hours, within_w
 from service.clock import to_sofia, utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 from service.holds import blocked_until, find_conflicts, lock_resources
+from service.links import check_remote_link
 from service.models import (
     Beneficiary,
     Booking,
@@ -125,6 +126,7 @@ def _check_place(request: BookingRequest, office: Office | None) -> None:
         raise Invalid("office", "An in-person booking needs an office or a location.")
     if request.modality != "in_person" and not request.remote_link:
         raise Invalid("remote_link", "A phone or video booking needs its dial-in or video link.")
+    check_remote_link(request.remote_link)
 
 
 def check_rules(

@@ -43,6 +43,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "QUIET_HOURS": os.environ.get("QUIET_HOURS") or "21:00-08:00",
         "RETENTION_DAYS": _int("RETENTION_DAYS", 90),
         "STATISTICS_MIN_COUNT": _int("STATISTICS_MIN_COUNT", 5),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "SMS_PRICE_PER_SEGMENT": os.environ.get("SMS_PRICE_PER_SEGMENT") or "0.0750",
         "SMS_SENDER": os.environ.get("SMS_SENDER") or "console",
         "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID"),

@@ -3,9 +3,11 @@
 What goes: the case reference (replaced by a generated `erased-<id>`), the phone and guardian's
 numbers, consent and its history, the minor and discreet flags, the bodies and numbers of every
 SMS to them (queued ones are cancelled), the replies from them, a refusal flag on their number,
-their reference or number wherever a coordinator typed it (booking notes, reasons, places,
-dial-in numbers, series texts, time off and closures, other SMS) and in the audit log's images. Their bookings
-get a note-free re-render, so no feed shows them again, and the feeds' change counters move.
+their reference or number wherever a coordinator typed it, in any spelling (booking notes,
+reasons, places, dial-in numbers, series texts and exceptions, time off and closures, other SMS;
+see service/redaction.py) and in the audit log's images.  Their bookings, and every booking or
+series whose text changed, get a note-free re-render, so no feed shows them again, and the
+feeds' change counters move.
 
 What stays: a tombstone row with the preferred language (the statistics count by language; on
 its own, with small counts masked, it names nobody), the registration date and `erased_at`, so
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from service import feeds
@@ -40,9 +42,10 @@ from service.models import (
     FlaggedNumber,
     OutboxMessage,
     Resource,
+    Series,
     SmsReply,
 )
-from service.redaction import MIN_SECRET, redact_free_text, scrub_audit, spellings
+from service.redaction import Secrets, redact_free_text, scrub_audit
 
 
 @dataclass(frozen=True)
@@ -179,23 +182,21 @@ def erase_beneficiary(
         raise InvalidTransition("This beneficiary's data was erased already.")
     own = {n for n in (beneficiary.phone, beneficiary.guardian_phone) if n}
     numbers = own - _numbers_of_others(session, beneficiary)
-    secrets = {beneficiary.case_reference}
-    for number in numbers:
-        secrets |= spellings(number)
-    secrets = {s for s in secrets if len(s) >= MIN_SECRET}
+    secrets = Secrets.of(numbers, beneficiary.case_reference)
+    rows, entries = _own_rows(session, beneficiary.id)
 
     enrolments = _withdraw_enrolments(session, beneficiary.id, actor, now)
     cancelled, blanked = _blank_messages(session, beneficiary.id, numbers, now)
     replies, consent = _delete_replies_and_consent(session, beneficiary.id, numbers)
     _clear_sole_notes(session, beneficiary.id)
-    texts = redact_free_text(session, secrets) if secrets else 0
     session.flush()
-    audited = scrub_audit(session, beneficiary.id, secrets)
+    texts = redact_free_text(session, secrets, rows)
+    audited = scrub_audit(session, secrets, entries)
     _tombstone(beneficiary, now)
     session.flush()
     session.expire_all()  # the bulk updates above changed rows the session may hold
     beneficiary = session.get_one(Beneficiary, beneficiary_id)
-    rerendered = _rerender(session, beneficiary)
+    rerendered = _rerender(session, beneficiary, texts.booking_ids, texts.series_ids)
     erasure = Erasure(
         beneficiary_id=beneficiary.id,
         erased_at=now,
@@ -206,7 +207,7 @@ def erase_beneficiary(
         enrolments_withdrawn=enrolments,
         bookings_rerendered=rerendered,
         audit_entries_scrubbed=audited,
-        texts_redacted=texts,
+        texts_redacted=texts.rows,
     )
     record_change(
         session,
@@ -220,13 +221,65 @@ def erase_beneficiary(
     return erasure
 
 
-def _rerender(session: Session, beneficiary: Beneficiary) -> int:
-    """Render the beneficiary's bookings again (moving the feeds' counters); return how many."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(BookingBeneficiary)
-        .join(Booking, Booking.id == BookingBeneficiary.booking_id)
-        .where(BookingBeneficiary.beneficiary_id == beneficiary.id, Booking.status != "cancelled")
+def _rerender(
+    session: Session, beneficiary: Beneficiary, booking_ids: set[int], series_ids: set[int]
+) -> int:
+    """Render again the beneficiary's bookings and the bookings and series whose text changed.
+
+    This moves the feeds' counters; return how many bookings.
+    """
+    theirs = set(
+        session.scalars(
+            select(Booking.id)
+            .join(BookingBeneficiary, BookingBeneficiary.booking_id == Booking.id)
+            .where(
+                BookingBeneficiary.beneficiary_id == beneficiary.id,
+                Booking.status != "cancelled",
+            )
+        )
     )
     feeds.refresh_beneficiary(session, beneficiary)
-    return int(count or 0)
+    others = sorted(booking_ids - theirs)
+    for booking in session.scalars(select(Booking).where(Booking.id.in_(others))):
+        feeds.refresh_booking(session, booking)
+    for series_id in sorted(series_ids):
+        feeds.series_changed(session, series_id)
+    return len(theirs) + len(others)
+
+
+def _own_rows(
+    session: Session, beneficiary_id: int
+) -> tuple[dict[type[Any], list[int]], dict[str, list[int]]]:
+    """The rows (by table) and audit entries (by entity) that belong to the beneficiary."""
+    bookings = list(
+        session.scalars(
+            select(BookingBeneficiary.booking_id).where(
+                BookingBeneficiary.beneficiary_id == beneficiary_id
+            )
+        )
+    )
+    enrolled = session.execute(
+        select(Enrolment.id, Enrolment.series_id).where(Enrolment.beneficiary_id == beneficiary_id)
+    ).all()
+    series = sorted({row.series_id for row in enrolled})
+    messages = list(
+        session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.beneficiary_id == beneficiary_id)
+        )
+    )
+    replies = list(
+        session.scalars(select(SmsReply.id).where(SmsReply.beneficiary_id == beneficiary_id))
+    )
+    rows: dict[type[Any], list[int]] = {
+        Booking: bookings,
+        Series: series,
+        OutboxMessage: messages,
+        SmsReply: replies,
+    }
+    entries = {
+        "beneficiary": [beneficiary_id],
+        "booking": bookings,
+        "series": series,
+        "enrolment": [row.id for row in enrolled],
+    }
+    return rows, entries

@@ -60,5 +60,18 @@ class StaleVersion(DomainError):
         return {"json": {"version": [self.message]}, "current_version": self.current_version}
 
 
+class StaleChange(DomainError):
+    """A concurrent request changed or removed the row between this one's read and write.
+
+    SQLAlchemy raises StaleDataError then (a booking's version moved on, or the row is gone);
+    the API and the console answer it as this 409.
+    """
+
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__("It was changed by someone else meanwhile; load it again and retry.")
+
+
 class InvalidTransition(DomainError):
     status = 409

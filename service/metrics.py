@@ -5,16 +5,22 @@ notification outbox by status), write a prometheus_client collector and pass it 
 `register_collector`; it is then exported by /metrics in single- and multi-process mode.
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty directory
 (fresh at each start) so that counters and histograms are summed over the workers.
+
+/metrics answers only a scraper that sends `Authorization: Bearer <METRICS_TOKEN>`, compared
+in constant time. Without METRICS_TOKEN set it answers no one. The token is its own secret,
+not an API token: a Prometheus configuration that leaks must not open any personal data.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
 import os
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -83,7 +89,28 @@ class _Scrape:
             yield from collector.collect()
 
 
+def _scraper_allowed() -> bool:
+    """Whether the request carries the configured METRICS_TOKEN as its bearer token."""
+    expected = current_app.config.get("METRICS_TOKEN") or ""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def _refused() -> Response:
+    body = {"code": 401, "status": "Unauthorized", "message": "Send the metrics bearer token."}
+    return Response(
+        json.dumps(body),
+        status=401,
+        mimetype="application/json",
+        headers={"WWW-Authenticate": 'Bearer realm="metrics"', "Cache-Control": "no-store"},
+    )
+
+
 def _metrics() -> Response:
+    if not _scraper_allowed():
+        return _refused()
     return Response(generate_latest(_Scrape()), content_type=CONTENT_TYPE_LATEST)
 
 

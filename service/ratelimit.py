@@ -1,7 +1,9 @@
 """Rate limits: failed authentications per address, each feed URL, each Twilio webhook subject.
 
-* Each 401 answer (and each webhook whose Twilio signature fails) counts against the client
-  address; once FAILED_AUTH_LIMIT is reached, every request from that address answers 429.
+* A credential is checked first: a valid bearer token, a correct console password or a good
+  Twilio signature is never refused because others failed from the same address. Each one
+  that fails (a 401, a wrong console password, a bad signature) counts against the client
+  address; past FAILED_AUTH_LIMIT such a failure answers 429 instead of 401 or 403.
 * Each feed URL (`/calendars/<token>.ics`) has FEED_RATE_LIMIT of its own, keyed by a hash of
   its token, never by address: Google and other calendar services fetch many feeds from few
   addresses, and one feed polled too often must not starve the others.
@@ -22,11 +24,13 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
+from flask_smorest import abort
+from limits import parse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.resources.errors import error_body
@@ -34,11 +38,11 @@ from service.resources.errors import error_body
 FAILED_AUTH_LIMIT = "20 per minute"
 FEED_RATE_LIMIT = "30 per minute"
 WEBHOOK_RATE_LIMIT = "20 per minute"
-NOT_LIMITED = frozenset({"health.health", "health.ready", "metrics"})
 FEED_ENDPOINT = "calendars.calendar_feed"
 STATUS_ENDPOINT = "webhooks.status_callback"
 INBOUND_ENDPOINT = "webhooks.inbound"
 FAILED_AUTH_MESSAGE = "Too many failed authentications from your address."
+FAILED_AUTH_KEY = "failed-auth"
 FEED_MESSAGE = "This calendar is fetched too often."
 WEBHOOK_MESSAGE = "Too many webhook requests for this message or number."
 
@@ -62,28 +66,54 @@ def _inbound_key() -> str:
     return digest("from", sender) if sender else f"address:{get_remote_address()}"
 
 
-def _failed_authentication(response: Response) -> bool:
-    if response.status_code == 401:
-        return True
-    return response.status_code == 403 and request.blueprint == "webhooks"
-
-
 def _signed(response: Response) -> bool:
-    return response.status_code != 403
-
-
-def _not_limited() -> bool:
-    return request.endpoint in NOT_LIMITED
+    return not g.get("failed_authentication", False)
 
 
 def _remember_retry_after(limit: RequestLimit) -> None:
     g.retry_after = max(1, int(limit.reset_at - time.time()))
 
 
+def count_failed_authentication() -> int | None:
+    """Count a failed credential against the client address.
+
+    Return None while the address is within FAILED_AUTH_LIMIT, else the seconds until it may
+    fail again (the caller answers 429). A storage outage counts nothing and refuses nothing.
+    """
+    g.failed_authentication = True
+    limiter: Limiter = current_app.extensions["zapis.limiter"]
+    if not limiter.enabled:
+        return None
+    item = parse(str(current_app.config["FAILED_AUTH_LIMIT"]))
+    address = get_remote_address()
+    try:
+        if limiter.limiter.hit(item, FAILED_AUTH_KEY, address):
+            return None
+        reset_at = limiter.limiter.get_window_stats(item, FAILED_AUTH_KEY, address).reset_time
+    except Exception:
+        current_app.logger.warning("failed-authentication counter unavailable", exc_info=True)
+        return None
+    return max(1, int(reset_at - time.time()))
+
+
+def refuse_failed_authentication(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> NoReturn:
+    """Answer `status` (401, 403) for a failed credential, or 429 once its address is over."""
+    retry_after = count_failed_authentication()
+    if retry_after is not None:
+        abort(
+            429,
+            message=f"{FAILED_AUTH_MESSAGE} Retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+    abort(status, message=message, headers=headers)
+    raise AssertionError("abort() raises")  # for the type checker
+
+
 def _too_many(exc: RateLimitExceeded) -> tuple[dict[str, Any], int, dict[str, str]]:
     retry_after = g.get("retry_after", 60)
-    reason = exc.description if exc.limit.error_message else FAILED_AUTH_MESSAGE
-    message = f"{reason} Retry in {retry_after} s."
+    message = f"{exc.description} Retry in {retry_after} s."
     return error_body(429, message), 429, {"Retry-After": str(retry_after)}
 
 
@@ -104,13 +134,7 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("PROXY_X_FOR") or os.environ.get("PROXY_X_FOR") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
-    limiter = Limiter(
-        get_remote_address,
-        application_limits=[_setting("FAILED_AUTH_LIMIT")],
-        application_limits_deduct_when=_failed_authentication,
-        application_limits_exempt_when=_not_limited,
-        on_breach=_remember_retry_after,
-    )
+    limiter = Limiter(get_remote_address, on_breach=_remember_retry_after)
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _too_many)
     app.extensions["zapis.limiter"] = limiter

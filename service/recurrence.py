@@ -15,6 +15,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from service.clock import SOFIA
 from service.errors import Invalid
+from service.text_input import whole_number
 
 MAX_SPAN = relativedelta(years=1)
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -23,8 +24,8 @@ _FIXED_TIME = ("BYHOUR", "BYMINUTE", "BYSECOND", "DTSTART")
 _MAX_INTERVAL = {"DAILY": 366, "WEEKLY": 53, "MONTHLY": 12, "YEARLY": 1}
 _MAX_ORDINAL = {"MONTHLY": 5, "YEARLY": 53}
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_BYDAY = re.compile(r"^([+-]?)(\d{0,2})(MO|TU|WE|TH|FR|SA|SU)$")
-_UNTIL = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
+_BYDAY = re.compile(r"^([+-]?)([0-9]{0,2})(MO|TU|WE|TH|FR|SA|SU)$")
+_UNTIL = re.compile(r"^([0-9]{8})(?:T([0-9]{6})(Z?))?$")
 _LONGEST_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -58,7 +59,7 @@ def join_rule(parts: dict[str, str]) -> str:
 
 def _positive(parts: dict[str, str], key: str) -> None:
     value = parts.get(key)
-    if value is not None and (not value.isdigit() or int(value) < 1):
+    if value is not None and whole_number(value, 1, 10**9) is None:
         raise _fail(f"{key} must be a positive whole number.")
 
 
@@ -90,10 +91,11 @@ def _numbers(parts: dict[str, str], key: str, high: int, *, signed: bool) -> lis
         return []
     values = []
     for item in parts[key].split(","):
-        try:
-            value = int(item)
-        except ValueError:
-            raise _fail(f"{key} takes whole numbers: {item!r}.") from None
+        digits = item[1:] if item[:1] in "+-" else item
+        magnitude = whole_number(digits, 0, 10**9)
+        if magnitude is None:
+            raise _fail(f"{key} takes whole numbers: {item!r}.")
+        value = -magnitude if item.startswith("-") else magnitude
         if not 1 <= abs(value) <= high or (value < 0 and not signed):
             raise _fail(f"{key} values lie between 1 and {high}: {item!r}.")
         values.append(value)

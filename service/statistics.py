@@ -2,8 +2,9 @@
 
 Only counts leave this module, never an id or a reference. Counts between 1 and
 `min_count - 1` are masked (None), as are the interpretation hours of a masked row: in a small
-office a cell of one or two can point at a person. There are no totals, so a masked cell
-cannot be recovered by subtraction.
+office a cell of one or two can point at a person. A row left with no count shown (each one
+masked or zero) is dropped altogether. There are no totals, so a masked cell cannot be
+recovered by subtraction.
 
 Definitions:
 - month: the Europe/Sofia month the booking starts in (a message: the month it was sent);
@@ -256,6 +257,15 @@ def _mask(row: StatisticsRow, min_count: int) -> StatisticsRow:
     return row
 
 
+def _tells_something(row: StatisticsRow) -> bool:
+    """Whether a masked row still shows a count: one that is neither masked nor zero.
+
+    A row exists only because one of its counts is positive, so a row whose counts are all
+    masked or zero says only "a few of these happened": the very thing masking hides.
+    """
+    return any(getattr(row, name) for name in COUNTS)
+
+
 def compute_statistics(
     session: Session,
     first: date,
@@ -289,5 +299,5 @@ def compute_statistics(
         last=months[-1][0],
         offices=sorted(offices) if offices is not None else None,
         min_count=min_count,
-        rows=[_mask(row, min_count) for row in ordered],
+        rows=[row for row in (_mask(r, min_count) for r in ordered) if _tells_something(row)],
     )

@@ -24,6 +24,9 @@ from service.migrate import upgrade
 from tests.clients.npm import node_with_icaljs
 from tests.factories import Factory
 
+METRICS_TOKEN = "test-metrics-token-0123456789"
+SCRAPER = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # how Prometheus scrapes /metrics
+
 
 def create_database(base_url: str, name: str) -> str:
     """Create database `name` on the server of `base_url` and return its URL."""
@@ -77,7 +80,9 @@ def database_url(fresh_database) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "METRICS_TOKEN": METRICS_TOKEN}
+    )
     yield application
     application.extensions["zapis.engine"].dispose()
 

@@ -106,3 +106,21 @@ def test_only_admins_issue_tokens_and_a_coordinator_needs_an_office(client, fact
     answer = client.post("/api/v1/tokens", json={"name": "x", "role": "coordinator"}, headers=admin)
     assert answer.status_code == 422
     assert "offices" in answer.json["errors"]["json"]
+
+
+def test_a_staff_token_is_bound_to_a_person_never_to_a_room(client, factory, admin):
+    room = factory.room()
+    answer = client.post(
+        "/api/v1/tokens",
+        json={"name": "room", "role": "staff", "resource_id": room.id},
+        headers=admin,
+    )
+    assert answer.status_code == 422
+    assert "resource_id" in answer.json["errors"]["json"]
+    person = factory.interpreter()
+    answer = client.post(
+        "/api/v1/tokens",
+        json={"name": "person", "role": "staff", "resource_id": person.id},
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.json

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+from sqlalchemy import select
+
+from service.bookings import Actor, change_status
 from service.clock import utcnow
+from service.models import Beneficiary, OutboxMessage
 from service.notify.inbound import handle_inbound
 from tests.test_series_enrolment import enrol_api, mark, past_course
 
@@ -97,3 +102,93 @@ def test_the_export_of_an_erased_beneficiary_holds_no_personal_data(
 
 def test_exporting_an_unknown_beneficiary_is_not_found(client, admin):
     assert client.get("/api/v1/beneficiaries/999999/export", headers=admin).status_code == 404
+
+
+OTHER_ID = 987_654
+OTHER_REFERENCE = "BG-2026-7777"
+OTHER_PHONE = "+359888111222"
+
+
+def _other_beneficiary(session):
+    """A discreet beneficiary with a phone and consent, with an id no other row shares."""
+    other = Beneficiary(
+        id=OTHER_ID,
+        case_reference=OTHER_REFERENCE,
+        language="fa",
+        phone=OTHER_PHONE,
+        sms_consent=True,
+        sms_consent_at=utcnow(),
+        discreet=True,
+        created_at=utcnow(),
+    )
+    session.add(other)
+    session.commit()
+    return other
+
+
+def test_the_export_shows_others_on_a_shared_booking_only_as_another_participant(
+    client, session, factory, admin
+):
+    person = factory.beneficiary(
+        case_reference="BG-2026-5502", language="ar", phone=PHONE, sms_consent=True
+    )
+    other = _other_beneficiary(session)
+    interpreter = factory.interpreter("ar", "fa")
+    shared = factory.booking(
+        [interpreter],
+        datetime.fromisoformat("2027-03-02T10:00:00+02:00"),
+        beneficiary_ids=[person.id, other.id],
+        notes=f"Family session with {OTHER_REFERENCE}, call her on 0888 111 222",
+        location=f"Room 2 (ask for {OTHER_REFERENCE})",
+    )
+    alone = factory.booking(
+        [interpreter],
+        datetime.fromisoformat("2027-03-05T10:00:00+02:00"),
+        beneficiary_ids=[person.id],
+        notes=f"Sister {OTHER_REFERENCE} ({OTHER_PHONE}) may come; own number {PHONE}",
+    )
+    cancelled = factory.booking(
+        [interpreter],
+        datetime.fromisoformat("2027-03-08T10:00:00+02:00"),
+        beneficiary_ids=[person.id, other.id],
+    )
+    change_status(
+        session,
+        cancelled,
+        "cancel",
+        Actor("tests"),
+        reason=f"{OTHER_REFERENCE} called from 0888111222, a neighbour from 0888 999 000",
+    )
+    handle_inbound(session, phone=OTHER_PHONE, body="Ще закъснея", message_sid="SM1", now=utcnow())
+    handle_inbound(session, phone=PHONE, body="Ще дойда", message_sid="SM2", now=utcnow())
+    session.commit()
+    # The other beneficiary was told of the shared booking too: that SMS is theirs, not his.
+    told = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.beneficiary_id == other.id)
+    ).all()
+    assert told and all(m.to == OTHER_PHONE for m in told)
+
+    answer = client.get(f"/api/v1/beneficiaries/{person.id}/export", headers=admin)
+
+    assert answer.status_code == 200, answer.json
+    text = json.dumps(answer.json, ensure_ascii=False)
+    for secret in (OTHER_REFERENCE, OTHER_PHONE, "0888 111 222", "888111222", str(OTHER_ID)):
+        assert secret not in text, secret
+    assert "beneficiary_ids" not in text and "beneficiary_id" not in text
+    data = answer.json
+    shown = {b["id"]: b for b in data["bookings"]}
+    assert shown[shared.id]["other_participants"] == 1
+    assert shown[shared.id]["notes"] is None and shown[shared.id]["notes_withheld"] is True
+    assert shown[shared.id]["location"] == "Room 2 (ask for [another participant])"
+    assert shown[cancelled.id]["cancel_reason"] == (
+        "[another participant] called from [another participant], a neighbour from "
+        "[number withheld]"
+    )
+    assert shown[alone.id]["other_participants"] == 0
+    assert shown[alone.id]["notes_withheld"] is False
+    assert shown[alone.id]["notes"] == (
+        f"Sister [another participant] ([another participant]) may come; own number {PHONE}"
+    )
+    assert data["notifications"] and all(n["to"] == PHONE for n in data["notifications"])
+    assert [r["body"] for r in data["replies"]] == ["Ще дойда"]
+    assert data["profile"]["case_reference"] == "BG-2026-5502"

@@ -14,6 +14,7 @@ from service.notify.heartbeat import PRUNE_AFTER, Beat, record_heartbeat
 from service.notify.jobs import dispatch_job, recovery_job
 from service.notify.senders import MemorySender
 from tests.clients.dispatch_worker import NO_QUIET_HOURS
+from tests.conftest import SCRAPER
 from tests.outbox_support import at, future_monday
 
 
@@ -78,7 +79,7 @@ def test_metrics_show_each_dispatchers_heartbeat_age_and_how_many_are_live(
     record_heartbeat(session, silent, claimed=3, sent=3, now=utcnow() - timedelta(seconds=16))
     session.commit()
 
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=SCRAPER).get_data(as_text=True)
 
     ages = {
         line.split('"')[1]: float(line.split()[-1])
@@ -113,4 +114,6 @@ def test_ready_does_not_depend_on_any_dispatcher(client, session) -> None:  # ty
     session.commit()
 
     assert client.get("/ready").status_code == 200
-    assert "zapis_dispatchers_live 0.0" in client.get("/metrics").get_data(as_text=True)
+    assert "zapis_dispatchers_live 0.0" in client.get("/metrics", headers=SCRAPER).get_data(
+        as_text=True
+    )

@@ -7,6 +7,7 @@ server error and that each answer's status code and body are the ones the spec d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -59,6 +60,57 @@ def test_api_answers_as_documented(case: schemathesis.Case, fuzz_app: tuple[Flas
         headers={"Authorization": f"Bearer {secret}"},
         checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
     )
+
+
+def _with_nul(value: Any) -> Any:
+    """`value` with a NUL character put into every string, keys of objects left alone."""
+    if isinstance(value, str):
+        return value[:1] + "\x00" + value[1:]
+    if isinstance(value, list):
+        return [_with_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _with_nul(item) for key, item in value.items()}
+    return value
+
+
+FEW = settings(
+    max_examples=5,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+@schema.parametrize()
+@FEW
+@pytest.mark.parametrize("authorization", [None, "Bearer zap_wrong", "Basic YWRtaW46YWRtaW4="])
+def test_every_operation_wants_a_valid_token_first(
+    case: schemathesis.Case, fuzz_app: tuple[Flask, str], authorization: str | None
+) -> None:
+    """Without a valid token every operation answers 401, whatever the generated input."""
+    application, _secret = fuzz_app
+    headers = {"Authorization": authorization} if authorization else {}
+    answer = case.call(app=application, headers=headers)
+    # Unknown methods and ids beyond a column (a 405 or 404 once signed in) are 401 too.
+    assert answer.status_code == 401, (case.method, case.path, answer.status_code)
+    assert answer.headers.get("www-authenticate") == ['Bearer realm="zapis"']
+
+
+@schema.parametrize()
+@FEW
+def test_nul_characters_anywhere_are_4xx(
+    case: schemathesis.Case, fuzz_app: tuple[Flask, str]
+) -> None:
+    """NUL in every path, query and body string: a 4xx (or a success that ignored it), no 5xx."""
+    application, secret = fuzz_app
+    case.path_parameters = _with_nul(case.path_parameters)
+    case.query = _with_nul(case.query)
+    if isinstance(case.body, dict | list | str):
+        case.body = _with_nul(case.body)
+    answer = case.call(app=application, headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code < 500, (case.method, case.path, answer.status_code, answer.text)
+    assert answer.status_code != 429
 
 
 # What the fuzzing found, kept as plain examples.

@@ -6,14 +6,16 @@ import os
 import subprocess
 import sys
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service import metrics
+from tests.conftest import SCRAPER
 from tests.test_bookings_api import body
 
 
 def _samples(client) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:  # type: ignore[no-untyped-def]
-    answer = client.get("/metrics")
+    answer = client.get("/metrics", headers=SCRAPER)
     assert answer.status_code == 200
     assert answer.content_type.startswith("text/plain")
     return {
@@ -120,3 +122,28 @@ def test_a_registered_collector_is_exported(client, monkeypatch) -> None:  # typ
     monkeypatch.setattr(metrics, "_collectors", [])
     metrics.register_collector(Outbox())  # type: ignore[arg-type]
     assert _value(_samples(client), "zapis_test_outbox", status="pending") == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": "Basic dGVzdDp0ZXN0"},
+        {"Authorization": "Bearer"},
+    ],
+    ids=["none", "wrong", "basic", "empty"],
+)
+def test_metrics_need_the_scrape_token(client, admin, headers) -> None:  # type: ignore[no-untyped-def]
+    answer = client.get("/metrics", headers=headers)
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "zapis_" not in answer.get_data(as_text=True)
+    # An API token, even an admin's, is not the scrape token.
+    assert client.get("/metrics", headers=admin).status_code == 401
+
+
+def test_metrics_answer_no_one_without_a_configured_token(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", None)
+    assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 401
+    assert client.get("/metrics", headers=SCRAPER).status_code == 401

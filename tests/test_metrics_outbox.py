@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from service.models import OutboxMessage
+from tests.conftest import SCRAPER
 
 
 def _message(factory, booking, status, due_at, sent_at=None):
@@ -42,7 +43,7 @@ def test_metrics_show_notifications_by_status_and_the_dispatch_lag(client, facto
         factory, booking, "sent", now - timedelta(hours=1), sent_at=now - timedelta(minutes=59)
     )
 
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=SCRAPER).get_data(as_text=True)
 
     assert 'zapis_notifications{status="queued"} 2.0' in text
     assert 'zapis_notifications{status="sent"} 1.0' in text

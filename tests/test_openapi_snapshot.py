@@ -49,3 +49,14 @@ def test_a_page_past_the_bound_names_the_field(client: FlaskClient, admin) -> No
     answer = client.get("/api/v1/tokens?page=922337203685477582", headers=admin)
     assert answer.status_code == 422
     assert "page" in answer.get_json()["errors"]["query"]
+
+
+def test_the_interactive_docs_may_not_be_framed(client: FlaskClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    asset = client.get("/docs/assets/swagger-ui-bundle.js")
+    asset.close()
+    assert asset.status_code == 200
+    assert asset.headers["X-Frame-Options"] == "DENY"

@@ -21,6 +21,7 @@ from tests.outbox_support import Clock, rows, sofia
 
 BASE = "https://zapis.example.org"
 PHONE = "+359888123456"
+OTHER_PHONE = "+359888654321"
 OUR_NUMBER = "+35924000111"
 MONDAY = (2027, 3, 1)
 
@@ -143,11 +144,16 @@ def test_undelivered_with_21610_withdraws_consent_and_63014_flags_the_number(
     assert person.sms_consent is False
     assert {m.status for m in rows(session, booking.id) if m.kind == "reminder"} == {"cancelled"}
 
+    other = factory.beneficiary(phone=OTHER_PHONE, sms_consent=True, language="bg")
+    second = factory.booking(
+        [factory.interpreter("ar")], sofia(*MONDAY, 14, 0), beneficiary_ids=[other.id]
+    )
+    row = sent_confirmation(session, second, sid="SM" + "b" * 32)
     response = post(
         client, f"/webhooks/twilio/status/{row.id}", callback(row, "failed", error_code=63014)
     )
     assert response.status_code == 204
-    assert session.get(FlaggedNumber, PHONE).error_code == "63014"
+    assert session.get(FlaggedNumber, OTHER_PHONE).error_code == "63014"
 
 
 def inbound(client, body, phone=PHONE):

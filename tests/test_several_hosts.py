@@ -144,7 +144,9 @@ def test_two_web_hosts_and_two_dispatchers_book_without_clashes_and_send_each_sm
                 return sum(1 for beat in beats if is_live(beat, utcnow()))
 
         wait_until(lambda: live_dispatchers() == 2, "two live dispatchers", 30, tell)
-        metrics = call(f"{hosts[1]}/metrics")[1]
+        scraper = {"Authorization": f"Bearer {env['METRICS_TOKEN']}"}
+        assert call(f"{hosts[1]}/metrics")[0] == 401
+        metrics = call(f"{hosts[1]}/metrics", headers=scraper)[1]
         assert "zapis_dispatchers_live 2.0" in metrics
 
         answers = _book_concurrently(hosts, token, requests)

@@ -12,6 +12,7 @@ import pytest
 from service.bookings import Actor, BookingRequest, change_status, create_booking
 from service.models import OutboxMessage
 from service.policy import BookingPolicy
+from service.statistics_csv import CSV_COLUMNS
 from tests.test_series_enrolment import enrol_api, mark, past_course
 
 SOFIA = ZoneInfo("Europe/Sofia")
@@ -150,40 +151,62 @@ def test_attendance_and_messages_sent_are_counted(client, session, factory, admi
     )  # fmt: skip
 
 
-def test_small_counts_are_masked_below_the_threshold(client, session, factory, admin):
+def five_arabic_one_somali(session, factory):
+    """Five Arabic bookings, the first a no-show, and one Somali booking, in June 2026."""
     interpreter = factory.interpreter("ar")
     start = datetime(2026, 6, 1, 10, tzinfo=SOFIA)
+    made = []
     for day in range(6):
         person = factory.beneficiary(language="ar" if day < 5 else "so")
-        book(
-            session,
-            factory,
-            [interpreter],
-            start + timedelta(days=day),
-            beneficiary_ids=[person.id],
+        made.append(
+            book(
+                session,
+                factory,
+                [interpreter],
+                start + timedelta(days=day),
+                beneficiary_ids=[person.id],
+            )
         )
+    change_status(session, made[0], "no_show", Actor("tests"))
+    session.commit()
+    return made
+
+
+def test_small_counts_are_masked_below_the_threshold(client, session, factory, admin):
+    five_arabic_one_somali(session, factory)
 
     answer = client.get(URL, query_string={"from": "2026-06", "to": "2026-06"}, headers=admin)
 
     assert answer.json["min_count"] == 5
-    found = {r["language"]: r for r in answer.json["rows"]}
-    assert (found["ar"]["bookings"], found["ar"]["interpretation_hours"]) == (5, 5.0)
-    assert (found["so"]["bookings"], found["so"]["interpretation_hours"]) == (None, None)
-    assert found["ar"]["no_shows"] == 0  # zero names nobody and is shown
+    [arabic] = answer.json["rows"]  # the Somali row has nothing left to show: it is dropped
+    assert arabic["language"] == "ar"
+    assert (arabic["bookings"], arabic["interpretation_hours"]) == (5, 5.0)
+    assert arabic["no_shows"] is None  # one no-show among five is masked
+    assert arabic["present"] == 0  # zero names nobody and is shown
+
+
+def test_a_row_whose_every_count_is_masked_or_zero_is_not_given(client, session, factory, admin):
+    interpreter = factory.interpreter("ar")
+    for day, language in enumerate(("so", "ti")):
+        person = factory.beneficiary(language=language)
+        book(
+            session,
+            factory,
+            [interpreter],
+            datetime(2026, 6, 1, 10, tzinfo=SOFIA) + timedelta(days=day),
+            beneficiary_ids=[person.id],
+        )
+    query = {"from": "2026-06", "to": "2026-06"}
+
+    assert client.get(URL, query_string=query, headers=admin).json["rows"] == []
+    table = client.get(URL, query_string=query | {"format": "csv"}, headers=admin)
+    assert table.data.decode().splitlines() == [",".join(CSV_COLUMNS)]
 
 
 def test_the_csv_has_the_same_rows_with_masked_cells_written_as_below_the_threshold(
     client, session, factory, admin
 ):
-    interpreter = factory.interpreter("ar")
-    person = factory.beneficiary(language="ar")
-    book(
-        session,
-        factory,
-        [interpreter],
-        datetime(2026, 6, 1, 10, tzinfo=SOFIA),
-        beneficiary_ids=[person.id],
-    )
+    five_arabic_one_somali(session, factory)
 
     answer = client.get(
         URL, query_string={"from": "2026-06", "to": "2026-06", "format": "csv"}, headers=admin
@@ -192,11 +215,11 @@ def test_the_csv_has_the_same_rows_with_masked_cells_written_as_below_the_thresh
     assert answer.status_code == 200
     assert answer.mimetype == "text/csv"
     table = list(csv.DictReader(io.StringIO(answer.data.decode())))
-    assert len(table) == 1
+    assert len(table) == 1  # the Somali row is dropped here too
     assert table[0]["month"] == "2026-06" and table[0]["office"] == "sofia"
-    assert (table[0]["bookings"], table[0]["interpretation_hours"]) == ("<5", "<5")
-    assert (table[0]["no_shows"], table[0]["speciality"]) == ("0", "")
-    assert person.case_reference not in answer.data.decode()
+    assert (table[0]["language"], table[0]["bookings"]) == ("ar", "5")
+    assert (table[0]["no_shows"], table[0]["interpretation_hours"]) == ("<5", "5.0")
+    assert (table[0]["present"], table[0]["speciality"]) == ("0", "")
 
 
 def test_coordinators_count_their_offices_and_staff_nothing(

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    Field,
+    Form,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -15,8 +17,17 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
+
+from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX
 
 KINDS = ("interpreter", "counsellor", "teacher")
 MODALITY_CHOICES = [
@@ -29,6 +40,16 @@ BOOKING_TYPE_OF_KIND = {
     "counsellor": "counselling",
     "teacher": "language_class",
 }
+
+
+class InYears:
+    """A date or date-time from FIRST_YEAR to LAST_YEAR, so no day arithmetic overflows."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise ValidationError(
+                _l("Dates fall between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+            )
 
 
 class LoginForm(FlaskForm):
@@ -53,7 +74,7 @@ class FindForm(FlaskForm):
     language = SelectField(_l("Language"), validators=[Optional()])
     modality = SelectField(_l("Modality"), choices=MODALITY_CHOICES)
     office = SelectField(_l("Office"))
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired(), InYears()])
     minutes = IntegerField(
         _l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(15, 480)]
     )
@@ -66,7 +87,7 @@ class BookForm(FlaskForm):
     )
     room = SelectField(_l("Room"), coerce=int, validators=[Optional()])
     remote_link = StringField(
-        _l("Phone number or video link (phone and video only)"),
+        _l("tel:, sip: or https:// link (phone and video only)"),
         validators=[Optional(), Length(max=500)],
     )
 
@@ -78,8 +99,10 @@ class CancelForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     """A new day and times, in Sofia wall-clock time; `version` is the one the page showed."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    day = DateField(_l("New date"), validators=[DataRequired()])
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(0, ROW_ID_MAX)]
+    )
+    day = DateField(_l("New date"), validators=[DataRequired(), InYears()])
     starts = TimeField(_l("Starts at"), validators=[DataRequired()])
     ends = TimeField(_l("Ends at"), validators=[DataRequired()])
 

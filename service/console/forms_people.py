@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from service.accounts import MIN_PASSWORD_LENGTH
+from service.console.forms import InYears
 
 
 class BeneficiarySearchForm(FlaskForm):
@@ -85,10 +86,10 @@ class FeedActionForm(FlaskForm):
 
 class TimeOffForm(FlaskForm):
     starts_at = DateTimeLocalField(
-        _l("From (Sofia time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("From (Sofia time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), InYears()]
     )
     ends_at = DateTimeLocalField(
-        _l("Until (Sofia time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Until (Sofia time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), InYears()]
     )
     reason = StringField(
         _l("Reason (optional, e.g. leave or training; no medical details)"),

@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from service.clock import sofia_instant
+from service.console.forms import InYears
 from service.console.i18n import LABELS
 from service.models.series import SERIES_TYPES
 from service.recurrence import join_rule
@@ -83,7 +84,7 @@ class PlanForm(FlaskForm):
     lead = SelectField(_l("Teacher or lead"), coerce=int)
     second = SelectField(_l("Second person (optional)"), coerce=int, default=NONE)
     room = SelectField(_l("Room"), coerce=int, default=NONE)
-    first_day = DateField(_l("First date"), validators=[DataRequired()])
+    first_day = DateField(_l("First date"), validators=[DataRequired(), InYears()])
     starts = TimeField(_l("Starts (Sofia time)"), validators=[DataRequired()])
     ends = TimeField(_l("Ends (Sofia time)"), validators=[DataRequired()])
     weekdays = CheckboxesField(
@@ -107,7 +108,9 @@ class PlanForm(FlaskForm):
         _l("Number of dates"),
         validators=[NeededFor("count", _l("Give the number of dates.")), NumberRange(1, 500)],
     )
-    until = DateField(_l("Last date"), validators=[NeededFor("until", _l("Give the last date."))])
+    until = DateField(
+        _l("Last date"), validators=[NeededFor("until", _l("Give the last date.")), InYears()]
+    )
     capacity = IntegerField(
         _l("Capacity (places; empty for no limit but the room's)"),
         validators=[Optional(), NumberRange(1, 2000)],

@@ -6,7 +6,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import accounts
+from service import accounts, ratelimit
 from service.console.forms import LoginForm, SignOutForm
 from service.console.roles import landing_endpoint
 from service.console.web import bp
@@ -14,8 +14,18 @@ from service.db import get_session
 
 
 def _safe_next(target: str | None, role: str) -> str:
-    """Follow `next` only within the console, never to another site."""
-    if target and target.startswith("/console/") and not target.startswith("//"):
+    """Follow `next` only within the console, never to another site nor with a broken header.
+
+    Anything but printable ASCII (CR and LF above all, which would split the Location header)
+    or a backslash makes it no `next` at all.
+    """
+    if (
+        target
+        and target.startswith("/console/")
+        and target.isascii()
+        and target.isprintable()
+        and "\\" not in target
+    ):
         return target
     return url_for(landing_endpoint(role))
 
@@ -34,6 +44,15 @@ def login() -> ResponseReturnValue:
             session["uid"] = user.id
             session["stamp"] = accounts.session_stamp(user)
             return redirect(_safe_next(request.args.get("next"), user.role))
+        # Only a failed sign-in counts against the address, so a correct one always passes.
+        retry_after = ratelimit.count_failed_authentication()
+        if retry_after is not None:
+            error = _(
+                "Too many failed sign-ins from your address. Try again in %(seconds)d s.",
+                seconds=retry_after,
+            )
+            page = render_template("console/login.html", form=form, error=error)
+            return page, 429, {"Retry-After": str(retry_after)}
         error = _(
             "Wrong email or password, or the account is locked. After %(count)d failed "
             "attempts an account is locked for %(minutes)d minutes.",
@@ -48,6 +67,9 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     SignOutForm()  # the CSRF token was checked before the view
+    db = get_session()
+    accounts.end_sessions(db, g.console_user)  # a copy of the cookie is refused from now on
+    db.commit()
     session.clear()
     return redirect(url_for("console.login"))
 

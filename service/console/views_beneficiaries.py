@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -25,13 +25,19 @@ from service.errors import Conflict, Invalid
 from service.models import Beneficiary, Office
 from service.notify.catalogue import CATALOGUE
 from service.phones import mask_phone
+from service.text_input import ROW_ID_MAX, whole_number
 
 SOURCES = ("console", "api", "sms_stop", "sms_start", "twilio_21610")
 
 
 def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() else 1
+    value = request.args.get("page")
+    if not value:
+        return 1
+    page = whole_number(value, 1, ROW_ID_MAX)
+    if page is None:
+        abort(400, "The page is a whole number from 1.")
+    return page
 
 
 @bp.route("/beneficiaries")

@@ -12,15 +12,19 @@ from service.console.board import day_board, visible_offices, week_board
 from service.console.web import bp, principal
 from service.db import get_session
 from service.errors import NotFound
+from service.text_input import FIRST_YEAR, LAST_YEAR
 
 
 def parse_day(value: str | None) -> date:
     if not value:
         return to_sofia(utcnow()).date()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        abort(400)
+        abort(400, "A day is written YYYY-MM-DD.")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        abort(400, f"Days fall between {FIRST_YEAR} and {LAST_YEAR}.")
+    return day
 
 
 @bp.route("/board")

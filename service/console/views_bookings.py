@@ -32,6 +32,7 @@ from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Booking
 from service.notifications import list_replies
+from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
 
 SEARCH_FIELDS = ("kind", "language", "modality", "office", "day", "minutes")
 
@@ -102,11 +103,18 @@ def find() -> ResponseReturnValue:
 
 def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     resource, _sep, start = (form.slot.data or "").partition("|")
+    resource_id = whole_number(resource, 1, ROW_ID_MAX)
     try:
         starts_at = datetime.fromisoformat(start)
-        resource_ids = [int(resource)]
     except ValueError:
-        raise Invalid("slot", "Choose one of the free times.") from None
+        resource_id = None
+    if (
+        resource_id is None
+        or starts_at.tzinfo is None
+        or not FIRST_YEAR <= starts_at.year <= LAST_YEAR
+    ):
+        raise Invalid("slot", "Choose one of the free times.")
+    resource_ids = [resource_id]
     if form.room.data:
         resource_ids.append(form.room.data)
     db = get_session()

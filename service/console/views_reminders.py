@@ -10,6 +10,7 @@ from service.console import notices
 from service.console.web import bp, principal
 from service.db import get_session
 from service.notifications import list_needing_attention, list_replies
+from service.text_input import ROW_ID_MAX, whole_number
 
 PAGE_SIZE = 25
 
@@ -17,9 +18,10 @@ PAGE_SIZE = 25
 def _page_number(value: str | None) -> int:
     if not value:
         return 1
-    if not value.isdigit() or int(value) < 1:
+    page = whole_number(value, 1, ROW_ID_MAX)
+    if page is None:
         abort(400, "The page is a whole number from 1.")
-    return int(value)
+    return page
 
 
 @bp.route("/reminders")

@@ -15,13 +15,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from service import accounts
 from service.auth import Principal
 from service.bookings import Actor
 from service.db import get_session
-from service.errors import DomainError
+from service.errors import DomainError, StaleChange
 from service.policy import BookingPolicy
 
 bp = Blueprint(
@@ -84,6 +85,11 @@ def policy() -> BookingPolicy:
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     get_session().rollback()
     return render_template("console/error.html", status=exc.status, message=exc.message), exc.status
+
+
+@bp.errorhandler(StaleDataError)
+def _changed_meanwhile(exc: StaleDataError) -> ResponseReturnValue:
+    return _domain_error(StaleChange())
 
 
 @bp.errorhandler(HTTPException)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from calendars import RENDER_VERSION, FeedEvent, render_vevent
 from service.errors import Invalid
-from service.feeds.mapping import LOCAL_STATUS, MAPPING_VERSION, office_name
+from service.feeds.mapping import LOCAL_STATUS, MAPPING_VERSION, office_name, without_numbers
 from service.feeds.pieces import (
     PRIVATE_LEVELS,
     PUBLIC_SCOPE,
@@ -188,7 +188,7 @@ def _event(
 ) -> FeedEvent:
     series = shape.series
     master = recurrence_id is None
-    return FeedEvent(
+    event = FeedEvent(
         uid=series_uid(series.id),
         starts_at=shape.starts_at if master else booking.starts_at,
         ends_at=shape.ends_at if master else booking.ends_at,
@@ -204,6 +204,7 @@ def _event(
         created=series.created_at,
         last_modified=shape.last_modified,
     )
+    return without_numbers(event, locale)
 
 
 def series_events(

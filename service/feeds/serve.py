@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from calendars import FeedCalendar, assemble_feed, feed_etag
@@ -36,31 +36,55 @@ from service.models import (
     FeedSeriesItem,
     FeedSeriesPiece,
     Office,
+    Series,
 )
 from service.models.feed import FEED_LOCALES
+from service.phones import hide_numbers
+from service.text_input import whole_number
 
 PAST_DAYS, FUTURE_DAYS = 90, 365
 MAX_PAST_DAYS, MAX_FUTURE_DAYS = 730, 1095
 
 
+def _offices(codes: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(sorted(codes)) if codes is not None else None
+
+
 @dataclass(frozen=True)
 class FeedSpec:
-    """What a feed shows: a scope at a privacy level, in a language, under a title."""
+    """What a feed shows: a scope at a privacy level, in a language, under a title.
+
+    `offices`, when set, are the offices shown at that privacy: another office's bookings
+    (and series) are shown at the busy level, as are bookings held at no office.
+    """
 
     kind: str
     scope: str
     privacy: str
     locale: str
     title: str
+    offices: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, feed: Feed) -> FeedSpec:
-        return cls(feed.kind, feed.scope, feed.privacy, feed.locale, feed.title)
+        return cls(
+            feed.kind,
+            feed.scope,
+            feed.privacy,
+            feed.locale,
+            feed.title,
+            _offices(feed.scope_offices),
+        )
+
+    @property
+    def limits_offices(self) -> bool:
+        """Tell whether some bookings of this feed may be shown as busy only."""
+        return self.offices is not None and self.privacy not in ("busy", "public")
 
     @property
     def calendar(self) -> FeedCalendar:
         return FeedCalendar(
-            name=self.title,
+            name=hide_numbers(self.title, word(self.locale, "phone_hidden")),
             description=word(self.locale, f"privacy_{self.privacy}"),
             language=self.locale,
         )
@@ -105,9 +129,10 @@ def parse_window(args: Mapping[str, str]) -> Window:
         raw = args.get(name)
         if raw is None:
             continue
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        value = whole_number(raw, low, high)
+        if value is None:
             raise Invalid(name, f"{name} must be a whole number from {low} to {high}.")
-        values[name] = int(raw)
+        values[name] = value
     return Window(**values)
 
 
@@ -129,6 +154,7 @@ def _validators(
             calendar.name,
             calendar.description or "",
             calendar.language or "",
+            "*" if spec.offices is None else ",".join(spec.offices),
             str(counter),
             changed_at.isoformat(),  # tells apart equal counters of a restored database
             first.isoformat(),
@@ -164,6 +190,7 @@ def open_feed(
             Feed.privacy,
             Feed.locale,
             Feed.title,
+            Feed.scope_offices,
             Feed.token_hash,
             Feed.revoked_at,
             ApiToken.revoked_at.label("creator_revoked_at"),
@@ -180,7 +207,9 @@ def open_feed(
         return None
     if not is_live(row.revoked_at, row.creator_revoked_at, row.creator_expires_at):
         return None
-    spec = FeedSpec(row.kind, row.scope, row.privacy, row.locale, row.title)
+    spec = FeedSpec(
+        row.kind, row.scope, row.privacy, row.locale, row.title, _offices(row.scope_offices)
+    )
     counter, changed_at = row.counter or 0, row.changed_at or EPOCH
     return OpenFeed(spec, _validators(spec, counter, changed_at, window, today or today_in_sofia()))
 
@@ -200,38 +229,42 @@ def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | No
             Booking.series_id.is_not(None),
         )
     )
-    series = (
-        session.connection()
-        .execute(
-            select(FeedSeriesPiece.body)
-            .join(FeedSeriesItem, FeedSeriesItem.series_id == FeedSeriesPiece.series_id)
-            .where(
-                FeedSeriesPiece.series_id.in_(shown_series),
-                FeedSeriesPiece.privacy == spec.privacy,
-                FeedSeriesPiece.locale == spec.locale,
-            )
-            .order_by(FeedSeriesItem.starts_at, FeedSeriesPiece.series_id)
+    series_query = (
+        select(FeedSeriesPiece.body)
+        .join(FeedSeriesItem, FeedSeriesItem.series_id == FeedSeriesPiece.series_id)
+        .where(
+            FeedSeriesPiece.series_id.in_(shown_series),
+            FeedSeriesPiece.locale == spec.locale,
         )
-        .scalars()
-        .all()
+        .order_by(FeedSeriesItem.starts_at, FeedSeriesPiece.series_id)
     )
+    pieces_query = (
+        select(FeedPiece.body)
+        .join(FeedMembership, FeedMembership.booking_id == FeedPiece.booking_id)
+        .where(
+            FeedMembership.scope == spec.scope,
+            FeedMembership.starts_at < end,
+            FeedMembership.ends_at > start,
+            FeedPiece.locale == spec.locale,
+        )
+        .order_by(FeedMembership.starts_at, FeedMembership.booking_id)
+    )
+    if spec.limits_offices:
+        # Each booking or series at its office's level: the feed's inside its offices, else busy.
+        in_scope = select(Office.id).where(Office.code.in_(spec.offices or ()))
+        series_query = series_query.join(Series, Series.id == FeedSeriesPiece.series_id).where(
+            FeedSeriesPiece.privacy
+            == case((Series.office_id.in_(in_scope), spec.privacy), else_="busy")
+        )
+        pieces_query = pieces_query.join(Booking, Booking.id == FeedPiece.booking_id).where(
+            FeedPiece.privacy == case((Booking.office_id.in_(in_scope), spec.privacy), else_="busy")
+        )
+    else:
+        series_query = series_query.where(FeedSeriesPiece.privacy == spec.privacy)
+        pieces_query = pieces_query.where(FeedPiece.privacy == spec.privacy)
+    series = session.connection().execute(series_query).scalars().all()
     # Core, not ORM, execution: ten thousand bytes values need no identity map.
-    pieces = (
-        session.connection()
-        .execute(
-            select(FeedPiece.body)
-            .join(FeedMembership, FeedMembership.booking_id == FeedPiece.booking_id)
-            .where(
-                FeedMembership.scope == spec.scope,
-                FeedMembership.starts_at < end,
-                FeedMembership.ends_at > start,
-                FeedPiece.privacy == spec.privacy,
-                FeedPiece.locale == spec.locale,
-            )
-            .order_by(FeedMembership.starts_at, FeedMembership.booking_id)
-        )
-        .scalars()
-    )
+    pieces = session.connection().execute(pieces_query).scalars()
     # Whole years of VTIMEZONE, so the cached block is reused from day to day.
     zones = (date(first.year, 1, 1), date(last.year + 1, 1, 1))
     return assemble_feed(spec.calendar, chain(series, pieces), zones)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.access_facts import feed_facts
 from service.access_policy import Action, Kind, require, sees_details
 from service.audit import record_change
 from service.auth import Principal, hash_token
 from service.clock import utcnow
-from service.errors import Forbidden, Invalid, NotFound
+from service.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from service.feeds.mapping import office_name
 from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
 from service.feeds.text import word
@@ -93,10 +96,22 @@ def _build_feed(session: Session, request: FeedRequest) -> Feed:
     return feed
 
 
-def create_feed(session: Session, principal: Principal, request: FeedRequest) -> tuple[Feed, str]:
-    """Create a subscription and return it with its token, which is never shown again."""
+def create_feed(
+    session: Session,
+    principal: Principal,
+    request: FeedRequest,
+    *,
+    scope_offices: Iterable[str] | None = None,
+) -> tuple[Feed, str]:
+    """Create a subscription and return it with its token, which is never shown again.
+
+    `scope_offices` are the offices whose bookings the feed shows at its privacy; those of
+    any other office it shows as busy only.  None: every office (an admin's feed, or a staff
+    member's own schedule).
+    """
     feed = _build_feed(session, request)
     authorize_feed(session, principal, feed)
+    feed.scope_offices = sorted(set(scope_offices)) if scope_offices is not None else None
     token = new_token()
     feed.token_hash = hash_token(token)
     feed.created_by = principal.name
@@ -154,10 +169,36 @@ def subscription_urls(base_url: str, token: str) -> tuple[str, str]:
     return url, "webcal://" + url.split("://", 1)[1]
 
 
+def _change_if_unchanged(session: Session, feed: Feed, **values: Any) -> None:
+    """Write `values` only if the feed still has the token and liveness read with it.
+
+    One conditional UPDATE (`WHERE id AND token_hash AND revoked_at IS NULL`): of two
+    rotations, or a rotation and a revocation, racing for one feed, the database lets exactly
+    one match; the other changes no row and answers 409, so no one is given a URL that does
+    not work, and a revoked feed never gets a new one.
+    """
+    changed = session.execute(
+        update(Feed)
+        .where(
+            Feed.id == feed.id,
+            Feed.token_hash == feed.token_hash,
+            Feed.revoked_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidTransition(
+            "This feed was rotated or revoked meanwhile; reload it before changing it again."
+        )
+    for name, value in values.items():
+        set_committed_value(feed, name, value)
+
+
 def revoke_feed(session: Session, principal: Principal, feed_id: int) -> Feed:
     feed = get_feed(session, feed_id)
     authorize_feed(session, principal, feed)
-    feed.revoked_at = utcnow()
+    _change_if_unchanged(session, feed, revoked_at=utcnow())
     _audit(session, principal, "revoke", feed)
     return feed
 
@@ -167,8 +208,7 @@ def rotate_feed(session: Session, principal: Principal, feed_id: int) -> tuple[F
     feed = get_feed(session, feed_id)
     authorize_feed(session, principal, feed)
     token = new_token()
-    feed.token_hash = hash_token(token)
-    feed.rotated_at = utcnow()
+    _change_if_unchanged(session, feed, token_hash=hash_token(token), rotated_at=utcnow())
     _audit(session, principal, "rotate", feed)
     return feed, token
 
@@ -201,6 +241,7 @@ def _audit(session: Session, principal: Principal, action: str, feed: Feed) -> N
     image = {
         "scope": feed.scope,
         "privacy": feed.privacy,
+        "scope_offices": feed.scope_offices,
         "locale": feed.locale,
         "title": feed.title,
     }

@@ -15,7 +15,13 @@ from service.models.feed import (
     FeedSeriesPiece,
 )
 from service.models.office import Closure, Office, OpeningHours
-from service.models.outbox import ConsentEvent, FlaggedNumber, OutboxMessage, SmsReply
+from service.models.outbox import (
+    ConsentEvent,
+    FlaggedNumber,
+    InboundReceipt,
+    OutboxMessage,
+    SmsReply,
+)
 from service.models.resource import (
     Resource,
     ResourceLanguage,
@@ -49,6 +55,7 @@ __all__ = [
     "FeedSeriesPiece",
     "FlaggedNumber",
     "Hold",
+    "InboundReceipt",
     "Office",
     "OpeningHours",
     "OutboxMessage",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.columns import UTCDateTime
@@ -28,6 +28,10 @@ class Feed(Base):
 
     It lives only as long as the API token that created it: revoking a person's API token
     also ends the feeds they subscribed to.
+
+    `scope_offices` are the office codes its creator was scoped to (a coordinator's): the
+    bookings of any other office show as busy only, whatever the privacy.  None shows every
+    office at the feed's privacy (admins, and staff, whose feed is their own schedule).
     """
 
     __tablename__ = "feeds"
@@ -38,6 +42,7 @@ class Feed(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     privacy: Mapped[str] = mapped_column(String(8))
+    scope_offices: Mapped[list[str] | None] = mapped_column(JSON)
     locale: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -102,9 +102,22 @@ class SmsReply(Base):
     )
     from_phone: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str | None] = mapped_column(Text)
-    provider_sid: Mapped[str | None] = mapped_column(String(64))
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)  # no reply twice
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InboundReceipt(Base):
+    """The MessageSid of every inbound SMS handled, so that a replay of it changes nothing.
+
+    Kept without number or text (a SID alone names nobody here), and kept for good: a signed
+    Twilio request carries no date, so a copy could be replayed at any time.
+    """
+
+    __tablename__ = "sms_inbound_receipts"
+
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class FlaggedNumber(Base):

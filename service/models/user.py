@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.columns import UTCDateTime
@@ -26,6 +26,9 @@ class User(Base):
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # Part of every session cookie's stamp; moving it on sign-out, a password change or reset
+    # and deactivation ends the account's sessions on the server, replayed cookies included.
+    session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.beneficiaries import set_sms_consent
 from service.errors import Invalid, NotFound
 from service.models import Beneficiary, Booking, BookingBeneficiary, OutboxMessage, SmsReply
-from service.models.outbox import ConsentEvent
+from service.models.outbox import ConsentEvent, InboundReceipt
 from service.notify.dispatch import flag_number, withdraw_consent_for_number
 from service.notify.errors import RECIPIENT_ERROR_CODES, UNSUBSCRIBED_CODE
 from service.notify.keywords import InboundKind, classify_inbound
@@ -34,7 +35,11 @@ def apply_status_callback(
     error_code: str | None,
     now: datetime,
 ) -> OutboxMessage:
-    """Settle a row from Twilio's status callback, including one whose answer was lost."""
+    """Settle a row from Twilio's status callback, including one whose answer was lost.
+
+    Statuses only move forward (sending or review, then sent, then a final one): the same
+    status again, or an earlier one arriving late, changes nothing.
+    """
     row = session.get(OutboxMessage, outbox_id)
     if row is None:
         raise NotFound(f"No outbox message {outbox_id}.")
@@ -42,15 +47,18 @@ def apply_status_callback(
         raise Invalid("MessageSid", "The message SID does not belong to this outbox message.")
     row.provider_sid = row.provider_sid or message_sid
     target = status if status in _FINAL else "sent" if status == "sent" else None
-    if target is not None and row.status in _SETTLEABLE and row.status != target:
-        row.status = target
-        row.sent_at = row.sent_at or now
-        row.lease_until = None
-        row.updated_at = now
-        if error_code:
-            row.error_code = error_code
+    if target is None or row.status not in _SETTLEABLE or row.status == target:
+        return row  # a repeat, an earlier status arriving late, or one that settles nothing
+    row.status = target
+    row.sent_at = row.sent_at or now
+    row.lease_until = None
+    row.updated_at = now
+    if error_code:
+        row.error_code = error_code
+    # Only the callback that settles the row acts on its error: a replay of it must not
+    # withdraw consent given again since by START.
     if error_code and row.to:
-        code = int(error_code) if error_code.isdigit() else None
+        code = int(error_code) if error_code.isascii() and error_code.isdigit() else None
         if code == UNSUBSCRIBED_CODE:
             withdraw_consent_for_number(session, row.to, "twilio_21610")
         elif code in RECIPIENT_ERROR_CODES:
@@ -63,6 +71,23 @@ class InboundOutcome:
     kind: InboundKind
     reply: str | None
     beneficiary_ids: tuple[int, ...]
+    replayed: bool = False
+
+
+def _first_time(session: Session, message_sid: str, now: datetime) -> bool:
+    """Record `message_sid` as handled; False when it was already (a replay, Twilio's retry).
+
+    The receipt's primary key decides between two copies arriving at once: the second one's
+    insert waits for the first to commit, then fails.
+    """
+    if session.get(InboundReceipt, message_sid) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(InboundReceipt(message_sid=message_sid, received_at=now))
+    except IntegrityError:
+        return False
+    return True
 
 
 def _reached_on(session: Session, phone: str) -> list[Beneficiary]:
@@ -105,8 +130,12 @@ def handle_inbound(
     session: Session, *, phone: str, body: str, message_sid: str | None, now: datetime
 ) -> InboundOutcome:
     """STOP withdraws consent for everyone on the number, START restores what SMS withdrew,
-    HELP is answered, anything else is kept as a reply on the sender's next booking."""
+    HELP is answered, anything else is kept as a reply on the sender's next booking.
+
+    A MessageSid seen before changes nothing and answers nothing."""
     kind = classify_inbound(body)
+    if message_sid is not None and not _first_time(session, message_sid, now):
+        return InboundOutcome(kind, None, (), replayed=True)
     people = _reached_on(session, phone)
     language = people[0].language if people else "bg"
     if kind == "stop":

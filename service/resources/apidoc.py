@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import marshmallow as ma
 from apispec import BasePlugin
-from flask import Flask
-from flask_smorest import Api, pagination
+from flask import Flask, Request
+from flask_smorest import Api, Blueprint, pagination
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter, Map
 
 from service.resources.fields import ROW_ID_MAX
@@ -95,3 +97,20 @@ def _bounded_page_schema(def_page: int, def_page_size: int, def_max_page_size: i
 
 
 pagination._pagination_parameters_schema_factory = _bounded_page_schema
+
+
+class BodyParser(FlaskParser):
+    """webargs' Flask parser, answering 400 to JSON nested beyond Python's recursion limit.
+
+    `[[[[…` five thousand deep makes `json.loads` raise RecursionError, which webargs does not
+    catch; as a JSONDecodeError it gets flask-smorest's usual 400 "Invalid JSON body.".
+    """
+
+    def _raw_load_json(self, req: Request) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("The JSON body is nested too deeply.", "[", 0) from None
+
+
+Blueprint.ARGUMENTS_PARSER = BodyParser()

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Flask, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from service import metrics
 from service.db import get_session
-from service.errors import DomainError, Invalid
+from service.errors import DomainError, Invalid, StaleChange
 
 
 def error_body(status: int, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -36,6 +37,12 @@ def _busy(exc: OperationalError) -> tuple[dict[str, Any], int]:
     return error_body(503, "The database is busy; try again in a moment."), 503
 
 
+def _changed_meanwhile(exc: StaleDataError) -> tuple[dict[str, Any], int]:
+    """Another request changed (or removed) the row between our read and our write."""
+    return _domain_error(StaleChange())
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(OperationalError, _busy)
+    app.register_error_handler(StaleDataError, _changed_meanwhile)

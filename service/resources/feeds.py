@@ -82,7 +82,10 @@ class Feeds(MethodView):
         """
         principal = current_principal()
         session = get_session()
-        feed, token = feeds.create_feed(session, principal, feeds.FeedRequest(**data))
+        offices = principal.offices if principal.role == "coordinator" else None
+        feed, token = feeds.create_feed(
+            session, principal, feeds.FeedRequest(**data), scope_offices=offices
+        )
         session.commit()
         return _shown(feed, token)
 

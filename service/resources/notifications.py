@@ -16,7 +16,7 @@ from service.access_policy import Action, Kind, list_scope, require
 from service.db import get_session
 from service.models import ConsentEvent
 from service.phones import mask_phone
-from service.resources.fields import Instant
+from service.resources.fields import Instant, RowId, Text
 from service.resources.security import current_principal
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="SMS notifications")
@@ -24,12 +24,12 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="SM
 
 class NotificationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    status = fields.String()
+    kind = Text()
+    status = Text()
     to_masked = fields.Function(lambda m: mask_phone(m.to))
     due_at = Instant()
     sent_at = Instant(allow_none=True)
-    encoding = fields.String()
+    encoding = Text()
     segments = fields.Integer()
     handled_at = Instant(allow_none=True)
 
@@ -37,20 +37,20 @@ class NotificationSchema(Schema):
 class ConsentEventSchema(Schema):
     at = Instant()
     consent = fields.Boolean()
-    source = fields.String()
+    source = Text()
 
 
 class ReplySchema(Schema):
     id = fields.Integer()
     received_at = Instant()
     from_masked = fields.Function(lambda r: mask_phone(r.from_phone))
-    body = fields.String(allow_none=True)
+    body = Text(allow_none=True)
     beneficiary_id = fields.Integer(allow_none=True)
     booking_id = fields.Integer(allow_none=True)
 
 
 class ReplyQuerySchema(Schema):
-    booking_id = fields.Integer()
+    booking_id = RowId()
 
 
 @blp.route("/bookings/<int:booking_id>/notifications")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from service.resources.fields import Instant
+from service.resources.fields import Instant, Text
 from service.resources.schemas import BeneficiarySchema
 
 
@@ -30,30 +30,40 @@ class ProfileSchema(BeneficiarySchema):
 class ExportConsentSchema(Schema):
     at = Instant()
     consent = fields.Boolean()
-    source = fields.String()
+    source = Text()
 
 
 class ExportBookingSchema(Schema):
     id = fields.Integer()
-    type = fields.String()
-    status = fields.String()
-    office = fields.String(attribute="office_code", allow_none=True)
-    location = fields.String(allow_none=True)
-    modality = fields.String()
+    type = Text()
+    status = Text()
+    office = Text(attribute="office_code", allow_none=True)
+    location = Text(allow_none=True)
+    modality = Text()
     starts_at = Instant()
     ends_at = Instant()
-    notes = fields.String(allow_none=True)
-    cancel_reason = fields.String(allow_none=True)
+    notes = Text(allow_none=True)
+    notes_withheld = fields.Boolean(
+        metadata={
+            "description": "The booking has notes, withheld because it has other participants."
+        }
+    )
+    cancel_reason = Text(allow_none=True)
     series_id = fields.Integer(allow_none=True)
+    other_participants = fields.Integer(
+        metadata={
+            "description": "How many other beneficiaries share the booking; never who they are."
+        }
+    )
 
 
 class ExportEnrolmentSchema(Schema):
     id = fields.Integer()
     series_id = fields.Integer()
-    series_title = fields.String()
-    series_type = fields.String()
-    office = fields.String()
-    status = fields.String()
+    series_title = Text()
+    series_type = Text()
+    office = Text()
+    status = Text()
     requested_at = Instant()
     enrolled_at = Instant(allow_none=True)
     cancelled_at = Instant(allow_none=True)
@@ -63,18 +73,18 @@ class ExportAttendanceSchema(Schema):
     booking_id = fields.Integer()
     series_id = fields.Integer(allow_none=True)
     starts_at = Instant()
-    mark = fields.String()
+    mark = Text()
     recorded_at = Instant()
 
 
 class ExportNotificationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    status = fields.String()
+    kind = Text()
+    status = Text()
     booking_id = fields.Integer(allow_none=True)
-    to = fields.String(allow_none=True)
-    body = fields.String(allow_none=True)
-    language = fields.String()
+    to = Text(allow_none=True)
+    body = Text(allow_none=True)
+    language = Text()
     due_at = Instant()
     sent_at = Instant(allow_none=True)
     purged_at = Instant(allow_none=True)
@@ -83,8 +93,8 @@ class ExportNotificationSchema(Schema):
 class ExportReplySchema(Schema):
     id = fields.Integer()
     received_at = Instant()
-    from_phone = fields.String(allow_none=True)
-    body = fields.String(allow_none=True)
+    from_phone = Text(allow_none=True)
+    body = Text(allow_none=True)
     booking_id = fields.Integer(allow_none=True)
 
 

@@ -8,17 +8,17 @@ from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
-from service.resources.fields import Instant, RowId, SlotList
+from service.resources.fields import Day, Instant, RowId, SlotList, Text, Version
 
-_code = fields.String(validate=validate.Length(min=1, max=32))
+_code = Text(validate=validate.Length(min=1, max=32))
 
 
 class OfficeSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = fields.String()
-    name_bg = fields.String()
-    name_en = fields.String()
-    address = fields.String()
+    code = Text()
+    name_bg = Text()
+    name_en = Text()
+    address = Text()
     opening_hours = fields.Method("_opening_hours")
     closures = fields.Method("_closures")
 
@@ -37,63 +37,59 @@ class OfficeSchema(Schema):
 
 
 class ClosureQuerySchema(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = Day(required=True)
+    end = Day(required=True)
 
 
 class ClosureCreateSchema(Schema):
-    day = fields.Date(required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    day = Day(required=True)
+    reason = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
 class ClosedDaySchema(Schema):
-    day = fields.Date()
-    reason = fields.String()
+    day = Day()
+    reason = Text()
 
 
 class WorkingHoursSchema(Schema):
-    office = fields.String(required=True)
+    office = Text(required=True)
     weekday = fields.Integer(required=True, validate=validate.Range(0, 6))
     starts = fields.Time(required=True)
     ends = fields.Time(required=True)
 
 
 class ResourceQuerySchema(Schema):
-    kind = fields.String(validate=validate.OneOf(RESOURCE_KINDS))
-    language = fields.String(validate=validate.Length(min=2, max=3))
+    kind = Text(validate=validate.OneOf(RESOURCE_KINDS))
+    language = Text(validate=validate.Length(min=2, max=3))
     office = _code
-    modality = fields.String(validate=validate.OneOf(MODALITIES))
-    speciality = fields.String(validate=validate.OneOf(SPECIALITIES))
+    modality = Text(validate=validate.OneOf(MODALITIES))
+    speciality = Text(validate=validate.OneOf(SPECIALITIES))
 
 
 class ResourceCreateSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = Text(required=True, validate=validate.OneOf(RESOURCE_KINDS))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     office = _code
     capacity = fields.Integer(validate=validate.Range(1, 2000))
     offices = fields.List(_code, load_default=list)
-    languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=3)), load_default=list
-    )
+    languages = fields.List(Text(validate=validate.Length(min=2, max=3)), load_default=list)
     modalities = fields.List(
-        fields.String(validate=validate.OneOf(MODALITIES)), load_default=lambda: ["in_person"]
+        Text(validate=validate.OneOf(MODALITIES)), load_default=lambda: ["in_person"]
     )
-    specialities = fields.List(
-        fields.String(validate=validate.OneOf(SPECIALITIES)), load_default=list
-    )
+    specialities = fields.List(Text(validate=validate.OneOf(SPECIALITIES)), load_default=list)
     working_hours = fields.List(fields.Nested(WorkingHoursSchema), load_default=list)
-    locale = fields.String(validate=validate.OneOf(["bg", "en"]))
-    phone = fields.String(validate=validate.Length(max=32))
+    locale = Text(validate=validate.OneOf(["bg", "en"]))
+    phone = Text(validate=validate.Length(max=32))
 
 
 class ResourceSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    name = fields.String()
-    offices = fields.List(fields.String(), attribute="office_codes")
-    languages = fields.List(fields.String())
-    modalities = fields.List(fields.String())
-    specialities = fields.List(fields.String())
+    kind = Text()
+    name = Text()
+    offices = fields.List(Text(), attribute="office_codes")
+    languages = fields.List(Text())
+    modalities = fields.List(Text())
+    specialities = fields.List(Text())
     capacity = fields.Integer(allow_none=True)
     working_hours = fields.Method("_hours")
 
@@ -112,7 +108,7 @@ class ResourceSchema(Schema):
 class TimeOffCreateSchema(Schema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
-    reason = fields.String(validate=validate.Length(max=200), allow_none=True)
+    reason = Text(validate=validate.Length(max=200), allow_none=True)
 
 
 class TimeOffSchema(Schema):
@@ -120,18 +116,18 @@ class TimeOffSchema(Schema):
     resource_id = fields.Integer()
     starts_at = Instant()
     ends_at = Instant()
-    reason = fields.String(allow_none=True)
-    created_by = fields.String()
+    reason = Text(allow_none=True)
+    created_by = Text()
 
 
 class BeneficiaryCreateSchema(Schema):
-    case_reference = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    language = fields.String(required=True, validate=validate.Length(min=2, max=3))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    case_reference = Text(required=True, validate=validate.Length(min=1, max=64))
+    language = Text(required=True, validate=validate.Length(min=2, max=3))
+    phone = Text(allow_none=True, validate=validate.Length(max=32))
     sms_consent = fields.Boolean(load_default=False)
     discreet = fields.Boolean(load_default=False)
     is_minor = fields.Boolean(load_default=False)
-    guardian_phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    guardian_phone = Text(allow_none=True, validate=validate.Length(max=32))
     offices = fields.List(
         _code,
         validate=validate.Length(min=1, max=10),
@@ -143,9 +139,9 @@ class BeneficiaryCreateSchema(Schema):
 
 
 class BeneficiaryUpdateSchema(Schema):
-    language = fields.String(validate=validate.Length(min=2, max=3))
-    phone = fields.String(validate=validate.Length(max=32), metadata={"description": '"" clears'})
-    guardian_phone = fields.String(validate=validate.Length(max=32))
+    language = Text(validate=validate.Length(min=2, max=3))
+    phone = Text(validate=validate.Length(max=32), metadata={"description": '"" clears'})
+    guardian_phone = Text(validate=validate.Length(max=32))
     is_minor = fields.Boolean()
     sms_consent = fields.Boolean()
     discreet = fields.Boolean()
@@ -158,26 +154,33 @@ class BeneficiaryUpdateSchema(Schema):
 
 class BeneficiarySchema(Schema):
     id = fields.Integer()
-    case_reference = fields.String()
-    language = fields.String()
-    phone = fields.String(allow_none=True)
+    case_reference = Text()
+    language = Text()
+    phone = Text(allow_none=True)
     sms_consent = fields.Boolean()
     sms_consent_at = Instant(allow_none=True)
     discreet = fields.Boolean()
     is_minor = fields.Boolean()
-    guardian_phone = fields.String(allow_none=True)
-    offices = fields.List(fields.String(), attribute="office_codes")
+    guardian_phone = Text(allow_none=True)
+    offices = fields.List(Text(), attribute="office_codes")
     erased_at = Instant(
         allow_none=True, metadata={"description": "Set once the personal data was erased."}
     )
 
 
 class BookingCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(BOOKING_TYPES))
+    type = Text(required=True, validate=validate.OneOf(BOOKING_TYPES))
     office = _code
-    location = fields.String(validate=validate.Length(min=1, max=300), allow_none=True)
-    modality = fields.String(load_default="in_person", validate=validate.OneOf(MODALITIES))
-    remote_link = fields.String(validate=validate.Length(min=1, max=500), allow_none=True)
+    location = Text(validate=validate.Length(min=1, max=300), allow_none=True)
+    modality = Text(load_default="in_person", validate=validate.OneOf(MODALITIES))
+    remote_link = Text(
+        validate=validate.Length(min=1, max=500),
+        allow_none=True,
+        metadata={
+            "description": "The dial-in or video link: https:, tel: or sip: only "
+            "(https://meet.example.org/room, tel:+359888123456, sip:room@sip.example.org)."
+        },
+    )
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     resource_ids = fields.List(
@@ -186,10 +189,8 @@ class BookingCreateSchema(Schema):
     beneficiary_ids = fields.List(
         RowId(strict=True), load_default=list, validate=validate.Length(max=200)
     )
-    notes = fields.String(validate=validate.Length(max=2000), allow_none=True)
-    status = fields.String(
-        load_default="confirmed", validate=validate.OneOf(["tentative", "confirmed"])
-    )
+    notes = Text(validate=validate.Length(max=2000), allow_none=True)
+    status = Text(load_default="confirmed", validate=validate.OneOf(["tentative", "confirmed"]))
     override = fields.Boolean(load_default=False)
     public = fields.Boolean(
         load_default=False,
@@ -201,18 +202,18 @@ class BookingQuerySchema(Schema):
     office = _code
     resource_id = RowId()
     beneficiary_id = RowId()
-    type = fields.String(validate=validate.OneOf(BOOKING_TYPES))
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    type = Text(validate=validate.OneOf(BOOKING_TYPES))
+    status = Text(validate=validate.OneOf(STATUSES))
     start = Instant()
     end = Instant()
 
 
 class CancelSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
 
 
 class RescheduleSchema(Schema):
-    version = fields.Integer(required=True, strict=True)
+    version = Version(required=True)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     resource_ids = fields.List(RowId(strict=True), validate=validate.Length(min=1, max=10))
@@ -221,24 +222,24 @@ class RescheduleSchema(Schema):
 
 class BookingSchema(Schema):
     id = fields.Integer()
-    type = fields.String()
-    status = fields.String()
+    type = Text()
+    status = Text()
     version = fields.Integer()
-    office = fields.String(attribute="office_code", allow_none=True)
-    location = fields.String(allow_none=True)
-    modality = fields.String()
-    remote_link = fields.String(allow_none=True)
+    office = Text(attribute="office_code", allow_none=True)
+    location = Text(allow_none=True)
+    modality = Text()
+    remote_link = Text(allow_none=True)
     starts_at = Instant()
     ends_at = Instant()
     resource_ids = fields.List(fields.Integer())
     beneficiary_ids = fields.List(fields.Integer())
-    notes = fields.String(allow_none=True)
-    cancel_reason = fields.String(allow_none=True)
+    notes = Text(allow_none=True)
+    cancel_reason = Text(allow_none=True)
     override = fields.Boolean()
     public = fields.Boolean()
     series_id = fields.Integer(allow_none=True)
     recurrence_start = Instant(allow_none=True)
-    created_by = fields.String()
+    created_by = Text()
     created_at = Instant()
     updated_at = Instant()
 
@@ -246,18 +247,18 @@ class BookingSchema(Schema):
 class AuditEntrySchema(Schema):
     id = fields.Integer()
     at = Instant()
-    actor = fields.String()
-    action = fields.String()
+    actor = Text()
+    action = Text()
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
 
 
 class AvailabilityQuerySchema(Schema):
-    kind = fields.String(validate=validate.OneOf(RESOURCE_KINDS))
-    language = fields.String(validate=validate.Length(min=2, max=3))
+    kind = Text(validate=validate.OneOf(RESOURCE_KINDS))
+    language = Text(validate=validate.Length(min=2, max=3))
     office = _code
-    modality = fields.String(validate=validate.OneOf(MODALITIES))
-    speciality = fields.String(validate=validate.OneOf(SPECIALITIES))
+    modality = Text(validate=validate.OneOf(MODALITIES))
+    speciality = Text(validate=validate.OneOf(SPECIALITIES))
     resource_ids = fields.List(
         RowId(),
         metadata={"description": "Suggest mode: slots where all of these are free together."},
@@ -291,8 +292,8 @@ class SuggestionSchema(Schema):
 
 
 class TokenCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
     offices = fields.List(_code, load_default=list)
     resource_id = RowId(allow_none=True)
     expires_at = Instant(allow_none=True)
@@ -300,9 +301,9 @@ class TokenCreateSchema(Schema):
 
 class TokenSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
-    role = fields.String()
-    offices = fields.List(fields.String())
+    name = Text()
+    role = Text()
+    offices = fields.List(Text())
     resource_id = fields.Integer(allow_none=True)
     created_at = Instant()
     expires_at = Instant(allow_none=True)
@@ -310,15 +311,15 @@ class TokenSchema(Schema):
 
 
 class NewTokenSchema(TokenSchema):
-    token = fields.String(metadata={"description": "Shown once; only its hash is stored."})
+    token = Text(metadata={"description": "Shown once; only its hash is stored."})
 
 
 class FeedCreateSchema(Schema):
-    scope = fields.String(required=True, validate=validate.OneOf(FEED_KINDS))
-    privacy = fields.String(required=True, validate=validate.OneOf(PRIVACY_LEVELS))
+    scope = Text(required=True, validate=validate.OneOf(FEED_KINDS))
+    privacy = Text(required=True, validate=validate.OneOf(PRIVACY_LEVELS))
     office = _code
-    resource_id = fields.Integer(strict=True)
-    locale = fields.String(
+    resource_id = RowId(strict=True)
+    locale = Text(
         validate=validate.OneOf(FEED_LOCALES),
         metadata={"description": "Language of the texts; default the person's locale, else bg."},
     )
@@ -326,23 +327,23 @@ class FeedCreateSchema(Schema):
 
 class FeedSchema(Schema):
     id = fields.Integer()
-    scope = fields.String(attribute="kind")
-    office = fields.String(attribute="office_code", allow_none=True)
+    scope = Text(attribute="kind")
+    office = Text(attribute="office_code", allow_none=True)
     resource_id = fields.Integer(allow_none=True)
-    privacy = fields.String()
-    locale = fields.String()
-    title = fields.String()
+    privacy = Text()
+    locale = Text()
+    title = Text()
     created_at = Instant()
     rotated_at = Instant(allow_none=True)
 
 
 class FeedUrlSchema(FeedSchema):
-    url = fields.String(metadata={"description": "Shown once; only its hash is stored."})
-    webcal_url = fields.String()
+    url = Text(metadata={"description": "Shown once; only its hash is stored."})
+    webcal_url = Text()
 
 
 class BookingIcsQuerySchema(Schema):
-    locale = fields.String(validate=validate.OneOf(FEED_LOCALES))
+    locale = Text(validate=validate.OneOf(FEED_LOCALES))
 
 
 class FreeBusyQuerySchema(Schema):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
-from flask_smorest import abort
 
+from service import ratelimit
 from service.auth import Principal, authenticate
 from service.db import get_session
 from service.policy import BookingPolicy
 
 
 def current_principal() -> Principal:
-    """Return the caller, or answer 401 when the bearer token is missing or not valid."""
+    """Return the caller, or answer 401 when the bearer token is missing or not valid (429
+    once the client's address is over FAILED_AUTH_LIMIT)."""
     if "principal" in g:
         principal: Principal = g.principal
         return principal
@@ -19,13 +20,13 @@ def current_principal() -> Principal:
     scheme, _, secret = header.partition(" ")
     found = authenticate(get_session(), secret.strip()) if scheme.lower() == "bearer" else None
     if found is None:
-        abort(
+        # Only a failed token counts against the address: a valid one always passes.
+        ratelimit.refuse_failed_authentication(
             401,
-            message="A valid bearer token is required.",
+            "A valid bearer token is required.",
             headers={"WWW-Authenticate": 'Bearer realm="zapis"'},
         )
     g.principal = found
-    assert found is not None  # abort() raised otherwise
     return found
 
 

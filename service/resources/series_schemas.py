@@ -8,18 +8,14 @@ from service.models.booking import STATUSES
 from service.models.series import (
     ATTENDANCE_MARKS,
     ENROLMENT_STATUSES,
-    MAX_ID,
     SERIES_STATUSES,
     SERIES_TYPES,
 )
-from service.resources.fields import Instant
+from service.resources.fields import Day, Instant, RowId, Text, Version
 
-_code = fields.String(validate=validate.Length(min=1, max=32))
-_id_range = validate.Range(1, MAX_ID)
-_ids = fields.List(
-    fields.Integer(strict=True, validate=_id_range), validate=validate.Length(min=1, max=10)
-)
-_rrule = fields.String(
+_code = Text(validate=validate.Length(min=1, max=32))
+_ids = fields.List(RowId(strict=True), validate=validate.Length(min=1, max=10))
+_rrule = Text(
     validate=validate.Length(min=1, max=500),
     metadata={
         "description": "RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=24; COUNT or "
@@ -27,17 +23,17 @@ _rrule = fields.String(
     },
 )
 _languages = fields.List(
-    fields.String(validate=validate.Length(min=2, max=3)),
+    Text(validate=validate.Length(min=2, max=3)),
     validate=validate.Length(max=20),
     metadata={"description": "ISO 639 codes of the languages offered or interpreted."},
 )
 
 
 class SeriesCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(SERIES_TYPES))
-    office = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    rrule = fields.String(
+    type = Text(required=True, validate=validate.OneOf(SERIES_TYPES))
+    office = Text(required=True, validate=validate.Length(min=1, max=32))
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    rrule = Text(
         required=True,
         validate=validate.Length(min=1, max=500),
         metadata=_rrule.metadata,
@@ -45,7 +41,7 @@ class SeriesCreateSchema(Schema):
     starts_at = Instant(required=True, metadata={"description": "Start of the first occurrence."})
     ends_at = Instant(required=True, metadata={"description": "End of the first occurrence."})
     resource_ids = fields.List(
-        fields.Integer(strict=True, validate=_id_range),
+        RowId(strict=True),
         required=True,
         validate=validate.Length(min=1, max=10),
     )
@@ -60,12 +56,12 @@ class SeriesCreateSchema(Schema):
         load_default=False, metadata={"description": "Listed in the public calendar feed."}
     )
     languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=3)),
+        Text(validate=validate.Length(min=2, max=3)),
         load_default=list,
         validate=validate.Length(max=20),
         metadata=_languages.metadata,
     )
-    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    description = Text(allow_none=True, validate=validate.Length(max=2000))
 
 
 class SeriesCreateQuerySchema(Schema):
@@ -90,15 +86,15 @@ class SkipClashesQuerySchema(Schema):
 
 class SeriesQuerySchema(Schema):
     office = _code
-    type = fields.String(validate=validate.OneOf(SERIES_TYPES))
-    status = fields.String(validate=validate.OneOf(SERIES_STATUSES))
+    type = Text(validate=validate.OneOf(SERIES_TYPES))
+    status = Text(validate=validate.OneOf(SERIES_STATUSES))
     public = fields.Boolean()
 
 
 class SkippedSchema(Schema):
-    date = fields.Date()
+    date = Day()
     starts_at = Instant()
-    reason = fields.String()
+    reason = Text()
 
 
 class PlannedOccurrenceSchema(Schema):
@@ -117,14 +113,14 @@ class DryRunSchema(Schema):
 
 class SeriesSchema(Schema):
     id = fields.Integer()
-    type = fields.String()
-    office = fields.String()
-    title = fields.String()
-    description = fields.String(allow_none=True)
-    rrule = fields.String()
+    type = Text()
+    office = Text()
+    title = Text()
+    description = Text(allow_none=True)
+    rrule = Text()
     starts_at = Instant()
     ends_at = Instant()
-    local_start = fields.String(metadata={"description": "Wall-clock start in Europe/Sofia."})
+    local_start = Text(metadata={"description": "Wall-clock start in Europe/Sofia."})
     duration_minutes = fields.Integer()
     capacity = fields.Integer(allow_none=True)
     seats = fields.Integer(
@@ -134,12 +130,12 @@ class SeriesSchema(Schema):
     waitlisted = fields.Integer()
     resource_ids = fields.List(fields.Integer())
     public = fields.Boolean()
-    languages = fields.List(fields.String())
-    status = fields.String()
+    languages = fields.List(Text())
+    status = Text()
     parent_id = fields.Integer(allow_none=True)
     occurrence_count = fields.Integer()
     skipped = fields.List(fields.Nested(SkippedSchema))
-    created_by = fields.String()
+    created_by = Text()
     created_at = Instant()
 
 
@@ -152,12 +148,12 @@ class OccurrenceSchema(Schema):
     id = fields.Integer(metadata={"description": "The occurrence's booking id."})
     starts_at = Instant()
     ends_at = Instant()
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = Text(validate=validate.OneOf(STATUSES))
     recurrence_start = Instant(metadata={"description": "Where the rule put it."})
     moved = fields.Boolean()
     resource_ids = fields.List(fields.Integer())
     version = fields.Integer()
-    cancel_reason = fields.String(allow_none=True)
+    cancel_reason = Text(allow_none=True)
     walk_ins = fields.Integer(allow_none=True)
 
 
@@ -165,77 +161,76 @@ class MoveOccurrenceSchema(Schema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     resource_ids = _ids
-    version = fields.Integer(strict=True, metadata={"description": "Refused if stale."})
+    version = Version(metadata={"description": "Refused if stale."})
 
 
 class EndSeriesSchema(Schema):
-    last_day = fields.Date(required=True, metadata={"description": "Last day the series meets."})
+    last_day = Day(required=True, metadata={"description": "Last day the series meets."})
 
 
 class SplitSeriesSchema(Schema):
-    occurrence_id = fields.Integer(
+    occurrence_id = RowId(
         strict=True,
         required=True,
-        validate=_id_range,
         metadata={"description": "First occurrence to change."},
     )
     starts_at = Instant()
     ends_at = Instant()
-    rrule = fields.String(validate=validate.Length(min=1, max=500), metadata=_rrule.metadata)
+    rrule = Text(validate=validate.Length(min=1, max=500), metadata=_rrule.metadata)
     resource_ids = _ids
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = Text(validate=validate.Length(min=1, max=200))
     capacity = fields.Integer(strict=True, validate=validate.Range(1, 2000))
     public = fields.Boolean()
     languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=3)),
+        Text(validate=validate.Length(min=2, max=3)),
         validate=validate.Length(max=20),
         metadata=_languages.metadata,
     )
 
 
 class SeriesUpdateSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    title = Text(validate=validate.Length(min=1, max=200))
+    description = Text(allow_none=True, validate=validate.Length(max=2000))
     capacity = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 2000))
     public = fields.Boolean()
     languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=3)),
+        Text(validate=validate.Length(min=2, max=3)),
         validate=validate.Length(max=20),
         metadata=_languages.metadata,
     )
 
 
 class SeriesExceptionSchema(Schema):
-    date = fields.Date()
+    date = Day()
     recurrence_start = Instant()
-    kind = fields.String(validate=validate.OneOf(["skipped", "cancelled", "moved"]))
-    reason = fields.String()
+    kind = Text(validate=validate.OneOf(["skipped", "cancelled", "moved"]))
+    reason = Text()
     occurrence_id = fields.Integer(allow_none=True)
 
 
 class EnrolmentCreateSchema(Schema):
-    beneficiary_id = fields.Integer(strict=True, required=True, validate=_id_range)
+    beneficiary_id = RowId(strict=True, required=True)
 
 
 class EnrolmentSchema(Schema):
     id = fields.Integer()
     series_id = fields.Integer()
     beneficiary_id = fields.Integer()
-    status = fields.String(validate=validate.OneOf(ENROLMENT_STATUSES))
+    status = Text(validate=validate.OneOf(ENROLMENT_STATUSES))
     waitlist_position = fields.Integer(allow_none=True)
     requested_at = Instant()
     enrolled_at = Instant(allow_none=True)
 
 
 class AttendanceMarkSchema(Schema):
-    mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
+    mark = Text(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
 
 
 class AttendanceSchema(Schema):
     occurrence_id = fields.Integer(attribute="booking_id")
     beneficiary_id = fields.Integer()
-    mark = fields.String()
-    recorded_by = fields.String()
+    mark = Text()
+    recorded_by = Text()
     recorded_at = Instant()
 
 
@@ -253,8 +248,8 @@ class OccurrenceFiguresSchema(Schema):
 
 
 class AttendanceEntrySchema(Schema):
-    beneficiary_id = fields.Integer(strict=True, required=True, validate=_id_range)
-    mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
+    beneficiary_id = RowId(strict=True, required=True)
+    mark = Text(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
 
 
 class AttendanceRegisterSchema(Schema):

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from service import statistics
 from service.access_policy import Action, Facts, Kind, list_scope, require
 from service.db import get_session
+from service.resources.fields import Text
 from service.resources.security import current_principal
 from service.statistics_csv import statistics_csv
 
@@ -28,15 +29,13 @@ _count: dict[str, Any] = {
 
 
 class StatisticsQuerySchema(Schema):
-    first = fields.String(
-        data_key="from", metadata={"description": "First month, YYYY-MM."}, **_month
-    )
-    last = fields.String(data_key="to", metadata={"description": "Last month, YYYY-MM."}, **_month)
-    office = fields.String(
+    first = Text(data_key="from", metadata={"description": "First month, YYYY-MM."}, **_month)
+    last = Text(data_key="to", metadata={"description": "Last month, YYYY-MM."}, **_month)
+    office = Text(
         validate=validate.Length(min=1, max=32),
         metadata={"description": "One office's code; a coordinator's offices by default."},
     )
-    format = fields.String(
+    format = Text(
         load_default="json",
         validate=validate.OneOf(["json", "csv"]),
         metadata={"description": "`csv` answers text/csv, a masked count written `<5`."},
@@ -44,11 +43,11 @@ class StatisticsQuerySchema(Schema):
 
 
 class StatisticsRowSchema(Schema):
-    month = fields.String(metadata={"description": "YYYY-MM, Europe/Sofia."})
-    office = fields.String(allow_none=True)
-    service_type = fields.String(allow_none=True)
-    speciality = fields.String(allow_none=True)
-    language = fields.String(allow_none=True)
+    month = Text(metadata={"description": "YYYY-MM, Europe/Sofia."})
+    office = Text(allow_none=True)
+    service_type = Text(allow_none=True)
+    speciality = Text(allow_none=True)
+    language = Text(allow_none=True)
     bookings = fields.Integer(**_count)
     interpretation_hours = fields.Float(**_count)
     present = fields.Integer(**_count)
@@ -59,11 +58,9 @@ class StatisticsRowSchema(Schema):
 
 
 class StatisticsSchema(Schema):
-    first = fields.String(data_key="from")
-    last = fields.String(data_key="to")
-    offices = fields.List(
-        fields.String(), allow_none=True, metadata={"description": "null: every office."}
-    )
+    first = Text(data_key="from")
+    last = Text(data_key="to")
+    offices = fields.List(Text(), allow_none=True, metadata={"description": "null: every office."})
     min_count = fields.Integer(metadata={"description": "Counts below it are masked."})
     rows = fields.List(fields.Nested(StatisticsRowSchema))
 

@@ -103,6 +103,7 @@ def base_env(database_url: str, **extra: str) -> dict[str, str]:
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
+            "METRICS_TOKEN": "test-metrics-token-0123456789",
         }
         | extra
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
+import pytest
+
 from service.clock import sofia_instant
 from service.models import Booking
 from tests.console.conftest import (
@@ -118,13 +120,13 @@ def test_find_lists_free_times_and_htmx_gets_only_the_list(client, signed_in, fa
     assert partial.text.lstrip().startswith('<section id="slots"')
 
 
-def _book(client, day, slot, case_reference, room=0):
+def _book(client, day, slot, case_reference, room=0, remote_link=""):
     page = client.get("/console/find", query_string=find_query(day))
     data = find_query(day) | {
         "slot": slot,
         "case_reference": case_reference,
         "room": str(room),
-        "remote_link": "",
+        "remote_link": remote_link,
         "csrf_token": csrf_token(page.text),
     }
     return client.post("/console/book", data=data)
@@ -154,6 +156,23 @@ def test_booking_a_free_time_then_the_same_again_shows_the_clash(
     assert 'id="clash"' in again.text
     assert f'href="/console/bookings/{booking_id}"' in again.text
     assert person.name in again.text
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "http://meet.example.org/x", "data:text/html,x", "meet.example"]
+)
+def test_a_link_other_than_https_tel_or_sip_is_refused(client, signed_in, factory, session, link):
+    day = work_day()
+    person = factory.interpreter("ar", offices=("burgas",))
+    beneficiary = factory.beneficiary()
+    signed_in("coordinator", offices=["burgas"])
+    slot = f"{person.id}|{sofia_instant(day, time(11)).isoformat()}"
+    response = _book(client, day, slot, beneficiary.case_reference, remote_link=link)
+    assert response.status_code == 422
+    assert "https:, tel: and sip:" in response.text
+    assert session.query(Booking).count() == 0
+    ok = _book(client, day, slot, beneficiary.case_reference, remote_link="tel:+359888123456")
+    assert ok.status_code == 302, ok.text
 
 
 def test_an_unknown_case_reference_is_named(client, signed_in, factory):
