@@ -102,9 +102,7 @@ def feed_facts(session: Session, feed: Feed) -> Facts:
         resource = session.get(Resource, feed.resource_id)
         people = [feed.resource_id]
         offices = list(resource.office_codes) if resource is not None else []
-    return Facts.of(
-        offices=offices, people=people, owner=feed.created_by, public=feed.kind == "public"
-    )
+    return Facts.of(offices=offices, people=people, public=feed.kind == "public")
 
 
 def notification_facts(session: Session, message: OutboxMessage) -> Facts:

@@ -7,7 +7,6 @@ the caller may not see, Forbidden for what they may see but not change.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,54 +18,57 @@ from service.access_facts import (
     notification_facts,
     series_facts,
 )
-from service.access_policy import Action, Facts, Kind, allows, list_scope, require, sees_details
+from service.access_policy import Action, Facts, Kind, allows, list_scope, require
 from service.auth import Principal
 from service.beneficiaries import get_by_case_reference
 from service.errors import Invalid, NotFound
 from service.models import Beneficiary, Booking, OutboxMessage, Series
 
 
+def _guard(
+    principal: Principal, action: Action, kind: Kind, facts: Facts | None, missing: str
+) -> None:
+    """Refuse what the role may never do (403), an absent or unseen object (404), else 403."""
+    require(principal, action, kind)
+    if facts is None:
+        raise NotFound(missing)
+    require(principal, action, kind, facts, missing=missing)
+
+
 def load_booking(
     session: Session, principal: Principal, booking_id: int, action: Action
 ) -> Booking:
-    require(principal, action, Kind.BOOKING)
-    missing = f"No booking with id {booking_id}."
     booking = session.get(Booking, booking_id)
-    facts = booking_facts(session, booking) if booking is not None else Facts()
-    require(principal, action, Kind.BOOKING, facts, missing=missing)
+    facts = booking_facts(session, booking) if booking is not None else None
+    _guard(principal, action, Kind.BOOKING, facts, f"No booking with id {booking_id}.")
     return bookings.get_booking(session, booking_id)
 
 
 def load_series(session: Session, principal: Principal, series_id: int, action: Action) -> Series:
-    require(principal, action, Kind.SERIES)
-    missing = f"No series with id {series_id}."
     series = session.get(Series, series_id)
-    facts = series_facts(session, series) if series is not None else Facts()
-    require(principal, action, Kind.SERIES, facts, missing=missing)
+    facts = series_facts(session, series) if series is not None else None
+    _guard(principal, action, Kind.SERIES, facts, f"No series with id {series_id}.")
     return series_ops.get_series(session, series_id)
 
 
 def load_beneficiary(
     session: Session, principal: Principal, beneficiary_id: int, action: Action
 ) -> Beneficiary:
-    require(principal, action, Kind.BENEFICIARY)
     beneficiary = session.get(Beneficiary, beneficiary_id)
-    missing = f"No beneficiary with id {beneficiary_id}."
-    if beneficiary is None:
-        raise NotFound(missing)
-    require(principal, action, Kind.BENEFICIARY, beneficiary_facts(beneficiary), missing=missing)
+    facts = beneficiary_facts(beneficiary) if beneficiary is not None else None
+    _guard(principal, action, Kind.BENEFICIARY, facts, f"No beneficiary with id {beneficiary_id}.")
+    assert beneficiary is not None  # _guard raised NotFound otherwise
     return beneficiary
 
 
 def load_message(session: Session, principal: Principal, outbox_id: int) -> OutboxMessage:
     """Load an SMS to act on: its booking's office and its beneficiary both in scope."""
-    require(principal, Action.CHANGE, Kind.NOTIFICATION)
     message = session.get(OutboxMessage, outbox_id)
-    missing = f"No notification with id {outbox_id}."
-    if message is None:
-        raise NotFound(missing)
-    facts = notification_facts(session, message)
-    require(principal, Action.CHANGE, Kind.NOTIFICATION, facts, missing=missing)
+    facts = notification_facts(session, message) if message is not None else None
+    _guard(
+        principal, Action.CHANGE, Kind.NOTIFICATION, facts, f"No notification with id {outbox_id}."
+    )
+    assert message is not None  # _guard raised NotFound otherwise
     return message
 
 
@@ -86,29 +88,8 @@ def check_beneficiaries(
     """Refuse beneficiaries the caller may not see as if they did not exist (422 on `field`)."""
     for beneficiary_id in beneficiary_ids:
         beneficiary = session.get(Beneficiary, beneficiary_id)
-        facts = beneficiary_facts(beneficiary) if beneficiary is not None else Facts()
-        try:
-            require(principal, Action.READ, Kind.BENEFICIARY, facts)
-        except Exception as refused:
-            raise Invalid(field, f"No beneficiary with id {beneficiary_id}.") from refused
-
-
-class Undisclosed:
-    """A booking as shown to who may not see its notes and beneficiaries: those left out."""
-
-    hidden: dict[str, Any] = {"notes": None, "beneficiary_ids": []}
-
-    def __init__(self, booking: Booking) -> None:
-        self._booking = booking
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self.hidden:
-            return self.hidden[name]
-        return getattr(self._booking, name)
-
-
-def shown(principal: Principal, booking: Booking) -> Booking | Undisclosed:
-    """Return the booking whole, or without notes and beneficiaries, as the policy allows."""
-    if sees_details(principal, Facts.of(offices=[booking.office_code])):
-        return booking
-    return Undisclosed(booking)
+        # One that does not exist is refused by the domain with the same words.
+        if beneficiary is not None and not allows(
+            principal, Action.READ, Kind.BENEFICIARY, beneficiary_facts(beneficiary)
+        ):
+            raise Invalid(field, f"No beneficiary with id {beneficiary_id}.")

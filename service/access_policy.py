@@ -93,7 +93,6 @@ class Scope:
     everything: bool = False
     offices: frozenset[str] = frozenset()
     person: int | None = None
-    owner: str | None = None
 
 
 # A rule answers for one role and kind; `facts` None asks "any object of this kind at all?".
@@ -211,11 +210,18 @@ def list_scope(principal: Principal, kind: Kind) -> Scope:
     rule = RULES[kind][principal.role]
     if rule in (_reading, _read_all_change_own_offices):
         return Scope(everything=True)
-    if rule is _own_account:
-        return Scope(owner=principal.name)
     if principal.role == "coordinator":
         return Scope(offices=principal.offices)
     return Scope(person=principal.resource_id)
+
+
+def require_office_changes(
+    principal: Principal, before: Iterable[str], after: Iterable[str]
+) -> None:
+    """Allow sharing a beneficiary with any office (the caller may change them already); taking
+    them out of an office only to who may change beneficiaries of that office."""
+    for code in sorted(set(before) - set(after)):
+        require(principal, Action.CHANGE, Kind.BENEFICIARY, Facts.of(offices=[code]))
 
 
 def sees_details(principal: Principal, facts: Facts) -> bool:

@@ -1,4 +1,4 @@
-"""API tokens and who may do what: roles, office scopes and a staff member's own schedule."""
+"""API tokens: issue, authenticate and revoke; who may do what is service/access_policy.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
-from service.errors import Forbidden, Invalid, NotFound
+from service.errors import Invalid, NotFound
 from service.models import ApiToken, Office, Resource
 from service.models.access import ROLES
 
@@ -94,39 +94,3 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
         raise NotFound(f"No token with id {token_id}.")
     token.revoked_at = token.revoked_at or utcnow()
     return token
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise Forbidden(f"The {principal.role} role may not do this.")
-
-
-def require_write(principal: Principal) -> None:
-    """Allow admins, coordinators and staff; refuse read-only tokens."""
-    require_role(principal, "admin", "coordinator", "staff")
-
-
-def can_see_office(principal: Principal, office_code: str | None) -> bool:
-    if principal.role in ("admin", "read_only"):
-        return True
-    if principal.role == "coordinator":
-        return office_code is not None and office_code in principal.offices
-    return False
-
-
-def authorize_booking(
-    principal: Principal,
-    *,
-    office_code: str | None,
-    resource_ids: Iterable[int],
-    write: bool,
-) -> None:
-    """Refuse unless the principal may read (or change) a booking at this office and people."""
-    if write and principal.role == "read_only":
-        raise Forbidden("A read-only token cannot change bookings.")
-    if principal.role == "staff":
-        if principal.resource_id not in set(resource_ids):
-            raise Forbidden("Staff see and change only their own schedule.")
-        return
-    if principal.role == "coordinator" and not can_see_office(principal, office_code):
-        raise Forbidden("This booking belongs to an office outside your scope.")

@@ -33,7 +33,7 @@ def _digit_count(text: str) -> int:
     return sum(1 for c in text if c.isdigit())
 
 
-def _callable(match: phonenumbers.PhoneNumberMatch) -> bool:
+def is_callable(match: phonenumbers.PhoneNumberMatch) -> bool:
     """Tell whether a candidate found in free text is a phone number worth hiding.
 
     A number valid for its country with at least 8 digits as typed (0887 123 45 6, 02 987
@@ -70,5 +70,5 @@ def replace_spans(text: str, spans: list[tuple[int, int]], placeholder: str) -> 
 
 def hide_numbers(text: str, placeholder: str) -> str:
     """Replace every phone number in free text by placeholder (feeds show no number, ever)."""
-    found = [(m.start, m.end) for m in find_numbers(text) if _callable(m)]
+    found = [(m.start, m.end) for m in find_numbers(text) if is_callable(m)]
     return replace_spans(text, found, placeholder) if found else text

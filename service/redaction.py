@@ -36,7 +36,7 @@ from service.models import (
     SmsReply,
     TimeOff,
 )
-from service.phones import find_numbers, replace_spans
+from service.phones import find_numbers, is_callable, replace_spans
 
 REDACTED = "[erased]"
 # Shorter references are not looked for in free text: "A12" would redact unrelated words.
@@ -77,16 +77,16 @@ WITHHELD_NUMBER = "[number withheld]"
 
 
 def redact_phone_numbers(text: str, keep: Iterable[str] = ()) -> str:
-    """Replace every valid phone number in `text` (E.164 or Bulgarian national spelling) by
-    `[number withheld]`, except the E.164 numbers in `keep`."""
+    """Replace every phone number in `text`, however spelled, by `[number withheld]`, except
+    the E.164 numbers in `keep`."""
     kept = set(keep)
-    if not any(c.isdigit() for c in text):
-        return text
-    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "BG"))):
-        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        if e164 not in kept:
-            text = text[: match.start] + WITHHELD_NUMBER + text[match.end :]
-    return text
+    spans = [
+        (m.start, m.end)
+        for m in find_numbers(text)
+        if is_callable(m)
+        and phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164) not in kept
+    ]
+    return replace_spans(text, spans, WITHHELD_NUMBER)
 
 
 @dataclass(frozen=True)

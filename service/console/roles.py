@@ -10,7 +10,7 @@ from service.console.web import bp, principal
 
 SECTIONS = {
     "beneficiaries": Kind.BENEFICIARY,
-    "users": Kind.TOKEN,  # managing accounts is the admins' alone, as managing API tokens
+    "users": Kind.USER,  # only admins list accounts; everyone else has their own
     "reminders": Kind.NOTIFICATION,
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -19,25 +19,14 @@ from service.console.forms_people import (
 )
 from service.console.roles import require_section
 from service.console.views_series import office_name
-from service.console.web import bp, principal
+from service.console.web import bp, page_number, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Beneficiary, Office
 from service.notify.catalogue import CATALOGUE
 from service.phones import mask_phone
-from service.text_input import ROW_ID_MAX, whole_number
 
 SOURCES = ("console", "api", "sms_stop", "sms_start", "twilio_21610")
-
-
-def _page_number() -> int:
-    value = request.args.get("page")
-    if not value:
-        return 1
-    page = whole_number(value, 1, ROW_ID_MAX)
-    if page is None:
-        abort(400, "The page is a whole number from 1.")
-    return page
 
 
 @bp.route("/beneficiaries")
@@ -46,7 +35,7 @@ def beneficiaries_list() -> ResponseReturnValue:
     form = BeneficiarySearchForm(formdata=request.args)
     reference = (form.q.data or "") if form.validate() else ""
     scope = list_scope(principal(), Kind.BENEFICIARY)
-    found = people_queries.search_beneficiaries(get_session(), scope, reference, _page_number())
+    found = people_queries.search_beneficiaries(get_session(), scope, reference, page_number())
     return render_template(
         "console/beneficiaries.html", form=form, found=found, reference=reference
     )
@@ -132,6 +121,13 @@ def _load(beneficiary_id: int, action: Action) -> Beneficiary:
     return access_loaders.load_beneficiary(get_session(), principal(), beneficiary_id, action)
 
 
+def _change(shown: Beneficiary, changes: beneficiaries.BeneficiaryChanges) -> None:
+    """Apply a change from the console, audited under the signed-in user."""
+    beneficiaries.update_beneficiary(
+        get_session(), shown, changes, actor=principal().name, source="console"
+    )
+
+
 @bp.route("/beneficiaries/<int:beneficiary_id>")
 def beneficiary(beneficiary_id: int) -> ResponseReturnValue:
     require_section("beneficiaries")
@@ -147,13 +143,7 @@ def beneficiary_consent(beneficiary_id: int) -> ResponseReturnValue:
     if not form.validate() or form.consent.data not in ("yes", "no"):
         return _render_one(shown, 422, _("Choose to record consent or its withdrawal."))
     try:
-        beneficiaries.update_beneficiary(
-            db,
-            shown,
-            beneficiaries.BeneficiaryChanges(sms_consent=form.consent.data == "yes"),
-            actor=principal().name,
-            source="console",
-        )
+        _change(shown, beneficiaries.BeneficiaryChanges(sms_consent=form.consent.data == "yes"))
     except Invalid:
         db.rollback()
         return _render_one(shown, 422, _("SMS consent needs a number to send to."))
@@ -170,13 +160,7 @@ def beneficiary_discreet(beneficiary_id: int) -> ResponseReturnValue:
     form = DiscreetForm()
     if not form.validate() or form.discreet.data not in ("yes", "no"):
         return _render_one(shown, 422, _("Choose to turn discreet on or off."))
-    beneficiaries.update_beneficiary(
-        db,
-        shown,
-        beneficiaries.BeneficiaryChanges(discreet=form.discreet.data == "yes"),
-        actor=principal().name,
-        source="console",
-    )
+    _change(shown, beneficiaries.BeneficiaryChanges(discreet=form.discreet.data == "yes"))
     db.commit()
     flash(_("Discreet is on.") if shown.discreet else _("Discreet is off."))
     return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from service.access_policy import Action, Kind, allows, list_scope
 from service.console import notices
-from service.console.web import bp, principal
+from service.console.web import bp, page_number, principal
 from service.db import get_session
 from service.notifications import list_needing_attention, list_replies
-from service.text_input import ROW_ID_MAX, whole_number
 
 PAGE_SIZE = 25
-
-
-def _page_number(value: str | None) -> int:
-    if not value:
-        return 1
-    page = whole_number(value, 1, ROW_ID_MAX)
-    if page is None:
-        abort(400, "The page is a whole number from 1.")
-    return page
 
 
 @bp.route("/reminders")
@@ -29,9 +19,7 @@ def reminders() -> ResponseReturnValue:
     who = principal()
     scope = list_scope(who, Kind.NOTIFICATION)
     db = get_session()
-    page = list_needing_attention(
-        db, scope, page=_page_number(request.args.get("page")), size=PAGE_SIZE
-    )
+    page = list_needing_attention(db, scope, page=page_number(), size=PAGE_SIZE)
     may_act = allows(who, Action.CHANGE, Kind.NOTIFICATION)
     replies = []
     if allows(who, Action.LIST, Kind.REPLY):

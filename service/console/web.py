@@ -24,6 +24,7 @@ from service.bookings import Actor
 from service.db import get_session
 from service.errors import DomainError, StaleChange
 from service.policy import BookingPolicy
+from service.text_input import ROW_ID_MAX, whole_number
 
 bp = Blueprint(
     "console",
@@ -79,6 +80,17 @@ def actor() -> Actor:
 
 def policy() -> BookingPolicy:
     return BookingPolicy.from_config(current_app.config)
+
+
+def page_number() -> int:
+    """The `?page=` of a listing: 1 when absent, 400 unless a whole number from 1."""
+    value = request.args.get("page")
+    if not value:
+        return 1
+    page = whole_number(value, 1, ROW_ID_MAX)
+    if page is None:
+        abort(400, "The page is a whole number from 1.")
+    return page
 
 
 @bp.errorhandler(DomainError)

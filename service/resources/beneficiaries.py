@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 
 from service import access_loaders, beneficiaries, data_export, erasure
 from service.access_facts import beneficiary_facts
-from service.access_policy import Action, Facts, Kind, list_scope, require
+from service.access_policy import (
+    Action,
+    Facts,
+    Kind,
+    list_scope,
+    require,
+    require_office_changes,
+)
 from service.access_queries import beneficiaries_in
 from service.auth import Principal
 from service.bookings import Actor
@@ -41,12 +48,6 @@ def registering_offices(principal: Principal, data: dict[str, Any]) -> list[str]
     if principal.role == "coordinator" and len(principal.offices) == 1:
         return list(principal.offices)
     raise Invalid("offices", "Name the offices the beneficiary belongs to.")
-
-
-def check_office_changes(principal: Principal, before: list[str], after: list[str]) -> None:
-    """Allow sharing with any office; stopping to share only for those who may act there."""
-    for code in set(before) - set(after):
-        require(principal, Action.CHANGE, Kind.BENEFICIARY, Facts.of(offices=[code]))
 
 
 @blp.route("")
@@ -104,7 +105,7 @@ class BeneficiaryById(MethodView):
         principal = current_principal()
         beneficiary = load_beneficiary(principal, beneficiary_id, Action.CHANGE)
         if "offices" in data:
-            check_office_changes(principal, beneficiary.office_codes, data["offices"])
+            require_office_changes(principal, beneficiary.office_codes, data["offices"])
         session = get_session()
         beneficiaries.update_beneficiary(
             session, beneficiary, beneficiaries.BeneficiaryChanges(**data), actor=principal.name

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from service import bookings
 from service.access_facts import booking_request_facts
-from service.access_loaders import check_beneficiaries, load_booking, shown
-from service.access_policy import Action, Kind, list_scope, require
+from service.access_loaders import check_beneficiaries, load_booking
+from service.access_policy import Action, Facts, Kind, list_scope, require, sees_details
 from service.access_queries import bookings_in
 from service.auth import Principal
 from service.db import get_session
@@ -27,6 +27,27 @@ from service.resources.schemas import (
 from service.resources.security import booking_policy, current_principal
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1/bookings", description="Bookings")
+
+
+class Undisclosed:
+    """A booking as shown to who may not see its notes and beneficiaries: those left out."""
+
+    hidden: dict[str, Any] = {"notes": None, "beneficiary_ids": []}
+
+    def __init__(self, booking: Booking) -> None:
+        self._booking = booking
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.hidden:
+            return self.hidden[name]
+        return getattr(self._booking, name)
+
+
+def shown(principal: Principal, booking: Booking) -> Booking | Undisclosed:
+    """Return the booking whole, or without notes and beneficiaries, as the policy allows."""
+    if sees_details(principal, Facts.of(offices=[booking.office_code])):
+        return booking
+    return Undisclosed(booking)
 
 
 def _actor(principal: Principal) -> bookings.Actor:
