@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,18 +99,16 @@ def create_feed(
     session: Session,
     principal: Principal,
     request: FeedRequest,
-    *,
-    scope_offices: Iterable[str] | None = None,
 ) -> tuple[Feed, str]:
     """Create a subscription and return it with its token, which is never shown again.
 
-    `scope_offices` are the offices whose bookings the feed shows at its privacy; those of
-    any other office it shows as busy only.  None: every office (an admin's feed, or a staff
-    member's own schedule).
+    A coordinator's feed shows the bookings of their own offices at its privacy and those of
+    any other office as busy only; an admin's feed and a staff member's own schedule show
+    every office.
     """
     feed = _build_feed(session, request)
     authorize_feed(session, principal, feed)
-    feed.scope_offices = sorted(set(scope_offices)) if scope_offices is not None else None
+    feed.scope_offices = sorted(principal.offices) if principal.role == "coordinator" else None
     token = new_token()
     feed.token_hash = hash_token(token)
     feed.created_by = principal.name

@@ -82,10 +82,7 @@ class Feeds(MethodView):
         """
         principal = current_principal()
         session = get_session()
-        offices = principal.offices if principal.role == "coordinator" else None
-        feed, token = feeds.create_feed(
-            session, principal, feeds.FeedRequest(**data), scope_offices=offices
-        )
+        feed, token = feeds.create_feed(session, principal, feeds.FeedRequest(**data))
         session.commit()
         return _shown(feed, token)
 

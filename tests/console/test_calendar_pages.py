@@ -130,6 +130,8 @@ def test_a_coordinator_makes_a_full_link_of_each_of_their_offices(
     _feed_path(_post(client, "/console/calendar/feeds", office="harmanli").text)
     feed = session.query(Feed).one()
     assert (feed.kind, feed.office_code, feed.privacy) == ("office", "harmanli", "full")
+    # scoped like an API feed of the same coordinator: other offices' bookings show as busy
+    assert feed.scope_offices == ["burgas", "harmanli"]
     html = client.get("/console/calendar").text
     assert 'value="harmanli"' not in html and 'value="burgas"' in html
     refused = _post(client, "/console/calendar/feeds", office="sofia")
