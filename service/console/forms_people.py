@@ -11,6 +11,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
@@ -72,6 +73,17 @@ class ConsentForm(FlaskForm):
 
 class DiscreetForm(FlaskForm):
     discreet = HiddenField(validators=[DataRequired()])
+
+
+class OfficesForm(FlaskForm):
+    """The offices a beneficiary belongs to: the page offers only what the policy allows."""
+
+    offices = SelectMultipleField(
+        _l("Offices that may see and book this beneficiary"),
+        choices=[],
+        validators=[DataRequired(_l("Choose at least one office."))],
+    )
+    locked: list[str]  # offices the caller may not take the beneficiary out of
 
 
 class FeedForm(FlaskForm):

@@ -6,16 +6,25 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import Field
 
 from service import access_loaders, beneficiaries
-from service.access_policy import Action, Facts, Kind, allows, list_scope
+from service.access_policy import (
+    Action,
+    Facts,
+    Kind,
+    allows,
+    list_scope,
+    require_office_changes,
+)
 from service.console import people_queries
 from service.console.forms_people import (
     BeneficiaryForm,
     BeneficiarySearchForm,
     ConsentForm,
     DiscreetForm,
+    OfficesForm,
 )
 from service.console.roles import require_section
 from service.console.views_series import office_name
@@ -99,8 +108,31 @@ def beneficiary_new() -> ResponseReturnValue:
     return redirect(url_for("console.beneficiary", beneficiary_id=beneficiary.id))
 
 
+def _offices_form(beneficiary: Beneficiary, formdata: MultiDict[str, str] | None) -> OfficesForm:
+    """Offer every office to share with; an office already holding the beneficiary can be
+    unticked only by who may change that office's beneficiaries (else it stays, disabled)."""
+    who, db = principal(), get_session()
+    form = OfficesForm(formdata=formdata)
+    held = set(beneficiary.office_codes)
+    form.offices.choices = [
+        (office.code, office_name(office))
+        for office in db.scalars(select(Office).order_by(Office.code))
+    ]
+    form.locked = sorted(
+        code
+        for code in held
+        if not allows(who, Action.CHANGE, Kind.BENEFICIARY, Facts.of(offices=[code]))
+    )
+    if formdata is None:
+        form.offices.data = sorted(held)
+    return form
+
+
 def _render_one(
-    beneficiary: Beneficiary, status: int = 200, error: str | None = None
+    beneficiary: Beneficiary,
+    status: int = 200,
+    error: str | None = None,
+    offices_form: OfficesForm | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
     return render_template(
@@ -112,6 +144,7 @@ def _render_one(
         bookings=people_queries.upcoming_bookings(db, principal(), beneficiary.id),
         consent_form=ConsentForm(formdata=None),
         discreet_form=DiscreetForm(formdata=None),
+        offices_form=offices_form or _offices_form(beneficiary, None),
         sources=SOURCES,
         error=error,
     ), status
@@ -163,4 +196,24 @@ def beneficiary_discreet(beneficiary_id: int) -> ResponseReturnValue:
     _change(shown, beneficiaries.BeneficiaryChanges(discreet=form.discreet.data == "yes"))
     db.commit()
     flash(_("Discreet is on.") if shown.discreet else _("Discreet is off."))
+    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/offices", methods=["POST"])
+def beneficiary_offices(beneficiary_id: int) -> ResponseReturnValue:
+    """Share a beneficiary with more offices or take them out of one, audited."""
+    require_section("beneficiaries")
+    db, who = get_session(), principal()
+    shown = _load(beneficiary_id, Action.CHANGE)
+    form = _offices_form(shown, request.form)
+    if not form.validate():
+        return _render_one(shown, 422, offices_form=form)
+    chosen = sorted(set(form.offices.data or []) | set(form.locked))
+    require_office_changes(who, shown.office_codes, chosen)
+    _change(shown, beneficiaries.BeneficiaryChanges(offices=chosen))
+    db.commit()
+    names = ", ".join(office_name(office) for office in shown.offices)
+    flash(
+        _("%(reference)s belongs to: %(offices)s.", reference=shown.case_reference, offices=names)
+    )
     return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))

@@ -8,7 +8,7 @@ import pytest
 
 from service.beneficiaries import set_sms_consent
 from service.clock import sofia_instant
-from service.models import Beneficiary, ConsentEvent
+from service.models import AuditEntry, Beneficiary, ConsentEvent
 from tests.console.conftest import csrf_token, work_day
 
 GOOD = {
@@ -181,3 +181,68 @@ def test_the_navigation_offers_beneficiaries_to_coordinators(client, signed_in):
     signed_in("coordinator")
     html = client.get("/console/beneficiaries").text
     assert 'href="/console/beneficiaries"' in html and 'href="/console/users"' not in html
+
+
+def _offices_of(session, person):
+    session.refresh(person)
+    return person.office_codes
+
+
+def test_a_coordinator_shares_a_beneficiary_with_another_office_audited(
+    client, signed_in, factory, session
+):
+    person = factory.beneficiary(offices=("burgas",))
+    factory.office("sofia")
+    user = signed_in("coordinator", offices=["burgas"])
+    path = f"/console/beneficiaries/{person.id}"
+    page = client.get(path).text
+    assert 'name="offices" value="sofia"' in page and 'value="burgas" checked' in page
+
+    shared = _post(client, f"{path}/offices", offices=["burgas", "sofia"])
+
+    assert shared.status_code == 302
+    assert _offices_of(session, person) == ["burgas", "sofia"]
+    entry = (
+        session.query(AuditEntry)
+        .filter_by(entity="beneficiary", entity_id=person.id, action="update")
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
+    assert entry.actor == user.email
+    assert (entry.before["offices"], entry.after["offices"]) == (["burgas"], ["burgas", "sofia"])
+
+
+def test_an_office_the_coordinator_does_not_run_cannot_be_taken_away(
+    client, signed_in, factory, session
+):
+    person = factory.beneficiary(offices=("burgas", "sofia"))
+    signed_in("coordinator", offices=["burgas"])
+    path = f"/console/beneficiaries/{person.id}"
+    assert 'value="sofia" checked disabled' in client.get(path).text
+
+    # a forged form without Sofia keeps Sofia: only its coordinators may take it away
+    assert _post(client, f"{path}/offices", offices=["burgas"]).status_code == 302
+    assert _offices_of(session, person) == ["burgas", "sofia"]
+    # taking out their own office is theirs to do; the beneficiary stays with Sofia
+    assert _post(client, f"{path}/offices", offices=["sofia"]).status_code == 302
+    assert _offices_of(session, person) == ["sofia"]
+    # and now the beneficiary is outside the Burgas coordinator's scope
+    assert client.get(path).status_code == 404
+
+
+def test_sharing_needs_an_office_and_is_closed_outside_the_scope(
+    client, signed_in, factory, session
+):
+    mine = factory.beneficiary(offices=("burgas",))
+    theirs = factory.beneficiary(offices=("sofia",))
+    signed_in("coordinator", offices=["burgas"])
+    empty = _post(client, f"/console/beneficiaries/{mine.id}/offices")
+    assert empty.status_code == 422 and "Choose at least one office." in empty.text
+    assert _offices_of(session, mine) == ["burgas"]
+    page = client.get(f"/console/beneficiaries/{mine.id}")
+    forged = client.post(
+        f"/console/beneficiaries/{theirs.id}/offices",
+        data={"offices": ["burgas", "sofia"], "csrf_token": csrf_token(page.text)},
+    )
+    assert forged.status_code == 404
+    assert _offices_of(session, theirs) == ["sofia"]
