@@ -15,9 +15,7 @@ from typing import Any
 
 import pytest
 
-from service.clock import utcnow
-from service.models import OutboxMessage, SmsReply
-from tests.feed_helpers import working_day
+from tests.access_worlds import build_world
 
 ROLES = ("admin", "coordinator", "staff", "read_only")
 OK, NO, HID = "ok", "no", "hid"
@@ -135,96 +133,6 @@ def test_every_operation_of_the_api_has_a_rule_in_the_matrix(client):
     assert sorted(EXPECTED) == spec_operations(client)
 
 
-def _world(client, factory, session, admin, office: str) -> dict[str, Any]:
-    """Build one office's objects: people, a beneficiary, a booking with SMS, a series with an
-    enrolment, an office feed, a reply and a token."""
-    interpreter = factory.interpreter("fa", offices=(office,))
-    teacher = factory.person("teacher", offices=(office,), languages=("bg",))
-    room = factory.room(office, capacity=10)
-    person = factory.beneficiary(
-        offices=(office,), language="fa", phone="+359888123456" if office == "sofia" else None
-    )
-    start = working_day(14 if office == "sofia" else 15, hour=10)
-    booking = factory.booking(
-        [interpreter, room], start, office=office, beneficiary_ids=[person.id]
-    )
-    series = client.post(
-        "/api/v1/series",
-        json={
-            "type": "language_class",
-            "office": office,
-            "title": "Bulgarian A1",
-            "rrule": "FREQ=WEEKLY;COUNT=3",
-            "starts_at": (start + timedelta(hours=3)).isoformat(),
-            "ends_at": (start + timedelta(hours=4)).isoformat(),
-            "resource_ids": [teacher.id, interpreter.id, room.id],
-            "capacity": 5,
-        },
-        headers=admin,
-    )
-    assert series.status_code == 201, series.json
-    series_id = series.json["id"]
-    occurrence = client.get(f"/api/v1/series/{series_id}/occurrences", headers=admin).json[0]
-    enrolled = client.post(
-        f"/api/v1/series/{series_id}/enrolments", json={"beneficiary_id": person.id}, headers=admin
-    )
-    assert enrolled.status_code == 201, enrolled.json
-    feed = client.post(
-        "/api/v1/feeds",
-        json={"scope": "office", "office": office, "privacy": "full"},
-        headers=admin,
-    )
-    assert feed.status_code == 201, feed.json
-    message = OutboxMessage(
-        dedupe_key=f"matrix:{office}",
-        kind="reminder",
-        status="failed",
-        booking_id=booking.id,
-        beneficiary_id=person.id,
-        to="+359888123456",
-        body="x",
-        language="fa",
-        encoding="GSM-7",
-        segments=1,
-        estimated_cost=0,
-        due_at=utcnow(),
-        event_at=booking.starts_at,
-        created_at=utcnow(),
-        updated_at=utcnow(),
-    )
-    session.add(message)
-    session.add(
-        SmsReply(
-            beneficiary_id=person.id,
-            booking_id=booking.id,
-            from_phone="+359888123456",
-            body="ok",
-            received_at=utcnow(),
-        )
-    )
-    session.commit()
-    token_id = client.get("/api/v1/tokens", headers=admin).json[-1]["id"]
-    return {
-        "office": office,
-        "code": office,
-        "interpreter": interpreter.id,
-        "resource_id": interpreter.id,
-        "room": room.id,
-        "teacher": teacher.id,
-        "beneficiary_id": person.id,
-        "booking_id": booking.id,
-        "booking_version": booking.version,
-        "start": start,
-        "series_id": series_id,
-        "occurrence_id": occurrence["id"],
-        "enrolment_id": enrolled.json["id"],
-        "feed_id": feed.json["id"],
-        "outbox_id": message.id,
-        "token_id": token_id,
-        "day": (start + timedelta(days=60)).date().isoformat(),
-    }
-
-
 def _request(operation: str, w: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
     """Return the method, URL and body that exercise `operation` on the objects of `w`."""
     method, template = operation.split(" ", 1)
@@ -296,8 +204,8 @@ def _request(operation: str, w: dict[str, Any]) -> tuple[str, str, dict[str, Any
 @pytest.fixture
 def worlds(client, factory, session, admin):
     return {
-        "inside": _world(client, factory, session, admin, "burgas"),
-        "outside": _world(client, factory, session, admin, "sofia"),
+        "inside": build_world(client, factory, session, admin, "burgas"),
+        "outside": build_world(client, factory, session, admin, "sofia"),
     }
 
 

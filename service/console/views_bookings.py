@@ -118,7 +118,6 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     if form.room.data:
         resource_ids.append(form.room.data)
     db = get_session()
-    require(who, Action.CHANGE, Kind.BOOKING)
     beneficiary = access_loaders.find_beneficiary(db, who, form.case_reference.data or "")
     facts = booking_request_facts(db, find.office.data, resource_ids, 1)
     require(who, Action.CHANGE, Kind.BOOKING, facts)
@@ -138,6 +137,7 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
 @bp.route("/book", methods=["POST"])
 def book() -> ResponseReturnValue:
     who = principal()
+    require(who, Action.CHANGE, Kind.BOOKING)  # before the form: nothing to learn from it
     find_form = _find_form(who, request.form)
     form = _book_form(find_form.office.data)
     db = get_session()
