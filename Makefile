@@ -19,15 +19,20 @@ install: $(STAMP)
 run: install
 	$(BIN)/flask migrate
 	$(BIN)/flask seed-demo --if-empty
-	@echo "Admin token for the API (Authorization: Bearer ...):"
-	@$(BIN)/flask create-token --role admin --name "demo admin" | tail -n 1
-	@$(BIN)/flask create-demo-user
-	@echo "Serving on http://127.0.0.1:$(PORT) — API docs at http://127.0.0.1:$(PORT)/docs"
+	@# A banner that the servers' own start-up lines do not bury: gunicorn and the scheduler
+	@# log warnings only (requests still give one JSON access line each).
+	@token=$$($(BIN)/flask create-token --role admin --name "demo admin" | tail -n 1); \
+	sign_in=$$($(BIN)/flask create-demo-user); \
+	printf '\n%s\n' "================================ zapis demo ================================"; \
+	printf '  Console:  http://127.0.0.1:$(PORT)/console/login\n  %s\n' "$$sign_in"; \
+	printf '  API docs: http://127.0.0.1:$(PORT)/docs\n'; \
+	printf '  API:      Authorization: Bearer %s\n' "$$token"; \
+	printf '%s\n\n' "============================================================================"
 	@# One scheduler process beside gunicorn (never inside its workers, so nothing runs twice);
 	@# SMS go to the console sender unless Twilio is configured. Stopped when gunicorn stops.
 	@$(BIN)/flask scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'service:create_app()'
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --log-level warning 'service:create_app()'
 
 # The SMS dispatcher alone (dispatch every 5 s, lease recovery every minute, daily purge).
 scheduler: install

@@ -42,6 +42,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "REMINDER_OFFSETS": os.environ.get("REMINDER_OFFSETS") or "24,2",
         "QUIET_HOURS": os.environ.get("QUIET_HOURS") or "21:00-08:00",
         "RETENTION_DAYS": _int("RETENTION_DAYS", 90),
+        "SCHEDULER_LOG_LEVEL": os.environ.get("SCHEDULER_LOG_LEVEL") or "WARNING",
         "STATISTICS_MIN_COUNT": _int("STATISTICS_MIN_COUNT", 5),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "SMS_PRICE_PER_SEGMENT": os.environ.get("SMS_PRICE_PER_SEGMENT") or "0.0750",

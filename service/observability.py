@@ -26,6 +26,12 @@ _SECRETS = [
     (re.compile(r"(/calendars/)[^/\s?]+(\.ics)"), r"\1<redacted>\2"),
 ]
 _MANY_DIGITS = re.compile(r"(?:\d\D{0,2}){7}")
+# Dates and clock times in log text (APScheduler's "next run at: 2026-12-05 18:40:05 UTC",
+# ISO instants): never a phone number, so never redacted as one.
+_DATE_OR_TIME = re.compile(
+    r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b"
+    r"|\b(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?\b"
+)
 
 access_log = logging.getLogger("zapis.access")
 
@@ -35,7 +41,9 @@ def scrub(text: str) -> str:
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     if _MANY_DIGITS.search(text):
-        for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "BG"))):
+        # Look for numbers with the stamps blanked out (same length, so positions agree).
+        blanked = _DATE_OR_TIME.sub(lambda m: "x" * len(m.group()), text)
+        for match in reversed(list(phonenumbers.PhoneNumberMatcher(blanked, "BG"))):
             text = text[: match.start] + "<phone>" + text[match.end :]
     return text
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from service.observability import REQUEST_ID_HEADER, JsonFormatter
+from service.observability import REQUEST_ID_HEADER, JsonFormatter, scrub
 
 SECRET = "zap_s3cr3tT0kenValue-xyz"
 FEED_TOKEN = "f33dT0kenThatMustNotLeak"
@@ -111,3 +111,29 @@ def test_bodies_and_phone_numbers_of_requests_are_not_logged(
     for private in ("LOG-77", "LOG-78", "888 765 432", "888765432", "+359 88 123", "Bearer"):
         assert private not in written
     assert [line["status"] for line in _access(caplog)] == [201, 422]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Running job "dispatch_job" (scheduled at 2026-12-05 00:00:05.123456+00:00)',
+        "next run at: 2026-12-05 00:07:05 UTC",
+        "moved to 2027-03-28T03:30:00+03:00",
+    ],
+)
+def test_dates_and_times_are_never_taken_for_phone_numbers(text: str) -> None:
+    assert scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+359888123456 2026-12-05 18:40:05",
+        "2026-12-05 0888123456",
+        "(0887) 123456 at 18:40",
+        "0887-123-456 on 2027-03-01T10:00:00+02:00",
+    ],
+)
+def test_a_number_beside_a_date_or_time_is_still_redacted(text: str) -> None:
+    redacted = scrub(text)
+    assert "<phone>" in redacted and "888" not in redacted and "887" not in redacted

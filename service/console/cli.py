@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service import accounts
+from service.auth import Principal
 from service.db import session_scope
 from service.errors import DomainError
 from service.models import User
@@ -22,6 +23,7 @@ from service.models.access import ROLES
 
 DEMO_EMAIL = "coordinator@example.org"
 DEMO_OFFICES = ("burgas", "harmanli", "sofia")
+OPERATOR = Principal(0, "command line", "admin", frozenset(), None)  # who runs these commands
 
 
 def _stdin_is_terminal() -> bool:
@@ -68,16 +70,17 @@ def create_user_command(
 @with_appcontext
 @click.option("--email", default=DEMO_EMAIL, show_default=True)
 def create_demo_user_command(email: str) -> None:
-    """Create the demo coordinator with a random password, printed once, unless it exists."""
+    """Create the demo coordinator, or give it a new password: printed here, and only here."""
+    password = secrets.token_urlsafe(12)
     with session_scope(current_app) as session:
-        if session.scalar(select(User.id).where(User.email == email)) is not None:
-            click.echo(f"Console: sign in at /console/login as {email} (password shown before).")
-            return
-        password = secrets.token_urlsafe(12)
-        accounts.create_user(
-            session, email=email, password=password, role="coordinator", offices=DEMO_OFFICES
-        )
-    click.echo(f"Console: sign in at /console/login as {email} with password {password}")
+        existing = session.scalar(select(User).where(User.email == email))
+        if existing is None:
+            accounts.create_user(
+                session, email=email, password=password, role="coordinator", offices=DEMO_OFFICES
+            )
+        else:  # a new password for each demo run: the one printed before is gone
+            accounts.reset_password(session, OPERATOR, existing.id, password)
+    click.echo(f"Sign in as {email} with password {password}")
 
 
 def init_app(app: Flask) -> None:

@@ -82,7 +82,9 @@ def run_once(app: Flask) -> str:
 
 def run_scheduler(app: Flask, interval: float) -> None:
     """Block, running the jobs; several processes may run this at once safely."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # APScheduler logs two lines per tick at INFO ("Running job", "executed successfully"):
+    # every 5 s that buries everything else, so it speaks at SCHEDULER_LOG_LEVEL (WARNING).
+    logging.getLogger("apscheduler").setLevel(app.config["SCHEDULER_LOG_LEVEL"].upper())
     dispatcher = make_dispatcher(app)
     beat = Beat.of_this_process(interval)
     scheduler = BlockingScheduler(timezone="UTC")

@@ -113,7 +113,7 @@ def test_the_password_is_never_an_option():
     assert "password" not in {p.name for p in cli.create_user_command.params}
 
 
-def test_the_demo_coordinator_is_made_once_with_a_printed_password(app, session, factory):
+def test_each_demo_run_prints_a_password_that_signs_in(app, session, factory):
     factory.offices()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["create-demo-user"])
@@ -122,6 +122,11 @@ def test_the_demo_coordinator_is_made_once_with_a_printed_password(app, session,
     assert accounts.authenticate_user(session, cli.DEMO_EMAIL, password) is not None
     second = runner.invoke(args=["create-demo-user"])
     assert second.exit_code == 0 and password not in second.output
+    again = second.output.strip().rsplit(" ", 1)[1]
+    session.expire_all()
+    assert accounts.authenticate_user(session, cli.DEMO_EMAIL, again) is not None
+    assert accounts.authenticate_user(session, cli.DEMO_EMAIL, password) is None
+    assert session.query(User).filter_by(email=cli.DEMO_EMAIL).count() == 1
 
 
 @pytest.mark.parametrize("locale", ["bg", "en"])
