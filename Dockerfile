@@ -12,10 +12,12 @@ RUN useradd --create-home --uid 10001 zapis
 COPY --from=build /opt/zapis /opt/zapis
 WORKDIR /app
 COPY migrations ./migrations
+COPY gunicorn.conf.py ./
 ENV PATH="/opt/zapis/bin:$PATH" FLASK_APP=service PYTHONUNBUFFERED=1
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"]
 # Migrations are their own command: docker run IMAGE flask migrate
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "service:create_app()"]
+# Settings in ./gunicorn.conf.py (workers, threads, timeouts; workers die with the master).
+CMD ["gunicorn", "service:create_app()"]

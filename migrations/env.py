@@ -23,5 +23,9 @@ with engine.connect() as connection:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # A migration may rewrite a large table: the app's per-statement deadline is for
+            # requests, not for this (its lock deadline stays, so it never queues everyone).
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         context.run_migrations()
     connection.commit()

@@ -42,6 +42,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "REMINDER_OFFSETS": os.environ.get("REMINDER_OFFSETS") or "24,2",
         "QUIET_HOURS": os.environ.get("QUIET_HOURS") or "21:00-08:00",
         "RETENTION_DAYS": _int("RETENTION_DAYS", 90),
+        # Server-side deadlines of every statement, well inside gunicorn's 30 s worker timeout.
+        "DB_LOCK_TIMEOUT_MS": _int("DB_LOCK_TIMEOUT_MS", 3000),
+        "DB_STATEMENT_TIMEOUT_MS": _int("DB_STATEMENT_TIMEOUT_MS", 5000),
+        "BUSY_RETRY_AFTER_SECONDS": _int("BUSY_RETRY_AFTER_SECONDS", 2),
         "SCHEDULER_LOG_LEVEL": os.environ.get("SCHEDULER_LOG_LEVEL") or "WARNING",
         "STATISTICS_MIN_COUNT": _int("STATISTICS_MIN_COUNT", 5),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g
@@ -23,15 +24,32 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+@dataclass(frozen=True)
+class Deadlines:
+    """How long one statement may wait for a lock, and run at all, in milliseconds (0: no limit).
+
+    Both are shorter than gunicorn's worker timeout, so a request stuck behind a lock is
+    rolled back and answered 503 by the app instead of being killed mid-way.
+    """
+
+    lock_timeout_ms: int = 0
+    statement_timeout_ms: int = 0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Deadlines:
+        return cls(int(config["DB_LOCK_TIMEOUT_MS"]), int(config["DB_STATEMENT_TIMEOUT_MS"]))
+
+
+def _tune_sqlite(engine: Engine, deadlines: Deadlines) -> None:
     """Make every SQLite transaction a serialized writer (BEGIN IMMEDIATE) with WAL and FKs."""
+    busy_ms = deadlines.lock_timeout_ms or 30_000
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
@@ -40,18 +58,26 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for `url`, with the SQLite tuning when it is SQLite."""
+def make_engine(url: str, deadlines: Deadlines = Deadlines(), **kwargs: Any) -> Engine:
+    """Create an engine for `url`, with the SQLite tuning when it is SQLite, and `deadlines`
+    on every connection (PostgreSQL's lock_timeout and statement_timeout; SQLite's busy
+    timeout)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, deadlines)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    options = (
+        f"-c lock_timeout={int(deadlines.lock_timeout_ms)} "
+        f"-c statement_timeout={int(deadlines.statement_timeout_ms)}"
+    )
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options}, **kwargs)
 
 
 def init_app(app: Flask) -> None:
     # Parameters can hold phone numbers and names: keep them out of error messages and logs.
-    engine = make_engine(app.config["DATABASE_URL"], hide_parameters=True)
+    engine = make_engine(
+        app.config["DATABASE_URL"], Deadlines.from_config(app.config), hide_parameters=True
+    )
     app.extensions["zapis.engine"] = engine
     # Operations read their settings from `session.info["config"]`, never from Flask globals.
     app.extensions["zapis.sessionmaker"] = sessionmaker(

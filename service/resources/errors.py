@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,9 +32,13 @@ def _domain_error(exc: DomainError) -> tuple[dict[str, Any], int]:
     return error_body(exc.status, exc.message, errors), exc.status
 
 
-def _busy(exc: OperationalError) -> tuple[dict[str, Any], int]:
+def _busy(exc: OperationalError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """A lock or statement deadline passed, or the database is unreachable: nothing was
+    written (the transaction is rolled back), so the same request may simply be sent again."""
     get_session().rollback()
-    return error_body(503, "The database is busy; try again in a moment."), 503
+    retry_after = str(current_app.config["BUSY_RETRY_AFTER_SECONDS"])
+    body = error_body(503, "The database is busy; try again in a moment.")
+    return body, 503, {"Retry-After": retry_after}
 
 
 def _changed_meanwhile(exc: StaleDataError) -> tuple[dict[str, Any], int]:
