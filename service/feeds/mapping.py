@@ -24,7 +24,7 @@ from service.phones import hide_numbers
 
 LOCAL_STATUS = {"tentative": "TENTATIVE"}
 # Bump with any change to what this module or text.py writes, then run `flask rebuild-feeds`.
-MAPPING_VERSION = "2"
+MAPPING_VERSION = "3"
 
 
 def booking_uid(booking_id: int) -> str:

@@ -44,6 +44,10 @@ def resource_scope(resource_id: int) -> str:
     return f"resource:{resource_id}"
 
 
+def is_resource_scope(scope: str) -> bool:
+    return scope.startswith("resource:")
+
+
 PUBLIC_SCOPE = "public"
 
 

@@ -6,6 +6,11 @@ clashes left out, and cancelled occurrences.  An occurrence moved in time, to ot
 rooms, or with another status gets an override VEVENT with the same UID and a RECURRENCE-ID of
 its rule start.  So expanding the feed gives exactly the series' live occurrences.
 
+That is what the office and public feeds show.  A person's or room's feed shows its own
+rendering (`FeedSeriesResourcePiece`) of only the occurrences it holds: an occurrence a
+substitute took is an EXDATE in the regular teacher's feed and the substitute's one date in
+hers (an override too when it was also moved in time).
+
 The occurrences keep their `FeedItem` and `FeedMembership` rows (their scopes and times), but
 no pieces of their own: a feed shows the series' piece when one of the series' occurrences in
 its scope falls in the window.  `refresh_booking` marks an occurrence's series; it is
@@ -31,6 +36,7 @@ from service.feeds.pieces import (
     PUBLIC_SCOPE,
     SERIES_PENDING,
     booking_scopes,
+    is_resource_scope,
     pending_scopes,
 )
 from service.feeds.text import word
@@ -39,6 +45,7 @@ from service.models import (
     Enrolment,
     FeedSeriesItem,
     FeedSeriesPiece,
+    FeedSeriesResourcePiece,
     Hold,
     Series,
 )
@@ -81,7 +88,51 @@ def _status(booking: Booking) -> str:
     return LOCAL_STATUS.get(booking.status, "CONFIRMED")
 
 
-def series_shape(session: Session, series: Series) -> SeriesShape | None:
+def _shape(
+    series: Series,
+    rule_starts: Sequence[datetime],
+    shown: Sequence[tuple[Booking, set[str]]],
+    enrolled: int,
+) -> SeriesShape:
+    """Shape the shown occurrences: every other rule start is an EXDATE."""
+    duration = series.ends_at - series.starts_at
+    met = {_origin(b) for b, _ in shown}
+    planned = [
+        b for b, _ in shown if (b.starts_at, b.ends_at) == (_origin(b), _origin(b) + duration)
+    ]
+    model = planned[0] if planned else shown[0][0]
+    overrides = tuple(
+        (_origin(b), b)
+        for b, _ in shown
+        if (b.starts_at, b.ends_at) != (_origin(b), _origin(b) + duration)
+        or _people(b) != _people(model)
+        or _status(b) != _status(model)
+    )  # the model too, when every occurrence was moved
+    return SeriesShape(
+        series=series,
+        starts_at=rule_starts[0],
+        ends_at=rule_starts[0] + duration,
+        exdates=tuple(start for start in rule_starts if start not in met),
+        model=model,
+        overrides=overrides,
+        scopes=frozenset().union(*(scopes for _, scopes in shown)),
+        enrolled=enrolled,
+    )
+
+
+@dataclass(frozen=True)
+class SeriesShapes:
+    """A series as the office and public feeds show it, and as each person's or room's feed.
+
+    A resource's shape holds only the occurrences it holds: one a substitute took is an
+    EXDATE in the regular teacher's shape and the substitute's only occurrence in hers.
+    """
+
+    shared: SeriesShape
+    by_resource: dict[str, SeriesShape]
+
+
+def series_shapes(session: Session, series: Series) -> SeriesShapes | None:
     """Return how the feeds show series, or None when no occurrence of it is shown."""
     occurrences = list(
         session.scalars(
@@ -101,33 +152,20 @@ def series_shape(session: Session, series: Series) -> SeriesShape | None:
     except Invalid:
         return None  # a rule cut before its first start (a split at the first occurrence)
     rule_starts = [to_instants(start, duration)[0] for start in starts]
-    met = {_origin(b) for b, _ in shown}
-    planned = [
-        b for b, _ in shown if (b.starts_at, b.ends_at) == (_origin(b), _origin(b) + duration)
-    ]
-    model = planned[0] if planned else shown[0][0]
-    overrides = tuple(
-        (_origin(b), b)
-        for b, _ in shown
-        if (b.starts_at, b.ends_at) != (_origin(b), _origin(b) + duration)
-        or _people(b) != _people(model)
-        or _status(b) != _status(model)
-    )  # the model too, when every occurrence was moved
     enrolled = session.scalar(
         select(func.count())
         .select_from(Enrolment)
         .where(Enrolment.series_id == series.id, Enrolment.status == "enrolled")
     )
-    return SeriesShape(
-        series=series,
-        starts_at=rule_starts[0],
-        ends_at=rule_starts[0] + duration,
-        exdates=tuple(start for start in rule_starts if start not in met),
-        model=model,
-        overrides=overrides,
-        scopes=frozenset().union(*(scopes for _, scopes in shown)),
-        enrolled=enrolled or 0,
-    )
+    count = enrolled or 0
+    shared = _shape(series, rule_starts, shown, count)
+    by_resource = {
+        scope: _shape(
+            series, rule_starts, [(b, {scope}) for b, scopes in shown if scope in scopes], count
+        )
+        for scope in sorted(s for s in shared.scopes if is_resource_scope(s))
+    }
+    return SeriesShapes(shared, by_resource)
 
 
 def _rooms(booking: Booking) -> list[str]:
@@ -239,37 +277,22 @@ def _revision(shape: SeriesShape) -> str:
 def _digest(pieces: Sequence[dict[str, object]], scopes: Sequence[str]) -> str:
     hashed = hashlib.sha256(" ".join(scopes).encode())
     for piece in pieces:
-        hashed.update(f"\0{piece['privacy']}\0{piece['locale']}\0".encode())
+        hashed.update(
+            f"\0{piece.get('scope', '')}\0{piece['privacy']}\0{piece['locale']}\0".encode()
+        )
         body = piece["body"]
         assert isinstance(body, bytes)
         hashed.update(body)
     return hashed.hexdigest()
 
 
-def refresh_series(session: Session, series: Series) -> None:
-    """Re-render a series' pieces; bump the scopes it is, or was, shown in if they changed."""
-    session.flush()
-    pending: set[int] = session.info.get(SERIES_PENDING, set())
-    pending.discard(series.id)
-    shape = series_shape(session, series)
-    item = session.get(FeedSeriesItem, series.id)
-    before = set(item.scopes.split()) if item is not None else set()
-    if shape is None:
-        if item is not None:
-            session.execute(delete(FeedSeriesPiece).where(FeedSeriesPiece.series_id == series.id))
-            session.delete(item)
-            pending_scopes(session).update(before)
-            session.flush()
-        return
-    revision = _revision(shape)
-    if item is None:
-        sequence = 0
-    else:
-        sequence = item.sequence + 1 if item.revision != revision else item.sequence
-    levels = PRIVATE_LEVELS + (("public",) if PUBLIC_SCOPE in shape.scopes else ())
-    pieces: list[dict[str, object]] = [
+def _render_pieces(
+    shape: SeriesShape, levels: Sequence[str], sequence: int
+) -> list[dict[str, object]]:
+    """Render shape (master and overrides) at each privacy level in each language."""
+    return [
         {
-            "series_id": series.id,
+            "series_id": shape.series.id,
             "privacy": privacy,
             "locale": locale,
             "body": b"".join(
@@ -279,18 +302,60 @@ def refresh_series(session: Session, series: Series) -> None:
         for privacy in levels
         for locale in FEED_LOCALES
     ]
+
+
+def _forget_pieces(session: Session, series_id: int) -> None:
+    for model in (FeedSeriesPiece, FeedSeriesResourcePiece):
+        session.execute(delete(model).where(model.series_id == series_id))
+
+
+def refresh_series(session: Session, series: Series) -> None:
+    """Re-render a series' pieces; bump the scopes it is, or was, shown in if they changed.
+
+    The office and public feeds get one piece; each person and room holding an occurrence
+    gets its own, with only the occurrences it holds.
+    """
+    session.flush()
+    pending: set[int] = session.info.get(SERIES_PENDING, set())
+    pending.discard(series.id)
+    shapes = series_shapes(session, series)
+    item = session.get(FeedSeriesItem, series.id)
+    before = set(item.scopes.split()) if item is not None else set()
+    if shapes is None:
+        if item is not None:
+            _forget_pieces(session, series.id)
+            session.delete(item)
+            pending_scopes(session).update(before)
+            session.flush()
+        return
+    shape = shapes.shared
+    revision = _revision(shape)  # every occurrence's times, status, people: each resource's too
+    if item is None:
+        sequence = 0
+    else:
+        sequence = item.sequence + 1 if item.revision != revision else item.sequence
+    pieces = _render_pieces(
+        shape, PRIVATE_LEVELS + (("public",) if PUBLIC_SCOPE in shape.scopes else ()), sequence
+    )
+    resource_pieces = [
+        piece | {"scope": scope}
+        for scope, own in shapes.by_resource.items()
+        for piece in _render_pieces(own, PRIVATE_LEVELS, sequence)
+    ]
     scopes = sorted(shape.scopes)
-    digest = _digest(pieces, scopes)
+    digest = _digest(pieces + resource_pieces, scopes)
     version = f"{RENDER_VERSION}.{MAPPING_VERSION}"
     if item is not None and (item.digest, item.render_version) == (digest, version):
         return
-    session.execute(delete(FeedSeriesPiece).where(FeedSeriesPiece.series_id == series.id))
+    _forget_pieces(session, series.id)
     if item is None:
         item = FeedSeriesItem(series_id=series.id, uid=series_uid(series.id))
         session.add(item)
     item.sequence, item.revision, item.digest = sequence, revision, digest
     item.scopes, item.starts_at, item.render_version = " ".join(scopes), shape.starts_at, version
     session.execute(insert(FeedSeriesPiece), pieces)
+    if resource_pieces:
+        session.execute(insert(FeedSeriesResourcePiece), resource_pieces)
     pending_scopes(session).update(before | shape.scopes)
     session.flush()
 

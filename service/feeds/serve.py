@@ -23,7 +23,7 @@ from service.auth import hash_token
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.errors import Invalid, NotFound
 from service.feeds.mapping import MAPPING_VERSION
-from service.feeds.pieces import EPOCH, office_scope
+from service.feeds.pieces import EPOCH, is_resource_scope, office_scope
 from service.feeds.subscriptions import DEFAULT_LOCALE, is_live
 from service.feeds.text import word
 from service.models import (
@@ -35,6 +35,7 @@ from service.models import (
     FeedPiece,
     FeedSeriesItem,
     FeedSeriesPiece,
+    FeedSeriesResourcePiece,
     Office,
     Series,
 )
@@ -229,14 +230,16 @@ def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | No
             Booking.series_id.is_not(None),
         )
     )
+    # A person's or room's feed shows its own piece of a series: the occurrences it holds.
+    table: type[FeedSeriesPiece] | type[FeedSeriesResourcePiece] = FeedSeriesPiece
+    series_query = select(FeedSeriesPiece.body)
+    if is_resource_scope(spec.scope):
+        table = FeedSeriesResourcePiece
+        series_query = select(table.body).where(table.scope == spec.scope)
     series_query = (
-        select(FeedSeriesPiece.body)
-        .join(FeedSeriesItem, FeedSeriesItem.series_id == FeedSeriesPiece.series_id)
-        .where(
-            FeedSeriesPiece.series_id.in_(shown_series),
-            FeedSeriesPiece.locale == spec.locale,
-        )
-        .order_by(FeedSeriesItem.starts_at, FeedSeriesPiece.series_id)
+        series_query.join(FeedSeriesItem, FeedSeriesItem.series_id == table.series_id)
+        .where(table.series_id.in_(shown_series), table.locale == spec.locale)
+        .order_by(FeedSeriesItem.starts_at, table.series_id)
     )
     pieces_query = (
         select(FeedPiece.body)
@@ -252,15 +255,14 @@ def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | No
     if spec.limits_offices:
         # Each booking or series at its office's level: the feed's inside its offices, else busy.
         in_scope = select(Office.id).where(Office.code.in_(spec.offices or ()))
-        series_query = series_query.join(Series, Series.id == FeedSeriesPiece.series_id).where(
-            FeedSeriesPiece.privacy
-            == case((Series.office_id.in_(in_scope), spec.privacy), else_="busy")
+        series_query = series_query.join(Series, Series.id == table.series_id).where(
+            table.privacy == case((Series.office_id.in_(in_scope), spec.privacy), else_="busy")
         )
         pieces_query = pieces_query.join(Booking, Booking.id == FeedPiece.booking_id).where(
             FeedPiece.privacy == case((Booking.office_id.in_(in_scope), spec.privacy), else_="busy")
         )
     else:
-        series_query = series_query.where(FeedSeriesPiece.privacy == spec.privacy)
+        series_query = series_query.where(table.privacy == spec.privacy)
         pieces_query = pieces_query.where(FeedPiece.privacy == spec.privacy)
     series = session.connection().execute(series_query).scalars().all()
     # Core, not ORM, execution: ten thousand bytes values need no identity map.

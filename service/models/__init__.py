@@ -13,6 +13,7 @@ from service.models.feed import (
     FeedPiece,
     FeedSeriesItem,
     FeedSeriesPiece,
+    FeedSeriesResourcePiece,
 )
 from service.models.office import Closure, Office, OpeningHours
 from service.models.outbox import (
@@ -53,6 +54,7 @@ __all__ = [
     "FeedPiece",
     "FeedSeriesItem",
     "FeedSeriesPiece",
+    "FeedSeriesResourcePiece",
     "FlaggedNumber",
     "Hold",
     "InboundReceipt",

@@ -122,7 +122,8 @@ class FeedSeriesItem(Base):
 
     The occurrences of a series keep their `FeedItem` and `FeedMembership` rows (which scopes
     hold them, and when), but no `FeedPiece`: a feed shows the series' piece instead whenever
-    one of its occurrences in the feed's scope falls in the window.  `scopes` lists the scopes
+    one of its occurrences in the feed's scope falls in the window (a person's or room's feed
+    shows its `FeedSeriesResourcePiece`).  `scopes` lists the scopes
     the series was last shown in (space-separated), `revision` hashes what makes SEQUENCE grow
     and `digest` the rendered pieces, so an unchanged series bumps no scope.
 
@@ -148,6 +149,23 @@ class FeedSeriesPiece(Base):
     __tablename__ = "feed_series_pieces"
 
     series_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    privacy: Mapped[str] = mapped_column(String(8), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FeedSeriesResourcePiece(Base):
+    """A series as one person's or room's feeds show it: only the occurrences it holds.
+
+    The office and public feeds show `FeedSeriesPiece`; a resource's feed shows this piece
+    instead, whose EXDATEs leave out the occurrences the resource does not hold (a substitute
+    took them) and whose overrides are the held occurrences that differ from its rule.
+    """
+
+    __tablename__ = "feed_series_resource_pieces"
+
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    series_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
     privacy: Mapped[str] = mapped_column(String(8), primary_key=True)
     locale: Mapped[str] = mapped_column(String(8), primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
