@@ -46,6 +46,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "DB_LOCK_TIMEOUT_MS": _int("DB_LOCK_TIMEOUT_MS", 3000),
         "DB_STATEMENT_TIMEOUT_MS": _int("DB_STATEMENT_TIMEOUT_MS", 5000),
         "BUSY_RETRY_AFTER_SECONDS": _int("BUSY_RETRY_AFTER_SECONDS", 2),
+        "IDEMPOTENCY_KEY_HOURS": _int("IDEMPOTENCY_KEY_HOURS", 24),
         "SCHEDULER_LOG_LEVEL": os.environ.get("SCHEDULER_LOG_LEVEL") or "WARNING",
         "STATISTICS_MIN_COUNT": _int("STATISTICS_MIN_COUNT", 5),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,

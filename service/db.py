@@ -40,6 +40,19 @@ class Deadlines:
         return cls(int(config["DB_LOCK_TIMEOUT_MS"]), int(config["DB_STATEMENT_TIMEOUT_MS"]))
 
 
+class RequestSession(Session):
+    """A session whose commits can be held: while `held`, commit() only flushes, so that what
+    a request changes and the stored answer of its idempotency key commit together."""
+
+    held = False
+
+    def commit(self) -> None:
+        if self.held:
+            self.flush()
+            return
+        super().commit()
+
+
 def _tune_sqlite(engine: Engine, deadlines: Deadlines) -> None:
     """Make every SQLite transaction a serialized writer (BEGIN IMMEDIATE) with WAL and FKs."""
     busy_ms = deadlines.lock_timeout_ms or 30_000
@@ -81,18 +94,18 @@ def init_app(app: Flask) -> None:
     app.extensions["zapis.engine"] = engine
     # Operations read their settings from `session.info["config"]`, never from Flask globals.
     app.extensions["zapis.sessionmaker"] = sessionmaker(
-        engine, expire_on_commit=False, info={"config": app.config}
+        engine, class_=RequestSession, expire_on_commit=False, info={"config": app.config}
     )
     app.teardown_appcontext(_close_session)
 
 
-def get_session() -> Session:
+def get_session() -> RequestSession:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         from flask import current_app
 
         g.db_session = current_app.extensions["zapis.sessionmaker"]()
-    session: Session = g.db_session
+    session: RequestSession = g.db_session
     return session
 
 

@@ -40,6 +40,7 @@ from service.models import (
     ConsentEvent,
     Enrolment,
     FlaggedNumber,
+    IdempotencyKey,
     OutboxMessage,
     Resource,
     Series,
@@ -157,6 +158,15 @@ def _clear_sole_notes(session: Session, beneficiary_id: int) -> None:
     )
 
 
+def forget_answers_naming(session: Session, secrets: Secrets) -> int:
+    """Delete the kept answers of idempotency keys that name the person (kept a day at most)."""
+    kept = session.scalars(select(IdempotencyKey).where(IdempotencyKey.body.is_not(None)))
+    naming = [row for row in kept if row.body and secrets.redact(row.body) != row.body]
+    for row in naming:
+        session.delete(row)
+    return len(naming)
+
+
 def _tombstone(beneficiary: Beneficiary, now: datetime) -> None:
     beneficiary.case_reference = tombstone_reference(beneficiary.id)
     beneficiary.phone = None
@@ -192,6 +202,7 @@ def erase_beneficiary(
     session.flush()
     texts = redact_free_text(session, secrets, rows)
     audited = scrub_audit(session, secrets, entries)
+    forget_answers_naming(session, secrets)
     _tombstone(beneficiary, now)
     session.flush()
     session.expire_all()  # the bulk updates above changed rows the session may hold

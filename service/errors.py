@@ -21,13 +21,15 @@ class NotFound(DomainError):
 
 
 class Invalid(DomainError):
-    """A value that breaks a rule; `field` names it for the client."""
+    """A value that breaks a rule; `field` names it for the client, `location` where it was
+    given when it is not the body or query (for example "headers")."""
 
     status = 422
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, location: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.location = location
 
 
 class Forbidden(DomainError):

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import create_app
-from service.db import make_engine
+from service.db import RequestSession, make_engine
 from service.migrate import upgrade
 from tests.clients.npm import node_with_icaljs
 from tests.factories import Factory
@@ -98,7 +98,10 @@ def session(app: Flask, engine: Engine) -> Iterator[Session]:
     connection = engine.connect()
     outer = connection.begin()
     bound = sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=connection,
+        class_=RequestSession,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
     )
     db_session = bound()
     original = app.extensions["zapis.sessionmaker"]

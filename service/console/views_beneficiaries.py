@@ -26,6 +26,7 @@ from service.console.forms_people import (
     DiscreetForm,
     OfficesForm,
 )
+from service.console.once import once_per_form
 from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, page_number, principal
@@ -68,6 +69,7 @@ def _show_invalid(form: BeneficiaryForm, exc: Invalid) -> None:
 
 
 @bp.route("/beneficiaries/new", methods=["GET", "POST"])
+@once_per_form
 def beneficiary_new() -> ResponseReturnValue:
     require_section("beneficiaries")
     form = BeneficiaryForm()

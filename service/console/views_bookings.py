@@ -27,6 +27,7 @@ from service.console.forms import (
     FindForm,
     RescheduleForm,
 )
+from service.console.once import once_per_form
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
@@ -135,6 +136,7 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
 
 
 @bp.route("/book", methods=["POST"])
+@once_per_form
 def book() -> ResponseReturnValue:
     who = principal()
     require(who, Action.CHANGE, Kind.BOOKING)  # before the form: nothing to learn from it

@@ -19,6 +19,7 @@ from service.auth import Principal
 from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
 from service.console.board import visible_offices
+from service.console.once import once_per_form
 from service.console.series_forms import (
     NONE,
     WEEKDAY_NAMES,
@@ -136,6 +137,7 @@ def series_preview() -> ResponseReturnValue:
 
 
 @bp.route("/series/new", methods=["POST"])
+@once_per_form
 def series_commit() -> ResponseReturnValue:
     """Create the series, checking every rule again (the preview is never trusted)."""
     who = principal()

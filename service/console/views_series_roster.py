@@ -15,6 +15,7 @@ from service.access_loaders import find_beneficiary
 from service.access_policy import Action, Kind, require
 from service.clock import utcnow
 from service.console import series_queries as queries
+from service.console.once import once_per_form
 from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
@@ -25,6 +26,7 @@ from service.models.series import ATTENDANCE_MARKS
 
 
 @bp.route("/series/<int:series_id>/enrol", methods=["POST"])
+@once_per_form
 def series_enrol(series_id: int) -> ResponseReturnValue:
     shown = load_series(principal(), series_id, write=True)
     form = EnrolForm()

@@ -1,7 +1,7 @@
 """The persistent model: typed SQLAlchemy classes, no queries, no commits."""
 
 from service.db import Base
-from service.models.access import ApiToken, AuditEntry
+from service.models.access import ApiToken, AuditEntry, IdempotencyKey
 from service.models.beneficiary import Beneficiary, beneficiary_offices
 from service.models.booking import Booking, BookingBeneficiary, Hold
 from service.models.dispatcher import DispatcherHeartbeat
@@ -57,6 +57,7 @@ __all__ = [
     "FeedSeriesResourcePiece",
     "FlaggedNumber",
     "Hold",
+    "IdempotencyKey",
     "InboundReceipt",
     "Office",
     "OpeningHours",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import utcnow
 from service.db import session_scope
+from service.idempotency import purge_expired_keys
 from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
 from service.notify.heartbeat import (
     Beat,
@@ -69,7 +70,13 @@ def purge_job(app: Flask) -> Purged:
     days = NotifySettings.from_config(app.config).retention_days
     with session_scope(app) as session:
         purged = purge_old_messages(session, utcnow(), days)
-    log.info("retention: %d message(s), %d reply(ies) purged", purged.messages, purged.replies)
+        keys = purge_expired_keys(session, utcnow())
+    log.info(
+        "retention: %d message(s), %d reply(ies), %d idempotency key(s) purged",
+        purged.messages,
+        purged.replies,
+        keys,
+    )
     return purged
 
 

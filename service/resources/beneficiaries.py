@@ -24,6 +24,7 @@ from service.bookings import Actor
 from service.db import get_session
 from service.errors import Invalid
 from service.models import Beneficiary
+from service.resources.idempotent import idempotent
 from service.resources.privacy_schemas import BeneficiaryExportSchema, ErasureSchema
 from service.resources.schemas import (
     BeneficiaryCreateSchema,
@@ -71,6 +72,7 @@ class Beneficiaries(MethodView):
             )
         )
 
+    @idempotent(blp)
     @blp.arguments(BeneficiaryCreateSchema)
     @blp.response(201, BeneficiarySchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -93,6 +95,7 @@ class BeneficiaryById(MethodView):
     def get(self, beneficiary_id: int) -> Any:
         return load_beneficiary(current_principal(), beneficiary_id, Action.READ)
 
+    @idempotent(blp)
     @blp.arguments(BeneficiaryUpdateSchema)
     @blp.response(200, BeneficiarySchema)
     def patch(self, data: dict[str, Any], beneficiary_id: int) -> Any:
@@ -116,6 +119,7 @@ class BeneficiaryById(MethodView):
 
 @blp.route("/<int:beneficiary_id>/erase")
 class Erase(MethodView):
+    @idempotent(blp)
     @blp.response(200, ErasureSchema)
     @blp.alt_response(409, description="The beneficiary was erased already.")
     def post(self, beneficiary_id: int) -> Any:

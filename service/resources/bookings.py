@@ -16,6 +16,7 @@ from service.access_queries import bookings_in
 from service.auth import Principal
 from service.db import get_session
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
+from service.resources.idempotent import idempotent
 from service.resources.schemas import (
     AuditEntrySchema,
     BookingCreateSchema,
@@ -97,6 +98,7 @@ class Bookings(MethodView):
         )
         return [shown(principal, booking) for booking in session.scalars(page)]
 
+    @idempotent(blp)
     @blp.arguments(BookingCreateSchema)
     @blp.response(201, BookingSchema)
     @blp.alt_response(409, description="A resource is already held at that time.")
@@ -136,6 +138,7 @@ def _transition(action: str, booking_id: int, reason: str | None = None) -> Any:
 
 @blp.route("/<int:booking_id>/confirm")
 class Confirm(MethodView):
+    @idempotent(blp)
     @blp.response(200, BookingSchema)
     def post(self, booking_id: int) -> Any:
         """Confirm a tentative booking."""
@@ -144,6 +147,7 @@ class Confirm(MethodView):
 
 @blp.route("/<int:booking_id>/cancel")
 class Cancel(MethodView):
+    @idempotent(blp)
     @blp.arguments(CancelSchema)
     @blp.response(200, BookingSchema)
     def post(self, data: dict[str, Any], booking_id: int) -> Any:
@@ -153,6 +157,7 @@ class Cancel(MethodView):
 
 @blp.route("/<int:booking_id>/complete")
 class Complete(MethodView):
+    @idempotent(blp)
     @blp.response(200, BookingSchema)
     def post(self, booking_id: int) -> Any:
         return _transition("complete", booking_id)
@@ -160,6 +165,7 @@ class Complete(MethodView):
 
 @blp.route("/<int:booking_id>/no-show")
 class NoShow(MethodView):
+    @idempotent(blp)
     @blp.response(200, BookingSchema)
     def post(self, booking_id: int) -> Any:
         """Record that the beneficiary did not come."""
@@ -168,6 +174,7 @@ class NoShow(MethodView):
 
 @blp.route("/<int:booking_id>/reschedule")
 class Reschedule(MethodView):
+    @idempotent(blp)
     @blp.arguments(RescheduleSchema)
     @blp.response(200, BookingSchema)
     @blp.alt_response(409, description="A clash, or a stale version.")

@@ -16,6 +16,7 @@ from service.access_policy import Action, Kind, require
 from service.auth import Principal
 from service.db import get_session
 from service.models import Enrolment, Series
+from service.resources.idempotent import idempotent
 from service.resources.security import current_principal
 from service.resources.series import actor_of, load_series, occurrence_view
 from service.resources.series_schemas import (
@@ -66,6 +67,7 @@ class Enrolments(MethodView):
         session = get_session()
         return [enrolment_view(session, row) for row in enrolment.queue(session, series)]
 
+    @idempotent(blp)
     @blp.arguments(EnrolmentCreateSchema)
     @blp.response(201, EnrolmentSchema)
     @blp.alt_response(409, description="Already enrolled or waitlisted, or the series is over.")
@@ -82,6 +84,7 @@ class Enrolments(MethodView):
 
 @blp.route("/<int:series_id>/enrolments/<int:enrolment_id>")
 class EnrolmentById(MethodView):
+    @idempotent(blp)
     @blp.response(200, EnrolmentSchema(many=True))
     def delete(self, series_id: int, enrolment_id: int) -> Any:
         """Cancel an enrolment; answers who moved up from the waitlist into the freed seat."""
@@ -104,6 +107,7 @@ class AttendanceList(MethodView):
             session, ops.get_occurrence(session, series, occurrence_id)
         )
 
+    @idempotent(blp)
     @blp.arguments(AttendanceRegisterSchema)
     @blp.response(200, AttendanceSchema(many=True))
     def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
@@ -120,6 +124,7 @@ class AttendanceList(MethodView):
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/attendance/<int:beneficiary_id>")
 class AttendanceMark(MethodView):
+    @idempotent(blp)
     @blp.arguments(AttendanceMarkSchema)
     @blp.response(200, AttendanceSchema)
     def put(
@@ -139,6 +144,7 @@ class AttendanceMark(MethodView):
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/walk-ins")
 class WalkIns(MethodView):
+    @idempotent(blp)
     @blp.arguments(WalkInsSchema)
     @blp.response(200, OccurrenceSchema)
     def put(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:

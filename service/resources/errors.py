@@ -27,7 +27,7 @@ def _domain_error(exc: DomainError) -> tuple[dict[str, Any], int]:
         metrics.count_conflict(exc)
     errors = exc.details()
     if isinstance(exc, Invalid):
-        location = "query" if request.method in ("GET", "HEAD") else "json"
+        location = exc.location or ("query" if request.method in ("GET", "HEAD") else "json")
         errors = {location: {exc.field: [exc.message]}}
     return error_body(exc.status, exc.message, errors), exc.status
 

@@ -21,6 +21,7 @@ from service.bookings import Actor
 from service.db import get_session
 from service.enrolment import count, seats
 from service.models import AuditEntry, Booking, Series
+from service.resources.idempotent import idempotent
 from service.resources.schemas import AuditEntrySchema, CancelSchema
 from service.resources.security import booking_policy, current_principal
 from service.resources.series_schemas import (
@@ -124,6 +125,7 @@ class SeriesCollection(MethodView):
         )
         return [series_view(session, s) for s in found]
 
+    @idempotent(blp)
     @blp.arguments(SeriesCreateSchema)
     @blp.arguments(SeriesCreateQuerySchema, location="query")
     @blp.response(201, SeriesSchema)
@@ -164,6 +166,7 @@ class SeriesById(MethodView):
         series = load_series(current_principal(), series_id, write=False)
         return series_view(get_session(), series)
 
+    @idempotent(blp)
     @blp.arguments(SeriesUpdateSchema)
     @blp.response(200, SeriesSchema)
     def patch(self, data: dict[str, Any], series_id: int) -> Any:
@@ -192,6 +195,7 @@ class Occurrences(MethodView):
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/cancel")
 class CancelOccurrence(MethodView):
+    @idempotent(blp)
     @blp.arguments(CancelSchema)
     @blp.response(200, OccurrenceSchema)
     def post(self, data: dict[str, Any], series_id: int, occurrence_id: int) -> Any:
@@ -207,6 +211,7 @@ class CancelOccurrence(MethodView):
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/move")
 class MoveOccurrence(MethodView):
+    @idempotent(blp)
     @blp.arguments(MoveOccurrenceSchema)
     @blp.response(200, OccurrenceSchema)
     @blp.alt_response(409, description="A clash (busy teacher or room), or a stale version.")
@@ -244,6 +249,7 @@ class Exceptions(MethodView):
 
 @blp.route("/<int:series_id>/cancel")
 class CancelSeries(MethodView):
+    @idempotent(blp)
     @blp.arguments(CancelSchema)
     @blp.response(200, SeriesSchema)
     def post(self, data: dict[str, Any], series_id: int) -> Any:
@@ -258,6 +264,7 @@ class CancelSeries(MethodView):
 
 @blp.route("/<int:series_id>/end")
 class EndSeries(MethodView):
+    @idempotent(blp)
     @blp.arguments(EndSeriesSchema)
     @blp.response(200, SeriesSchema)
     def post(self, data: dict[str, Any], series_id: int) -> Any:
@@ -288,6 +295,7 @@ class SeriesAudit(MethodView):
 
 @blp.route("/<int:series_id>/split")
 class SplitSeries(MethodView):
+    @idempotent(blp)
     @blp.arguments(SplitSeriesSchema)
     @blp.arguments(SkipClashesQuerySchema, location="query")
     @blp.response(201, SeriesSchema)
