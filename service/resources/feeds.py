@@ -14,6 +14,7 @@ from werkzeug.http import http_date
 from service import catalogue, feeds
 from service.access_loaders import load_booking
 from service.access_policy import Action, Facts, Kind, require, sees_details
+from service.clock import utcnow
 from service.db import get_session
 from service.models import Feed, Resource
 from service.resources.errors import error_body
@@ -156,7 +157,7 @@ def _not_modified(validators: feeds.Validators) -> bool:
     if "If-None-Match" in request.headers:
         return request.if_none_match.contains_weak(validators.etag.strip('"'))
     since = request.if_modified_since
-    return since is not None and validators.last_modified <= since
+    return since is not None and not validators.modified_since(since)
 
 
 @calendars_bp.route("/calendars/<token>.ics", methods=["GET"])
@@ -175,7 +176,7 @@ def calendar_feed(token: str) -> Response:
     validators = feed.validators
     headers = FEED_HEADERS | {
         "ETag": validators.etag,
-        "Last-Modified": http_date(validators.last_modified),
+        "Last-Modified": http_date(validators.last_modified_at(utcnow())),
     }
     if _not_modified(validators):
         return Response(status=304, headers=headers)
