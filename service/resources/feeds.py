@@ -15,6 +15,7 @@ from service import catalogue, feeds
 from service.access_loaders import load_booking
 from service.access_policy import Action, Facts, Kind, require, sees_details
 from service.clock import utcnow
+from service.compression import compressed
 from service.db import get_session
 from service.models import Feed, Resource
 from service.resources.errors import error_body
@@ -126,6 +127,7 @@ def _ics(body: bytes, filename: str) -> Response:
 class BookingIcs(MethodView):
     @blp.arguments(BookingIcsQuerySchema, location="query")
     @blp.doc(responses=ICS_DOC)
+    @compressed
     def get(self, args: dict[str, Any], booking_id: int) -> Response:
         """Download one booking as an .ics file (full details for coordinators and admins)."""
         principal = current_principal()
@@ -143,6 +145,7 @@ class BookingIcs(MethodView):
 class FreeBusy(MethodView):
     @blp.arguments(FreeBusyQuerySchema, location="query")
     @blp.doc(responses=ICS_DOC)
+    @compressed
     def get(self, args: dict[str, Any], resource_id: int) -> Response:
         """When a person or room is busy (bookings and time off), as a VFREEBUSY."""
         require(current_principal(), Action.READ, Kind.RESOURCE)
@@ -161,6 +164,7 @@ def _not_modified(validators: feeds.Validators) -> bool:
 
 
 @calendars_bp.route("/calendars/<token>.ics", methods=["GET"])
+@compressed
 def calendar_feed(token: str) -> Response:
     """Serve a subscription feed; unknown and revoked tokens answer the same 404."""
     session = get_session()
@@ -175,7 +179,8 @@ def calendar_feed(token: str) -> Response:
         )
     validators = feed.validators
     headers = FEED_HEADERS | {
-        "ETag": validators.etag,
+        # Weak: the gzip and identity bodies are equivalent and share it (service/compression.py).
+        "ETag": f"W/{validators.etag}",
         "Last-Modified": http_date(validators.last_modified_at(utcnow())),
     }
     if _not_modified(validators):
