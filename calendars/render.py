@@ -20,8 +20,8 @@ from calendars.model import FeedCalendar, FeedEvent
 from calendars.vtimezone import build_vtimezone
 
 DEFAULT_TZ = "Europe/Sofia"
-# VTIMEZONE coverage used when the caller passes no window.  Fixed (never "now")
-# so that a feed's bytes depend only on its data.
+# VTIMEZONE coverage used when the caller passes no window (see calendars/vtimezone.py:
+# from 2000 at the latest, without end).  Fixed (never "now") so bytes depend only on data.
 DEFAULT_WINDOW = (date(2020, 1, 1), date(2040, 1, 1))
 _END = b"END:VCALENDAR\r\n"
 
@@ -210,8 +210,9 @@ def assemble_feed(
     """Join a subscription feed from pre-rendered VEVENT blocks without re-parsing.
 
     Each piece must come from ``render_vevent(event, calendar.timezone)``.
-    ``window`` bounds the VTIMEZONE transitions; keep it stable (for example
-    whole years) so the cached VTIMEZONE is reused and the bytes stay equal.
+    ``window`` is where the VTIMEZONE must start at the latest (it starts in 2000
+    anyway, and its yearly rules never run out, so a series outliving the window
+    keeps its hour); keep it stable so the cached VTIMEZONE is reused.
     """
     first, last = window or DEFAULT_WINDOW
     return b"".join(

@@ -20,12 +20,22 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from service import cli, console, db, metrics, observability, ratelimit, resources
+    from service import (
+        cli,
+        compression,
+        console,
+        db,
+        metrics,
+        observability,
+        ratelimit,
+        resources,
+    )
     from service.notify import monitoring
 
     observability.init_app(app)
     metrics.init_app(app)
     ratelimit.init_app(app)
+    compression.init_app(app)
     db.init_app(app)
     monitoring.init_app(app)
     resources.init_app(app)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from service import feeds, outbox
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
-from service.clock import to_sofia, utcnow
+from service.clock import sofia_iso, to_sofia, utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 from service.holds import blocked_until, find_conflicts, lock_resources
 from service.links import check_remote_link
@@ -177,8 +177,8 @@ def check_rules(
                 {
                     "resource_id": away.resource_id,
                     "booking_id": None,
-                    "starts_at": away.starts_at.isoformat(),
-                    "ends_at": away.ends_at.isoformat(),
+                    "starts_at": sofia_iso(away.starts_at),
+                    "ends_at": sofia_iso(away.ends_at),
                     "reason": "time_off",
                 }
             ],

@@ -9,7 +9,7 @@ from datetime import datetime, time
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.clock import utcnow
+from service.clock import sofia_iso, utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.languages import check_language
 from service.models import (
@@ -184,8 +184,8 @@ def add_time_off(
                 {
                     "resource_id": resource.id,
                     "booking_id": clash.booking_id,
-                    "starts_at": clash.starts_at.isoformat(),
-                    "ends_at": clash.ends_at.isoformat(),
+                    "starts_at": sofia_iso(clash.starts_at),
+                    "ends_at": sofia_iso(clash.ends_at),
                 }
             ],
         )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from service.clock import sofia_iso
 from service.models import Booking, Hold, Resource
 from service.policy import BookingPolicy
 
@@ -50,8 +51,8 @@ def conflict_entry(hold: Hold, reason: str = "overlap") -> dict[str, Any]:
     return {
         "resource_id": hold.resource_id,
         "booking_id": hold.booking_id,
-        "starts_at": hold.starts_at.isoformat(),
-        "ends_at": hold.ends_at.isoformat(),
+        "starts_at": sofia_iso(hold.starts_at),
+        "ends_at": sofia_iso(hold.ends_at),
         "reason": reason,
     }
 

@@ -27,7 +27,7 @@ from service.bookings import (
     place_holds,
 )
 from service.calendar_rules import closed_reason
-from service.clock import to_sofia, utcnow
+from service.clock import sofia_iso, to_sofia, utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.holds import find_conflicts, lock_resources
 from service.languages import check_language
@@ -87,7 +87,7 @@ class Plan:
     def clashes(self) -> list[dict[str, Any]]:
         """Every clash, each naming the occurrence it belongs to."""
         return [
-            clash | {"occurrence_starts_at": to_sofia(o.starts_at).isoformat()}
+            clash | {"occurrence_starts_at": sofia_iso(o.starts_at)}
             for o in self.occurrences
             for clash in o.clashes
         ]
@@ -146,8 +146,8 @@ def occurrence_clashes(
             {
                 "resource_id": None,
                 "booking_id": None,
-                "starts_at": starts_at.isoformat(),
-                "ends_at": ends_at.isoformat(),
+                "starts_at": sofia_iso(starts_at),
+                "ends_at": sofia_iso(ends_at),
                 "reason": "hours",
                 "message": exc.message,
             }

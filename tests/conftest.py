@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service import create_app
 from service.db import RequestSession, make_engine
 from service.migrate import upgrade
+from tests.clients.libical import debian_python_with_libical
 from tests.clients.npm import node_with_icaljs
 from tests.factories import Factory
 
@@ -140,6 +141,12 @@ def is_postgres(database_url: str) -> bool:
 def node() -> str:
     """Node with ical.js installed, for the tests that read feeds as Thunderbird does."""
     return node_with_icaljs()
+
+
+@pytest.fixture(scope="session")
+def libical() -> str:
+    """Debian's python3 with libical-glib, for the tests that read feeds as GNOME Calendar does."""
+    return debian_python_with_libical()
 
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -67,15 +67,13 @@ def booking_scopes(booking: Booking) -> set[str]:
     return scopes
 
 
-def _next_second(instant: datetime) -> datetime:
-    """Round up to a whole second, as HTTP dates have no fractions."""
-    whole = instant.replace(microsecond=0)
-    return whole if whole == instant else whole + timedelta(seconds=1)
-
-
 def bump_scopes(session: Session, scopes: Iterable[str]) -> None:
-    """Count a change in each scope; its time moves forward by at least one second."""
-    now = _next_second(utcnow())
+    """Count a change in each scope; its time moves forward by at least one second.
+
+    Whole seconds, rounded down as HTTP dates are: a client's Last-Modified is never later
+    than the row it was read from, so the next change is always after it.
+    """
+    now = utcnow().replace(microsecond=0)
     ordered = sorted(set(scopes))  # one order everywhere, so no deadlocks
     if not ordered:
         return

@@ -4,7 +4,11 @@ The bytes of a feed depend on its settings, the stored pieces of its scope and t
 which moves with the date in Sofia.  The ETag hashes the settings, the scope's change counter
 (bumped whenever a piece of the scope is written or deleted) and the window's dates, so a
 304 needs no piece at all.  Last-Modified is the later of the scope's last change and the
-start of today in Sofia (when the window last moved); neither ever goes backwards.
+start of today in Sofia (when the window last moved), in whole seconds as HTTP dates are;
+neither ever goes backwards.  Changes within one second are a second apart in the change row,
+so that row may run ahead of the clock: the header sent is never later than the response
+(``Validators.last_modified_at``), while If-Modified-Since is checked against the row, so a
+client never gets a 304 for a change it has not seen.
 """
 
 from __future__ import annotations
@@ -106,7 +110,15 @@ class Window:
 @dataclass(frozen=True)
 class Validators:
     etag: str
-    last_modified: datetime
+    last_modified: datetime  # whole seconds; may be ahead of the clock
+
+    def last_modified_at(self, now: datetime) -> datetime:
+        """Return the Last-Modified to send at now: never later than the response's Date."""
+        return min(self.last_modified, now.replace(microsecond=0))
+
+    def modified_since(self, since: datetime) -> bool:
+        """Tell whether the feed changed after an If-Modified-Since date (whole seconds)."""
+        return self.last_modified > since
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,8 @@ def _validators(
             last.isoformat(),
         )
     )
-    return Validators(etag, max(changed_at, sofia_instant(day, time(0))))
+    last_modified = max(changed_at, sofia_instant(day, time(0)))
+    return Validators(etag, last_modified.replace(microsecond=0))
 
 
 def feed_validators(

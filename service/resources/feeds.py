@@ -14,6 +14,8 @@ from werkzeug.http import http_date
 from service import catalogue, feeds
 from service.access_loaders import load_booking
 from service.access_policy import Action, Facts, Kind, require, sees_details
+from service.clock import utcnow
+from service.compression import compressed
 from service.db import get_session
 from service.models import Feed, Resource
 from service.resources.errors import error_body
@@ -122,6 +124,7 @@ def _ics(body: bytes, filename: str) -> Response:
 class BookingIcs(MethodView):
     @blp.arguments(BookingIcsQuerySchema, location="query")
     @blp.doc(responses=ICS_DOC)
+    @compressed
     def get(self, args: dict[str, Any], booking_id: int) -> Response:
         """Download one booking as an .ics file (full details for coordinators and admins)."""
         principal = current_principal()
@@ -139,6 +142,7 @@ class BookingIcs(MethodView):
 class FreeBusy(MethodView):
     @blp.arguments(FreeBusyQuerySchema, location="query")
     @blp.doc(responses=ICS_DOC)
+    @compressed
     def get(self, args: dict[str, Any], resource_id: int) -> Response:
         """When a person or room is busy (bookings and time off), as a VFREEBUSY."""
         require(current_principal(), Action.READ, Kind.RESOURCE)
@@ -153,10 +157,11 @@ def _not_modified(validators: feeds.Validators) -> bool:
     if "If-None-Match" in request.headers:
         return request.if_none_match.contains_weak(validators.etag.strip('"'))
     since = request.if_modified_since
-    return since is not None and validators.last_modified <= since
+    return since is not None and not validators.modified_since(since)
 
 
 @calendars_bp.route("/calendars/<token>.ics", methods=["GET"])
+@compressed
 def calendar_feed(token: str) -> Response:
     """Serve a subscription feed; unknown and revoked tokens answer the same 404."""
     session = get_session()
@@ -171,8 +176,9 @@ def calendar_feed(token: str) -> Response:
         )
     validators = feed.validators
     headers = FEED_HEADERS | {
-        "ETag": validators.etag,
-        "Last-Modified": http_date(validators.last_modified),
+        # Weak: the gzip and identity bodies are equivalent and share it (service/compression.py).
+        "ETag": f"W/{validators.etag}",
+        "Last-Modified": http_date(validators.last_modified_at(utcnow())),
     }
     if _not_modified(validators):
         return Response(status=304, headers=headers)

@@ -64,21 +64,18 @@ def test_vtimezone_for_sofia_has_correct_transitions(feed: bytes) -> None:
     kinds = {c.name for c in vtimezone.subcomponents}
     assert kinds == {"STANDARD", "DAYLIGHT"}
     zone = ZoneInfo("Europe/Sofia")
-    onsets = 0
     for observance in vtimezone.walk("DAYLIGHT") + vtimezone.walk("STANDARD"):
         offset_from = observance.decoded("TZOFFSETFROM")
         offset_to = observance.decoded("TZOFFSETTO")
-        rdates = observance.get("RDATE", [])
-        for rdate in rdates if isinstance(rdates, list) else [rdates]:
-            assert len(rdate.dts) == 1  # one value per RDATE line (ical.js reads only the first)
-            # RFC 5545: onset is local time in TZOFFSETFROM; the zone must change right then.
-            instant = (rdate.dts[0].dt - offset_from).replace(tzinfo=UTC)
-            assert instant.astimezone(zone).utcoffset() == offset_to
+        assert "RDATE" not in observance  # yearly rules, never a list that runs out
+        # RFC 5545: onset is local time in TZOFFSETFROM; the zone must change right then.
+        instant = (observance.decoded("DTSTART") - offset_from).replace(tzinfo=UTC)
+        assert instant.astimezone(zone).utcoffset() == offset_to
+        if offset_from != offset_to:
             assert (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == offset_from
-            onsets += 1
-    assert onsets >= 2 * 19  # 2020..2039
-    assert b"RDATE:20270328T030000\r\n" in feed  # spring forward 03:00 EET -> 04:00 EEST
-    assert b"RDATE:20261025T040000\r\n" in feed  # fall back 04:00 EEST -> 03:00 EET
+    # spring forward 03:00 EET -> 04:00 EEST, fall back 04:00 EEST -> 03:00 EET
+    assert b"DTSTART:20000326T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n" in feed
+    assert b"DTSTART:20001029T040000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n" in feed
 
 
 def test_vtimezone_is_cached() -> None:
@@ -87,10 +84,11 @@ def test_vtimezone_is_cached() -> None:
     assert first.startswith(b"BEGIN:VTIMEZONE\r\nTZID:Europe/Sofia\r\n")
 
 
-def test_window_limits_vtimezone() -> None:
-    ics = assemble_feed(CALENDAR, [], window=(date(2026, 1, 1), date(2028, 1, 1)))
-    assert b"RDATE:20270328T030000\r\n" in ics
-    assert b"20300331T030000" not in ics
+def test_window_does_not_cut_vtimezone_short() -> None:
+    """A series may run past the feed's window: the VTIMEZONE must not stop at its end."""
+    short = assemble_feed(CALENDAR, [], window=(date(2026, 1, 1), date(2028, 1, 1)))
+    assert short == assemble_feed(CALENDAR, [])
+    assert b"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n" in short
 
 
 def test_vevent_properties(feed: bytes) -> None:
@@ -182,7 +180,9 @@ def test_single_event_download_covers_far_dates() -> None:
         ends_at=local(2045, 7, 1, 11),
     )
     ics = render_single_event(CALENDAR, [far])
-    assert b"RDATE:20450326T030000\r\n" in ics
+    (vtimezone,) = Calendar.from_ical(ics).walk("VTIMEZONE")
+    offset = vtimezone.to_tz().utcoffset(datetime(2045, 7, 1, 10))
+    assert offset == timedelta(hours=3)
 
 
 NAIVE = datetime(2027, 3, 1, 10)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from calendars import render_feed, render_single_event
@@ -26,10 +27,16 @@ from tests.clients.npm import ICALJS_SCRIPT
 SCRIPT = ICALJS_SCRIPT
 
 
-def icaljs_expand(node: str, ics: bytes, tmp_path: Path) -> list[dict[str, str]]:
+def icaljs_expand(
+    node: str,
+    ics: bytes,
+    tmp_path: Path,
+    start: datetime = WINDOW_START,
+    until: datetime = WINDOW_END,
+) -> list[dict[str, str]]:
     path = tmp_path / "feed.ics"
     path.write_bytes(ics)
-    window = ["--from", WINDOW_START.isoformat(), "--until", WINDOW_END.isoformat()]
+    window = ["--from", start.isoformat(), "--until", until.isoformat()]
     result = subprocess.run(
         [node, str(SCRIPT), str(path), *window],
         capture_output=True,
