@@ -25,7 +25,7 @@ from service.models.series import OPEN_STATUSES
 from service.policy import BookingPolicy
 from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
 from service.series import LIVE, SeriesRequest, create_series, list_occurrences
-from service.time_rules import check_year_range
+from service.time_rules import check_not_past, check_year_range
 
 
 def _not_started(booking: Booking, now: datetime, what: str) -> None:
@@ -221,6 +221,7 @@ def split_series(
         raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
     starts_at = changes.starts_at or since
     ends_at = changes.ends_at or since + (series.ends_at - series.starts_at)
+    check_not_past("starts_at", starts_at, moment, policy.past_grace)  # before cancelling any
     if changes.rrule is not None:
         rule = changes.rrule
     else:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from service.bookings import Actor, BookingRequest, create_booking
 from service.clock import utcnow
+from service.demo import seed_demo
 from service.errors import Invalid
 from service.models import AuditEntry, Booking, OutboxMessage
 from service.policy import BookingPolicy
@@ -337,3 +338,27 @@ def test_a_split_continuing_in_the_past_is_refused(client, factory, admin):
     assert "starts_at" in error_fields(answer)
     after = client.get(f"/api/v1/series/{series['id']}", headers=admin).json
     assert after["status"] == "active"
+
+
+# The demo seed
+
+
+def test_the_demo_seeds_last_weeks_history_as_recorded_and_unannounced(session):
+    seed_demo(session)
+    session.commit()
+    now = utcnow()
+
+    bookings = list(session.scalars(select(Booking)))
+    history = [b for b in bookings if b.starts_at <= now]
+    ahead = [b for b in bookings if b.starts_at > now]
+    assert history and ahead
+    assert all(b.record_past for b in history)
+    assert not any(b.record_past for b in ahead)
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.booking_id.in_([b.id for b in history]))
+        )
+        == 0
+    )
