@@ -29,6 +29,7 @@ from service.models import (
 from service.models.booking import BOOKING_TYPES
 from service.models.resource import MODALITIES
 from service.policy import BookingPolicy
+from service.time_rules import check_not_past, check_record_past, check_year_range
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,27 @@ class BookingRequest:
     status: str = "confirmed"
     override: bool = False
     public: bool = False
+    record_past: bool = False
+    record_past_reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, as the audit log names them, and whether they may override hours."""
+    """Who is acting, as the audit log names them, and whether they may override hours and
+    record a booking after the fact."""
 
     name: str
     may_override: bool = False
+    may_record_past: bool = False
 
 
 def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) -> None:
-    """Reject naive instants, an end before the start, and zero or overlong durations."""
+    """Reject naive instants, years out of range, an end before the start, and zero or
+    overlong durations."""
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value.tzinfo is None or value.utcoffset() is None:
             raise Invalid(name, "An instant needs an offset, such as 2027-03-01T10:00:00+02:00.")
+    check_year_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise Invalid("ends_at", "The end must come after the start.")
     if ends_at - starts_at > policy.max_duration:
@@ -229,7 +236,17 @@ def place_holds(
 def create_booking(
     session: Session, request: BookingRequest, actor: Actor, policy: BookingPolicy
 ) -> Booking:
+    now = utcnow()
     check_span(request.starts_at, request.ends_at, policy)
+    past_reason = check_record_past(
+        request.record_past,
+        request.record_past_reason,
+        request.starts_at,
+        now,
+        allowed=actor.may_record_past,
+    )
+    if past_reason is None:
+        check_not_past("starts_at", request.starts_at, now, policy.past_grace)
     if not request.resource_ids:
         raise Invalid("resource_ids", "A booking holds at least one resource.")
     office = get_office(session, request.office) if request.office else None
@@ -247,7 +264,6 @@ def create_booking(
         modality=request.modality,
         override=request.override,
     )
-    now = utcnow()
     booking = Booking(
         type=request.type,
         office=office,
@@ -260,6 +276,7 @@ def create_booking(
         notes=request.notes,
         override=request.override,
         public=request.public,
+        record_past_reason=past_reason,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -267,17 +284,23 @@ def create_booking(
     )
     session.add(booking)
     place_holds(session, booking, resources, policy)
+    after = booking_image(booking)
+    if past_reason is not None:
+        action, after = "record_past", after | {"record_past_reason": past_reason}
+    else:
+        action = "override_create" if request.override else "create"
     record_change(
         session,
         actor=actor.name,
-        action="override_create" if request.override else "create",
+        action=action,
         entity="booking",
         entity_id=booking.id,
         before=None,
-        after=booking_image(booking),
+        after=after,
     )
     feeds.refresh_booking(session, booking, created=True)
-    outbox.on_booking_created(session, booking, now)
+    if past_reason is None:  # recorded after the fact: no confirmation, no reminders
+        outbox.on_booking_created(session, booking, now)
     return booking
 
 
@@ -309,7 +332,7 @@ def allowed_actions(booking: Booking, now: datetime | None = None) -> list[str]:
         if booking.status in allowed_from
         and not (action in ("complete", "no_show") and booking.starts_at > moment)
     ]
-    if booking.status in ("tentative", "confirmed"):
+    if booking.status in ("tentative", "confirmed") and not booking.record_past:
         actions.append("reschedule")
     return actions
 
@@ -362,13 +385,17 @@ def reschedule_booking(
     actor: Actor,
     policy: BookingPolicy,
     override: bool = False,
+    now: datetime | None = None,
 ) -> Booking:
     """Move a booking in time and optionally to other resources, if `version` is current."""
     if booking.version != version:
         raise StaleVersion(booking.version)
     if booking.status not in ("tentative", "confirmed"):
         raise InvalidTransition(f"A {booking.status} booking cannot be rescheduled.")
+    if booking.record_past:
+        raise InvalidTransition("A booking recorded after the fact cannot be moved.")
     check_span(starts_at, ends_at, policy)
+    check_not_past("starts_at", starts_at, now or utcnow(), policy.past_grace)
     if override and not actor.may_override:
         raise Invalid("override", "Only an admin may book outside opening hours.")
     ids = list(resource_ids) if resource_ids is not None else booking.resource_ids

@@ -38,6 +38,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "BOOKING_BUFFER_MINUTES": _int("BOOKING_BUFFER_MINUTES", 15),
         "TRAVEL_MINUTES": dict(DEFAULT_TRAVEL_MINUTES),
         "MAX_BOOKING_MINUTES": _int("MAX_BOOKING_MINUTES", 12 * 60),
+        "PAST_GRACE_MINUTES": _int("PAST_GRACE_MINUTES", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         "REMINDER_OFFSETS": os.environ.get("REMINDER_OFFSETS") or "24,2",
         "QUIET_HOURS": os.environ.get("QUIET_HOURS") or "21:00-08:00",

@@ -165,8 +165,9 @@ def seed_demo(session: Session, *, only_if_empty: bool = False, seed: int = 7) -
 
 
 def _book_weeks(session, rng, interpreters, rooms, beneficiaries) -> int:  # type: ignore[no-untyped-def]
-    actor, policy = Actor("demo seed"), BookingPolicy()
-    today = to_sofia(utcnow()).date()
+    actor, policy = Actor("demo seed", may_record_past=True), BookingPolicy()
+    now = utcnow()
+    today = to_sofia(now).date()
     booked = 0
     for offset in range(-7, 28):
         day = today + timedelta(days=offset)
@@ -191,6 +192,8 @@ def _book_weeks(session, rng, interpreters, rooms, beneficiaries) -> int:  # typ
                             ends_at=start + timedelta(hours=1),
                             resource_ids=[person.id, room.id],
                             beneficiary_ids=[beneficiary.id],
+                            record_past=start <= now,  # last week's history, never announced
+                            record_past_reason="Demo history" if start <= now else None,
                         ),
                         actor,
                         policy,

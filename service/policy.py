@@ -8,12 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from service.config import DEFAULT_TRAVEL_MINUTES
+from service.time_rules import DEFAULT_GRACE
 
 
 @dataclass(frozen=True)
 class BookingPolicy:
     buffer: timedelta = timedelta(minutes=15)
     max_duration: timedelta = timedelta(hours=12)
+    past_grace: timedelta = DEFAULT_GRACE  # how far before now a new or moved time may start
     travel_minutes: Mapping[tuple[str, str], int] = field(
         default_factory=lambda: dict(DEFAULT_TRAVEL_MINUTES)
     )
@@ -34,5 +36,6 @@ class BookingPolicy:
         return cls(
             buffer=timedelta(minutes=config["BOOKING_BUFFER_MINUTES"]),
             max_duration=timedelta(minutes=config["MAX_BOOKING_MINUTES"]),
+            past_grace=timedelta(minutes=config["PAST_GRACE_MINUTES"]),
             travel_minutes=config["TRAVEL_MINUTES"],
         )

@@ -40,6 +40,7 @@ from service.recurrence import (
     wall_starts,
     wall_time,
 )
+from service.time_rules import check_not_past, check_year_range
 
 LIVE = ("tentative", "confirmed")
 
@@ -93,18 +94,8 @@ class Plan:
         ]
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def check_years(**instants: datetime | None) -> None:
-    """Refuse instants outside the years a timetable can mean (and the rule can expand in)."""
-    for name, value in instants.items():
-        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise Invalid(name, f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
-
-
-def _check_request(request: SeriesRequest, policy: BookingPolicy) -> None:
-    check_years(starts_at=request.starts_at, ends_at=request.ends_at)
+def _check_request(request: SeriesRequest, policy: BookingPolicy, now: datetime) -> None:
+    check_year_range(starts_at=request.starts_at, ends_at=request.ends_at)
     if request.type not in SERIES_TYPES:
         raise Invalid("type", f"Unknown series type; one of {', '.join(SERIES_TYPES)}.")
     if not request.title.strip():
@@ -116,6 +107,7 @@ def _check_request(request: SeriesRequest, policy: BookingPolicy) -> None:
     for code in request.languages:
         check_language("languages", code)
     check_span(request.starts_at, request.ends_at, policy)
+    check_not_past("starts_at", request.starts_at, now, policy.past_grace)
     if to_sofia(request.starts_at).date() != to_sofia(request.ends_at).date():
         raise Invalid("ends_at", "An occurrence starts and ends on the same day.")
 
@@ -169,9 +161,11 @@ def occurrence_clashes(
     return found
 
 
-def plan_series(session: Session, request: SeriesRequest, policy: BookingPolicy) -> Plan:
+def plan_series(
+    session: Session, request: SeriesRequest, policy: BookingPolicy, now: datetime | None = None
+) -> Plan:
     """Expand the rule, skip closed days and list each occurrence's clashes; write nothing."""
-    _check_request(request, policy)
+    _check_request(request, policy, now or utcnow())
     office = get_office(session, request.office)
     resources = load_resources(session, request.resource_ids, "resource_ids")
     for room in (r for r in resources if r.kind == "room"):
@@ -208,10 +202,11 @@ def create_series(
     *,
     skip_clashes: bool = False,
     parent: Series | None = None,
+    now: datetime | None = None,
 ) -> tuple[Series, Plan]:
     """Create a series and book every occurrence, or none when one clashes (unless skipping)."""
     lock_resources(session, request.resource_ids)
-    plan = plan_series(session, request, policy)
+    plan = plan_series(session, request, policy, now)
     clashes = plan.clashes
     kept = [o for o in plan.occurrences if not o.clashes]
     if clashes and (not skip_clashes or not kept):
@@ -314,7 +309,7 @@ def list_occurrences(
     end: datetime | None = None,
 ) -> list[Booking]:
     """Return the series' occurrences (cancelled ones too), earliest first, within a window."""
-    check_years(start=start, end=end)
+    check_year_range(start=start, end=end)
     query = (
         select(Booking)
         .where(Booking.series_id == series.id)

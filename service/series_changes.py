@@ -24,7 +24,8 @@ from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.policy import BookingPolicy
 from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
-from service.series import LIVE, SeriesRequest, check_years, create_series, list_occurrences
+from service.series import LIVE, SeriesRequest, create_series, list_occurrences
+from service.time_rules import check_not_past, check_year_range
 
 
 def _not_started(booking: Booking, now: datetime, what: str) -> None:
@@ -62,10 +63,8 @@ def move_occurrence(
 ) -> Booking:
     """Move one occurrence in time, room or teacher; it keeps its place in the rule."""
     moment = now or utcnow()
-    check_years(starts_at=starts_at, ends_at=ends_at)
+    check_year_range(starts_at=starts_at, ends_at=ends_at)
     _not_started(booking, moment, "moved")
-    if starts_at <= moment:
-        raise Invalid("starts_at", "An occurrence cannot be moved into the past.")
     moved = reschedule_booking(
         session,
         booking,
@@ -75,6 +74,7 @@ def move_occurrence(
         resource_ids=resource_ids,
         actor=actor,
         policy=policy,
+        now=moment,
     )
     feeds.refresh_series(session, series)
     return moved
@@ -216,11 +216,12 @@ def split_series(
     moment = now or utcnow()
     since = booking.recurrence_start or booking.starts_at
     _not_started(booking, moment, "split off")
-    check_years(starts_at=changes.starts_at, ends_at=changes.ends_at)
+    check_year_range(starts_at=changes.starts_at, ends_at=changes.ends_at)
     if (changes.starts_at is None) != (changes.ends_at is None):
         raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
     starts_at = changes.starts_at or since
     ends_at = changes.ends_at or since + (series.ends_at - series.starts_at)
+    check_not_past("starts_at", starts_at, moment, policy.past_grace)  # before cancelling any
     if changes.rrule is not None:
         rule = changes.rrule
     else:
@@ -250,7 +251,7 @@ def split_series(
     series.updated_at = utcnow()
     session.flush()
     successor, _plan = create_series(
-        session, request, actor, policy, skip_clashes=skip_clashes, parent=series
+        session, request, actor, policy, skip_clashes=skip_clashes, parent=series, now=moment
     )
     carry_over(session, series, successor, actor, moment)
     record_change(

@@ -132,7 +132,10 @@ class Factory:
         policy: BookingPolicy | None = None,
         **kwargs: Any,
     ) -> Booking:
+        """Book `resources`; `record_past=True` records one that has started (as an admin)."""
         self.office(office)
+        if kwargs.get("record_past"):
+            kwargs.setdefault("record_past_reason", "recorded in a test")
         request = BookingRequest(
             type=kwargs.pop("type", "interpretation"),
             office=office,
@@ -142,7 +145,12 @@ class Factory:
             **kwargs,
         )
         return self._saved(
-            create_booking(self.session, request, Actor("tests"), policy or BookingPolicy())
+            create_booking(
+                self.session,
+                request,
+                Actor("tests", may_record_past=True),
+                policy or BookingPolicy(),
+            )
         )
 
     def _saved(self, obj: T) -> T:

@@ -173,16 +173,17 @@ def test_reschedule_with_the_version_read_and_a_stale_version_is_refused(client,
 def test_life_cycle_tentative_confirmed_completed_and_the_audit_trail(client, factory, admin):
     interpreter = factory.interpreter()
     past = datetime(2026, 11, 3, 10, tzinfo=SOFIA)
+    recorded = {"record_past": True, "record_past_reason": "booked on paper"}
     booked = client.post(
         "/api/v1/bookings",
-        json=body([interpreter.id], start=past, status="tentative"),
+        json=body([interpreter.id], start=past, status="tentative", **recorded),
         headers=admin,
     ).json
     assert booked["status"] == "tentative"
     # A tentative booking holds its resources like a confirmed one.
     assert (
         client.post(
-            "/api/v1/bookings", json=body([interpreter.id], start=past), headers=admin
+            "/api/v1/bookings", json=body([interpreter.id], start=past, **recorded), headers=admin
         ).status_code
         == 409
     )
@@ -206,7 +207,7 @@ def test_life_cycle_tentative_confirmed_completed_and_the_audit_trail(client, fa
     )
 
     trail = client.get(f"/api/v1/bookings/{booked['id']}/audit", headers=admin).json
-    assert [e["action"] for e in trail] == ["create", "confirm", "complete"]
+    assert [e["action"] for e in trail] == ["record_past", "confirm", "complete"]
     assert trail[1]["before"]["status"] == "tentative"
     assert trail[1]["after"]["status"] == "confirmed"
 

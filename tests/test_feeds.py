@@ -27,8 +27,9 @@ def test_an_office_feed_shows_exactly_the_bookings_in_its_window(client, factory
     room = factory.room("sofia")
     soon = book(client, admin, [interpreter.id, room.id], working_day(7))
     later = book(client, admin, [interpreter.id], working_day(200, 14), status="tentative")
-    past = book(client, admin, [interpreter.id], working_day(-60))
-    too_old = book(client, admin, [interpreter.id], working_day(-120))
+    recorded = {"record_past": True, "record_past_reason": "booked on paper"}
+    past = book(client, admin, [interpreter.id], working_day(-60), **recorded)
+    too_old = book(client, admin, [interpreter.id], working_day(-120), **recorded)
     too_far = book(client, admin, [interpreter.id], working_day(380))
     factory.office("burgas")
     elsewhere = book(

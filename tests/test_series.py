@@ -12,7 +12,10 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from calendars import FeedCalendar, FeedEvent, render_feed
+from service.bookings import Actor
 from service.models import AuditEntry
+from service.policy import BookingPolicy
+from service.series import SeriesRequest, create_series
 
 SOFIA = ZoneInfo("Europe/Sofia")
 MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=SOFIA)
@@ -33,6 +36,22 @@ def series_body(resource_ids, start=MONDAY_10, minutes=120, **extra):
 
 def teacher_and_room(factory, capacity=8):
     return factory.person("teacher", languages=("bg",)), factory.room("sofia", capacity=capacity)
+
+
+def planned_back_then(session, body, days_before=7):
+    """Create the series of an API body as planned `days_before` its start: history by now,
+    which the API (rightly) no longer plans."""
+    instants = {key: datetime.fromisoformat(body[key]) for key in ("starts_at", "ends_at")}
+    request = SeriesRequest(**(body | instants))
+    series, _plan = create_series(
+        session,
+        request,
+        Actor("tests"),
+        BookingPolicy(),
+        now=request.starts_at - timedelta(days=days_before),
+    )
+    session.commit()
+    return series
 
 
 def create(client, headers, body, query=""):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -214,6 +214,7 @@ def _past_series(factory, session):
         ),
         Actor("tests"),
         BookingPolicy(),
+        now=start - timedelta(days=7),
     )
     session.commit()
     return series

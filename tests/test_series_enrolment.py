@@ -19,7 +19,13 @@ from service.models import AuditEntry, Enrolment, Resource
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 from tests.factories import Factory
-from tests.test_series import create, occurrences, series_body, teacher_and_room
+from tests.test_series import (
+    create,
+    occurrences,
+    planned_back_then,
+    series_body,
+    teacher_and_room,
+)
 
 SOFIA = ZoneInfo("Europe/Sofia")
 PAST_START = datetime(2026, 11, 2, 10, 0, tzinfo=SOFIA)  # Mondays 2, 9 and 16 November 2026
@@ -230,15 +236,16 @@ def test_two_people_asking_for_the_last_seat_at_once_get_one_seat_and_one_waitli
 
 
 def past_course(client, factory, headers, **extra):
+    """A course of three Mondays already held, read through the API."""
     teacher, room = teacher_and_room(factory)
-    answer = create(
-        client,
-        headers,
+    series = planned_back_then(
+        factory.session,
         series_body([teacher.id, room.id], start=PAST_START, rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=3")
         | extra,
     )
-    assert answer.status_code == 201, answer.json
-    return answer.json, occurrences(client, headers, answer.json["id"])
+    answer = client.get(f"/api/v1/series/{series.id}", headers=headers)
+    assert answer.status_code == 200, answer.json
+    return answer.json, occurrences(client, headers, series.id)
 
 
 def mark(client, headers, series_id, occurrence_id, beneficiary_id, value):
@@ -312,9 +319,8 @@ def test_attendance_waits_for_the_occurrence_to_start(client, factory, admin):
 def test_community_event_with_languages_public_flag_and_walk_ins(client, factory, admin):
     room = factory.room("sofia", capacity=30)
     counsellor = factory.person("counsellor", languages=("ar", "uk"))
-    answer = create(
-        client,
-        admin,
+    planned = planned_back_then(
+        factory.session,
         series_body(
             [counsellor.id, room.id],
             start=PAST_START,
@@ -326,8 +332,7 @@ def test_community_event_with_languages_public_flag_and_walk_ins(client, factory
             languages=["ar", "fa", "uk"],
         ),
     )
-    assert answer.status_code == 201, answer.json
-    event = answer.json
+    event = client.get(f"/api/v1/series/{planned.id}", headers=admin).json
     guest = factory.beneficiary()
     enrol_api(client, admin, event["id"], guest.id)
     only = occurrences(client, admin, event["id"])[0]

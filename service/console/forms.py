@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,7 +30,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from service.clock import sofia_instant, utcnow
+from service.errors import Invalid
+from service.policy import BookingPolicy
 from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX
+from service.time_rules import check_not_past
 
 KINDS = ("interpreter", "counsellor", "teacher")
 MODALITY_CHOICES = [
@@ -50,6 +57,25 @@ class InYears:
             raise ValidationError(
                 _l("Dates fall between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
             )
+
+
+def refuse_past_instant(instant: datetime) -> None:
+    """Refuse an instant that has passed, by the rule every booking follows."""
+    grace = BookingPolicy.from_config(current_app.config).past_grace
+    try:
+        check_not_past("starts_at", instant, utcnow(), grace)
+    except Invalid:
+        raise ValidationError(_l("This time has passed; choose one from now on.")) from None
+
+
+def refuse_past(day: date | None, wall: time | None) -> None:
+    """Refuse a Sofia day and time that has passed; without a time, a day that has ended."""
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return  # no date, or one InYears refuses
+    if wall is None:
+        refuse_past_instant(sofia_instant(day + timedelta(days=1), time(0)))
+    else:
+        refuse_past_instant(sofia_instant(day, wall))
 
 
 class LoginForm(FlaskForm):
@@ -79,6 +105,9 @@ class FindForm(FlaskForm):
         _l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(15, 480)]
     )
 
+    def validate_day(self, field: DateField) -> None:
+        refuse_past(field.data, None)
+
 
 class BookForm(FlaskForm):
     slot = StringField(validators=[DataRequired()])  # radios drawn by the slot list
@@ -90,6 +119,15 @@ class BookForm(FlaskForm):
         _l("tel:, sip: or https:// link (phone and video only)"),
         validators=[Optional(), Length(max=500)],
     )
+
+    def validate_slot(self, field: StringField) -> None:
+        """Refuse a slot whose time has passed since the list was shown."""
+        try:
+            starts_at = datetime.fromisoformat((field.data or "").partition("|")[2])
+        except ValueError:
+            return  # not a slot at all: the booking refuses it
+        if starts_at.tzinfo is not None and FIRST_YEAR <= starts_at.year <= LAST_YEAR:
+            refuse_past_instant(starts_at)
 
 
 class CancelForm(FlaskForm):
@@ -105,6 +143,9 @@ class RescheduleForm(FlaskForm):
     day = DateField(_l("New date"), validators=[DataRequired(), InYears()])
     starts = TimeField(_l("Starts at"), validators=[DataRequired()])
     ends = TimeField(_l("Ends at"), validators=[DataRequired()])
+
+    def validate_day(self, field: DateField) -> None:
+        refuse_past(field.data, self.starts.data)
 
 
 class SignOutForm(FlaskForm):

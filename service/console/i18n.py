@@ -27,6 +27,7 @@ LABELS = {
     "video": _l("video"),
     "create": _l("created"),
     "override_create": _l("created outside hours"),
+    "record_past": _l("recorded after the fact"),
     "confirm": _l("confirmed"),
     "cancel": _l("cancelled"),
     "complete": _l("completed"),

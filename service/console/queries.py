@@ -110,6 +110,7 @@ class BookingPage:
     case_references: list[str]
     audit: list[AuditEntry]
     notices: list[Notice]
+    record_past_reason: str | None = None  # shown only to who sees the booking's details
 
 
 def booking_page(session: Session, principal: Principal, booking: Booking) -> BookingPage:
@@ -121,7 +122,8 @@ def booking_page(session: Session, principal: Principal, booking: Booking) -> Bo
         )
     )
     references: list[str] = []
-    if sees_details(principal, Facts.of(offices=[booking.office_code])):
+    details = sees_details(principal, Facts.of(offices=[booking.office_code]))
+    if details:
         visible = beneficiaries_in(list_scope(principal, Kind.BENEFICIARY))
         references = list(
             session.scalars(
@@ -141,7 +143,8 @@ def booking_page(session: Session, principal: Principal, booking: Booking) -> Bo
     if allows(principal, Action.LIST, Kind.NOTIFICATION):
         scope = list_scope(principal, Kind.NOTIFICATION)
         sms = notices(session, list_booking_notifications(session, booking.id, scope))
-    return BookingPage(booking, resources, references, audit, sms)
+    reason = booking.record_past_reason if details else None
+    return BookingPage(booking, resources, references, audit, sms, reason)
 
 
 def describe_conflicts(session: Session, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:

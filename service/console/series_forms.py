@@ -25,11 +25,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from service.clock import sofia_instant
-from service.console.forms import InYears
+from service.console.forms import InYears, refuse_past
 from service.console.i18n import LABELS
 from service.models.series import SERIES_TYPES
 from service.recurrence import join_rule
-from service.series import SeriesRequest, check_years
+from service.series import SeriesRequest
+from service.time_rules import check_year_range
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = (
@@ -119,6 +120,9 @@ class PlanForm(FlaskForm):
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
     skip_clashes = BooleanField(_l("Skip the clashing dates and book the others"))
 
+    def validate_first_day(self, field: DateField) -> None:
+        refuse_past(field.data, self.starts.data)
+
     def validate_weekdays(self, field: CheckboxesField) -> None:
         if not field.data:
             raise ValidationError(_l("Choose at least one weekday."))
@@ -169,7 +173,7 @@ def _rule(form: PlanForm, first_day: date) -> str:
 
 
 def _instant(day: date, wall: time) -> datetime:
-    check_years(starts_at=datetime.combine(day, wall))  # before zoneinfo sees year 1 or 9999
+    check_year_range(starts_at=datetime.combine(day, wall))  # before zoneinfo sees year 1 or 9999
     return sofia_instant(day, wall)
 
 

@@ -144,7 +144,9 @@ def book() -> ResponseReturnValue:
     form = _book_form(find_form.office.data)
     db = get_session()
     if not (find_form.validate() and form.validate()):
-        return _render_find(find_form, form, 422, error=_("Choose a time and a beneficiary."))
+        passed = form.slot.errors and form.slot.data  # a time chosen, that has passed since
+        error = form.slot.errors[0] if passed else _("Choose a time and a beneficiary.")
+        return _render_find(find_form, form, 422, error=error)
     try:
         booking = _create(who, find_form, form)
     except Conflict as exc:

@@ -51,6 +51,8 @@ class Booking(Base):
     recurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     walk_ins: Mapped[int | None]
     public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when an admin recorded the booking after the fact: why (it was never announced).
+    record_past_reason: Mapped[str | None] = mapped_column(String(500))
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -69,6 +71,11 @@ class Booking(Base):
     @property
     def beneficiary_ids(self) -> list[int]:
         return [row.beneficiary_id for row in self.attendee_rows]
+
+    @property
+    def record_past(self) -> bool:
+        """True when the booking was recorded after the fact, not booked ahead."""
+        return self.record_past_reason is not None
 
     @property
     def office_code(self) -> str | None:

@@ -33,7 +33,7 @@ blp = Blueprint("bookings", __name__, url_prefix="/api/v1/bookings", description
 class Undisclosed:
     """A booking as shown to who may not see its notes and beneficiaries: those left out."""
 
-    hidden: dict[str, Any] = {"notes": None, "beneficiary_ids": []}
+    hidden: dict[str, Any] = {"notes": None, "beneficiary_ids": [], "record_past_reason": None}
 
     def __init__(self, booking: Booking) -> None:
         self._booking = booking
@@ -52,7 +52,8 @@ def shown(principal: Principal, booking: Booking) -> Booking | Undisclosed:
 
 
 def _actor(principal: Principal) -> bookings.Actor:
-    return bookings.Actor(name=principal.name, may_override=principal.is_admin)
+    admin = principal.is_admin
+    return bookings.Actor(name=principal.name, may_override=admin, may_record_past=admin)
 
 
 def _load_for(principal: Principal, booking_id: int, *, write: bool) -> Booking:

@@ -196,6 +196,15 @@ class BookingCreateSchema(Schema):
         load_default=False,
         metadata={"description": "A community event shown in the public feed."},
     )
+    record_past = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Admins only: record a booking that has already started (otherwise "
+            "a start before now is refused). It needs `record_past_reason`, is audited and "
+            "queues no SMS."
+        },
+    )
+    record_past_reason = Text(validate=validate.Length(max=500), allow_none=True)
 
 
 class BookingQuerySchema(Schema):
@@ -237,6 +246,10 @@ class BookingSchema(Schema):
     cancel_reason = Text(allow_none=True)
     override = fields.Boolean()
     public = fields.Boolean()
+    record_past = fields.Boolean(
+        metadata={"description": "Recorded after the fact by an admin; never announced by SMS."}
+    )
+    record_past_reason = Text(allow_none=True)
     series_id = fields.Integer(allow_none=True)
     recurrence_start = Instant(allow_none=True)
     created_by = Text()

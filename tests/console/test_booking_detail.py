@@ -24,6 +24,12 @@ def past_work_day():
     return day
 
 
+def held_booking(factory, person, office):
+    """A booking at 10:00 a week ago, recorded after the fact (nothing is booked in the past)."""
+    start = sofia_instant(past_work_day(), time(10))
+    return factory.booking([person], start, office=office, record_past=True)
+
+
 def page_and_token(client, booking_id):
     page = client.get(f"/console/bookings/{booking_id}")
     assert page.status_code == 200, page.text
@@ -129,11 +135,11 @@ def test_a_booking_that_took_place_is_completed_or_marked_no_show(
     client, signed_in, factory, session, action, status, words
 ):
     person = factory.interpreter(offices=("burgas",))
-    past = factory.booking([person], sofia_instant(past_work_day(), time(10)), office="burgas")
+    past = held_booking(factory, person, "burgas")
     signed_in("coordinator", offices=["burgas"])
     html, token = page_and_token(client, past.id)
     assert words in html
-    assert "Move booking" in html  # still confirmed, so it may move too
+    assert "Cancel booking" in html  # still confirmed
     response = client.post(f"/console/bookings/{past.id}/{action}", data={"csrf_token": token})
     assert response.status_code == 302
     detail = client.get(f"/console/bookings/{past.id}").text
@@ -156,7 +162,7 @@ def test_a_future_booking_offers_no_complete_and_refuses_one(client, signed_in, 
 
 def test_read_only_sees_no_buttons_and_cannot_act(client, signed_in, factory):
     person = factory.interpreter(offices=("burgas",))
-    past = factory.booking([person], sofia_instant(past_work_day(), time(10)), office="burgas")
+    past = held_booking(factory, person, "burgas")
     signed_in("read_only")
     html, token = page_and_token(client, past.id)
     for words in ("Move booking", "Mark completed", "Mark as no-show", "Cancel booking"):
@@ -171,7 +177,7 @@ def test_read_only_sees_no_buttons_and_cannot_act(client, signed_in, factory):
 
 def test_a_burgas_coordinator_cannot_act_on_a_sofia_booking(client, signed_in, factory, session):
     person = factory.interpreter(offices=("sofia",))
-    sofia = factory.booking([person], sofia_instant(past_work_day(), time(10)), office="sofia")
+    sofia = held_booking(factory, person, "sofia")
     signed_in("coordinator", offices=["burgas"])
     token = csrf_token(client.get("/console/board?office=burgas").text)
     data = {"csrf_token": token}

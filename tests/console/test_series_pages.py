@@ -13,6 +13,7 @@ from service.clock import sofia_instant
 from service.models import Attendance, Booking, Enrolment, Series
 from service.series_changes import cancel_occurrence
 from tests.console.conftest import csrf_token
+from tests.test_series import planned_back_then, series_body
 
 FIRST_MONDAY = date(2027, 3, 1)  # Mondays and Wednesdays: 3 March (Liberation Day) is skipped
 PAST_MONDAY = date(2026, 11, 2)
@@ -266,16 +267,16 @@ def test_the_register_records_marks_and_walk_ins_and_the_figures_follow(
     teacher, room = burgas
     alice, bob = factory.beneficiary(offices=("burgas",)), factory.beneficiary(offices=("burgas",))
     signed_in("coordinator", offices=["burgas"])
-    series_id = create_course(
-        client,
-        teacher,
-        room,
-        kind="community_event",
-        first_day=PAST_MONDAY.isoformat(),
-        weekdays=["MO"],
-        end_by="count",
-        count="2",
-    )
+    series_id = planned_back_then(  # held already: planned through the domain back then
+        session,
+        series_body(
+            [teacher.id, room.id],
+            start=sofia_instant(PAST_MONDAY, time(10)),
+            office="burgas",
+            type="community_event",
+            rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=2",
+        ),
+    ).id
     for person in (alice, bob):
         page_post(client, series_id, "enrol", {"case_reference": person.case_reference})
     first = session.scalars(
