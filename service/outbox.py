@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
@@ -23,6 +23,7 @@ from service.models import (
     FlaggedNumber,
     OutboxMessage,
     Resource,
+    Series,
 )
 from service.notify.encoding import estimate_cost
 from service.notify.quiet import reminder_due
@@ -68,12 +69,18 @@ def queue_message(
     settings: NotifySettings,
     beneficiary_id: int | None = None,
     resource_id: int | None = None,
+    previous: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Add one message unless its dedupe key exists; a flagged number gets a failed row."""
+    """Add one message unless its dedupe key exists; a flagged number gets a failed row.
+
+    `previous` is the start before a move, named in a change notice.
+    """
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         return None
     place, code = _place(booking)
-    rendered = render_sms(template, language, booking.starts_at, place, code, discreet)
+    rendered = render_sms(
+        template, language, booking.starts_at, place, code, discreet, previous=previous
+    )
     flag = session.get(FlaggedNumber, to)
     message = OutboxMessage(
         dedupe_key=key,
@@ -112,18 +119,23 @@ def _attendees(session: Session, booking: Booking) -> list[Beneficiary]:
     return people
 
 
-def _was_told(session: Session, booking: Booking, beneficiary: Beneficiary) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    OutboxMessage.booking_id == booking.id,
-                    OutboxMessage.beneficiary_id == beneficiary.id,
-                    OutboxMessage.status.in_(TOLD),
-                )
-            )
+def known_to(session: Session, booking: Booking) -> set[int]:
+    """Return the beneficiaries who know of this booking, so a change must be told to them.
+
+    For a single booking that is a message they may have received. For a class of a series
+    it is also one still queued (a reminder or the enrolment): the class was announced.
+    """
+    statuses = (*TOLD, "queued") if booking.series_id is not None else TOLD
+    ids = session.scalars(
+        select(OutboxMessage.beneficiary_id)
+        .where(
+            OutboxMessage.booking_id == booking.id,
+            OutboxMessage.beneficiary_id.is_not(None),
+            OutboxMessage.status.in_(statuses),
         )
+        .distinct()
     )
+    return {i for i in ids if i is not None}
 
 
 def _queue_for_beneficiary(
@@ -136,6 +148,7 @@ def _queue_for_beneficiary(
     *,
     key: str,
     due_at: datetime | None = None,
+    previous: datetime | None = None,
 ) -> OutboxMessage | None:
     to = recipient_phone(beneficiary)
     if not beneficiary.sms_consent or not to:
@@ -153,14 +166,23 @@ def _queue_for_beneficiary(
         now=now,
         settings=settings,
         beneficiary_id=beneficiary.id,
+        previous=previous,
     )
+
+
+def reminder_offsets(session: Session, booking: Booking, s: NotifySettings) -> list[timedelta]:
+    """Return the booking's reminder offsets: its series' own, else the configured ones."""
+    series = session.get(Series, booking.series_id) if booking.series_id is not None else None
+    if series is not None and series.reminder_offsets is not None:
+        return [timedelta(hours=hours) for hours in series.reminder_offsets]
+    return list(s.reminder_offsets(booking.type))
 
 
 def _queue_reminders(
     session: Session, booking: Booking, beneficiary: Beneficiary, now: datetime, s: NotifySettings
 ) -> None:
     planned: list[datetime] = []
-    for offset in sorted(s.reminder_offsets(booking.type), reverse=True):
+    for offset in sorted(reminder_offsets(session, booking, s), reverse=True):
         due = reminder_due(booking.starts_at, offset, s)
         if due <= now or any(abs(due - other) < REMINDER_GAP for other in planned):
             continue  # never a flood of late reminders, nor two at once
@@ -173,17 +195,26 @@ def _queue_reminders(
 
 
 def _queue_welcome(
-    session: Session, booking: Booking, now: datetime, settings: NotifySettings
+    session: Session,
+    booking: Booking,
+    now: datetime,
+    settings: NotifySettings,
+    known: set[int],
+    previous: datetime | None = None,
 ) -> None:
-    """Confirm a confirmed booking to each attendee, with reminders (new ones after a move)."""
+    """Tell each attendee of a confirmed booking, with reminders (new ones after a move).
+
+    Who already knew of it (`known`) gets a change notice naming `previous`, the start before
+    the move; others a confirmation, except the enrolled of a class, whose enrolment said it.
+    """
     for beneficiary in _attendees(session, booking):
         key = f"{{}}:{booking.id}:b{beneficiary.id}:v{booking.version}"
-        if _was_told(session, booking, beneficiary):
+        if beneficiary.id in known:
             _queue_for_beneficiary(
                 session, booking, beneficiary, "reschedule", now, settings,
-                key=key.format("reschedule"),
+                key=key.format("reschedule"), previous=previous,
             )  # fmt: skip
-        else:
+        elif booking.series_id is None:
             _queue_for_beneficiary(
                 session, booking, beneficiary, "confirmation", now, settings,
                 key=key.format("confirmation"),
@@ -236,7 +267,7 @@ def on_booking_created(session: Session, booking: Booking, now: datetime | None 
     if booking.starts_at <= now:
         return  # recorded after the fact: nobody needs a message
     if booking.status == "confirmed":
-        _queue_welcome(session, booking, now, settings)
+        _queue_welcome(session, booking, now, settings, known=set())
     if _is_short_notice(booking.starts_at, now):
         people = [(hold.resource, "staff_notice") for hold in booking.holds]
         _queue_staff(session, booking, people, now, settings)
@@ -248,10 +279,11 @@ def on_booking_rescheduled(
 ) -> None:
     """Supersede what is still queued; queue a notice or confirmation and new reminders."""
     now, settings = now or utcnow(), notify_settings(session)
+    known = known_to(session, booking)
     _set_pending(session, booking.id, "superseded", now)
-    if booking.status == "confirmed" and booking.starts_at > now:
-        _queue_welcome(session, booking, now, settings)
     old_start = datetime.fromisoformat(before["starts_at"])
+    if booking.status == "confirmed" and booking.starts_at > now:
+        _queue_welcome(session, booking, now, settings, known, previous=old_start)
     if _is_short_notice(booking.starts_at, now) or _is_short_notice(old_start, now):
         old_ids = set(before.get("resource_ids", ()))
         people = [
@@ -267,27 +299,37 @@ def on_booking_rescheduled(
 
 
 def on_booking_status_changed(
-    session: Session, booking: Booking, action: str, now: datetime | None = None
+    session: Session,
+    booking: Booking,
+    action: str,
+    now: datetime | None = None,
+    *,
+    tell_attendees: bool = True,
 ) -> None:
-    """Confirm: welcome messages. Cancel: stop what is queued and tell who was told."""
+    """Confirm: welcome messages. Cancel: stop what is queued and tell who knew of it.
+
+    Without `tell_attendees` a cancellation only stops what is queued and tells staff; the
+    caller tells the attendees once for many classes (`on_classes_cancelled`).
+    """
     now, settings = now or utcnow(), notify_settings(session)
     if action == "confirm" and booking.starts_at > now:
-        _queue_welcome(session, booking, now, settings)
+        _queue_welcome(session, booking, now, settings, known_to(session, booking))
     elif action == "cancel":
-        _on_cancelled(session, booking, now, settings)
+        _on_cancelled(session, booking, now, settings, tell_attendees)
     else:  # completed or no-show: nothing more to remind of
         _set_pending(session, booking.id, "cancelled", now)
     session.flush()
 
 
 def _on_cancelled(
-    session: Session, booking: Booking, now: datetime, settings: NotifySettings
+    session: Session, booking: Booking, now: datetime, settings: NotifySettings, tell: bool
 ) -> None:
+    known = known_to(session, booking)
     _set_pending(session, booking.id, "cancelled", now)
     if booking.starts_at <= now:
         return
-    for beneficiary in _attendees(session, booking):
-        if _was_told(session, booking, beneficiary):
+    for beneficiary in _attendees(session, booking) if tell else ():
+        if beneficiary.id in known:
             _queue_for_beneficiary(
                 session, booking, beneficiary, "cancellation", now, settings,
                 key=f"cancellation:{booking.id}:b{beneficiary.id}",
@@ -403,4 +445,103 @@ def on_enrolment_changed(
     )  # fmt: skip
     for occurrence in upcoming:
         _queue_reminders(session, occurrence, beneficiary, now, settings)
+    session.flush()
+
+
+Announced = dict[int, list[Booking]]
+
+
+def announced_classes(session: Session, classes: Iterable[Booking]) -> Announced:
+    """Map each attendee to the classes among `classes` they know of; call before changing them."""
+    found: Announced = {}
+    for booking in classes:
+        known = known_to(session, booking)
+        for beneficiary in _attendees(session, booking):
+            if beneficiary.id in known:
+                found.setdefault(beneficiary.id, []).append(booking)
+    return found
+
+
+def on_classes_cancelled(
+    session: Session, announced: Announced, now: datetime | None = None
+) -> None:
+    """Tell each beneficiary once of the classes cancelled that they knew of.
+
+    One class: its cancellation notice. Several (a series cancelled or ended early): one notice
+    that every class from the first of them on is cancelled, not a message per class.
+    """
+    now, settings = now or utcnow(), notify_settings(session)
+    for beneficiary_id, classes in announced.items():
+        first = min(classes, key=lambda b: b.starts_at)
+        if first.starts_at <= now:
+            continue
+        beneficiary = session.get(Beneficiary, beneficiary_id)
+        if beneficiary is None:
+            continue
+        kind = "cancellation" if len(classes) == 1 else "series_cancellation"
+        _queue_for_beneficiary(
+            session, first, beneficiary, kind, now, settings,
+            key=f"{kind}:{first.id}:b{beneficiary.id}",
+        )  # fmt: skip
+    session.flush()
+
+
+def on_series_continued(
+    session: Session, successor: Series, announced: Announced, now: datetime | None = None
+) -> None:
+    """After a split, tell who knew of the old classes the new time, and remind them anew."""
+    now, settings = now or utcnow(), notify_settings(session)
+    upcoming = list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.series_id == successor.id,
+                Booking.status == "confirmed",
+                Booking.starts_at > now,
+            )
+            .order_by(Booking.starts_at)
+        )
+    )
+    if not upcoming:
+        return
+    first = upcoming[0]
+    for beneficiary in _attendees(session, first):
+        previous = min((b.starts_at for b in announced.get(beneficiary.id, ())), default=None)
+        if previous is not None and previous != first.starts_at:
+            _queue_for_beneficiary(
+                session, first, beneficiary, "reschedule", now, settings,
+                key=f"reschedule:{first.id}:b{beneficiary.id}:v{first.version}",
+                previous=previous,
+            )  # fmt: skip
+        for occurrence in upcoming:
+            _queue_reminders(session, occurrence, beneficiary, now, settings)
+    session.flush()
+
+
+def on_reminders_changed(session: Session, series: Series, now: datetime | None = None) -> None:
+    """Plan the reminders of the series' classes to come anew after its offsets changed.
+
+    Reminders still queued are dropped outright (nobody saw them) so that any offset may come
+    back later; those already sent stay.
+    """
+    now, settings = now or utcnow(), notify_settings(session)
+    classes = list(
+        session.scalars(
+            select(Booking).where(
+                Booking.series_id == series.id,
+                Booking.status == "confirmed",
+                Booking.starts_at > now,
+            )
+        )
+    )
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.booking_id.in_([b.id for b in classes]),
+            OutboxMessage.kind == "reminder",
+            OutboxMessage.status == "queued",
+        )
+    )
+    for booking in classes:
+        for beneficiary in _attendees(session, booking):
+            _queue_reminders(session, booking, beneficiary, now, settings)
     session.flush()
