@@ -4,7 +4,9 @@
 Placeholders: {date} and {time} (formatted by Babel in the recipient's locale), {place} (full
 address) and {code} (short place code). Non-discreet texts say "appointment", never the kind of
 service. The discreet texts carry only date, time and place code, plus at most "new time" or
-"cancelled" so that a cancelled booking does not read like a reminder to come.
+"cancelled (from)" so that a cancelled booking does not read like a reminder to come.
+"series_cancellation" tells once that every appointment from {date} on is cancelled;
+"moved_from" ({old}: short date and time) is added to a change notice to name the old time.
 RTL texts keep the Latin address last and end without a full stop after it, so the
 bidi algorithm does not move punctuation to the wrong side.
 """
@@ -45,7 +47,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "discreet_reschedule": "Нов час: {date} {time}, {code}",
         "discreet_cancellation": "Отменено: {date} {time}, {code}",
         "discreet_series_cancellation": "Отменено от: {date} {time}, {code}",
-        "moved_from": "Преди: {old}.",
+        "moved_from": "Преди: {old}",
         "help": "Напомняния за часове. Отговорете STOP, за да спрат съобщенията, "
         "или START, за да ги получавате отново.",
         "stop": "Няма да получавате повече съобщения от този номер. "
