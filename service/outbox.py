@@ -3,6 +3,7 @@
 Each hook is called once at the end of a booking operation. Messages go only to
 beneficiaries with recorded SMS consent (a minor's to the guardian's number) and to booked
 people with a phone when the change is at short notice. Every row has a unique dedupe key.
+What concerns a series as a whole (enrolment, many classes at once) is in `outbox_series`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
@@ -106,7 +107,7 @@ def queue_message(
     return message
 
 
-def _attendees(session: Session, booking: Booking) -> list[Beneficiary]:
+def attendees(session: Session, booking: Booking) -> list[Beneficiary]:
     """Who attends: the booking's beneficiaries, and for an occurrence the series' enrolled."""
     people = [row.beneficiary for row in booking.attendee_rows]
     if booking.series_id is not None:
@@ -138,7 +139,7 @@ def known_to(session: Session, booking: Booking) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def _queue_for_beneficiary(
+def queue_for_beneficiary(
     session: Session,
     booking: Booking,
     beneficiary: Beneficiary,
@@ -150,6 +151,7 @@ def _queue_for_beneficiary(
     due_at: datetime | None = None,
     previous: datetime | None = None,
 ) -> OutboxMessage | None:
+    """Queue a `kind` message to a beneficiary with SMS consent and a number, else nothing."""
     to = recipient_phone(beneficiary)
     if not beneficiary.sms_consent or not to:
         return None
@@ -178,9 +180,10 @@ def reminder_offsets(session: Session, booking: Booking, s: NotifySettings) -> l
     return list(s.reminder_offsets(booking.type))
 
 
-def _queue_reminders(
+def queue_reminders(
     session: Session, booking: Booking, beneficiary: Beneficiary, now: datetime, s: NotifySettings
 ) -> None:
+    """Queue the booking's reminders still to come, none in quiet hours nor two at once."""
     planned: list[datetime] = []
     for offset in sorted(reminder_offsets(session, booking, s), reverse=True):
         due = reminder_due(booking.starts_at, offset, s)
@@ -189,7 +192,7 @@ def _queue_reminders(
         planned.append(due)
         minutes = int(offset / timedelta(minutes=1))
         key = f"reminder:{booking.id}:b{beneficiary.id}:v{booking.version}:{minutes}m"
-        _queue_for_beneficiary(
+        queue_for_beneficiary(
             session, booking, beneficiary, "reminder", now, s, key=key, due_at=due
         )
 
@@ -207,19 +210,20 @@ def _queue_welcome(
     Who already knew of it (`known`) gets a change notice naming `previous`, the start before
     the move; others a confirmation, except the enrolled of a class, whose enrolment said it.
     """
-    for beneficiary in _attendees(session, booking):
+    booked = set(booking.beneficiary_ids)
+    for beneficiary in attendees(session, booking):
         key = f"{{}}:{booking.id}:b{beneficiary.id}:v{booking.version}"
         if beneficiary.id in known:
-            _queue_for_beneficiary(
+            queue_for_beneficiary(
                 session, booking, beneficiary, "reschedule", now, settings,
                 key=key.format("reschedule"), previous=previous,
             )  # fmt: skip
-        elif booking.series_id is None:
-            _queue_for_beneficiary(
+        elif beneficiary.id in booked:
+            queue_for_beneficiary(
                 session, booking, beneficiary, "confirmation", now, settings,
                 key=key.format("confirmation"),
             )  # fmt: skip
-        _queue_reminders(session, booking, beneficiary, now, settings)
+        queue_reminders(session, booking, beneficiary, now, settings)
 
 
 def _is_short_notice(starts_at: datetime, now: datetime) -> bool:
@@ -309,7 +313,7 @@ def on_booking_status_changed(
     """Confirm: welcome messages. Cancel: stop what is queued and tell who knew of it.
 
     Without `tell_attendees` a cancellation only stops what is queued and tells staff; the
-    caller tells the attendees once for many classes (`on_classes_cancelled`).
+    caller tells the attendees once for many classes (`outbox_series.on_classes_cancelled`).
     """
     now, settings = now or utcnow(), notify_settings(session)
     if action == "confirm" and booking.starts_at > now:
@@ -328,9 +332,9 @@ def _on_cancelled(
     _set_pending(session, booking.id, "cancelled", now)
     if booking.starts_at <= now:
         return
-    for beneficiary in _attendees(session, booking) if tell else ():
+    for beneficiary in attendees(session, booking) if tell else ():
         if beneficiary.id in known:
-            _queue_for_beneficiary(
+            queue_for_beneficiary(
                 session, booking, beneficiary, "cancellation", now, settings,
                 key=f"cancellation:{booking.id}:b{beneficiary.id}",
             )  # fmt: skip
@@ -400,148 +404,3 @@ def resend_message(session: Session, outbox_id: int, now: datetime | None = None
     session.add(copy)
     session.flush()
     return copy
-
-
-ENROLMENT_MESSAGES = {"enrolled": "enrolment", "promoted": "waitlist_promotion"}
-
-
-def on_enrolment_changed(
-    session: Session, enrolment: Enrolment, event: str, now: datetime | None = None
-) -> None:
-    """Confirm a seat (or a promotion from the waitlist) and remind before each occurrence.
-
-    A withdrawn enrolment stops the reminders still queued for the series' occurrences.
-    """
-    now, settings = now or utcnow(), notify_settings(session)
-    upcoming = list(
-        session.scalars(
-            select(Booking)
-            .where(
-                Booking.series_id == enrolment.series_id,
-                Booking.status.in_(("tentative", "confirmed")),
-                Booking.starts_at > now,
-            )
-            .order_by(Booking.starts_at)
-        )
-    )
-    beneficiary = enrolment.beneficiary
-    if event == "cancelled":
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.beneficiary_id == beneficiary.id,
-                OutboxMessage.booking_id.in_([b.id for b in upcoming]),
-                OutboxMessage.status == "queued",
-            )
-            .values(status="cancelled", updated_at=now, lease_until=None, claimed_by=None)
-        )
-        return
-    kind = ENROLMENT_MESSAGES.get(event)
-    if kind is None or not upcoming:
-        return  # a place on the waitlist is not worth a message; a finished series neither
-    _queue_for_beneficiary(
-        session, upcoming[0], beneficiary, kind, now, settings,
-        key=f"{kind}:s{enrolment.series_id}:b{beneficiary.id}:e{enrolment.id}",
-    )  # fmt: skip
-    for occurrence in upcoming:
-        _queue_reminders(session, occurrence, beneficiary, now, settings)
-    session.flush()
-
-
-Announced = dict[int, list[Booking]]
-
-
-def announced_classes(session: Session, classes: Iterable[Booking]) -> Announced:
-    """Map each attendee to the classes among `classes` they know of; call before changing them."""
-    found: Announced = {}
-    for booking in classes:
-        known = known_to(session, booking)
-        for beneficiary in _attendees(session, booking):
-            if beneficiary.id in known:
-                found.setdefault(beneficiary.id, []).append(booking)
-    return found
-
-
-def on_classes_cancelled(
-    session: Session, announced: Announced, now: datetime | None = None
-) -> None:
-    """Tell each beneficiary once of the classes cancelled that they knew of.
-
-    One class: its cancellation notice. Several (a series cancelled or ended early): one notice
-    that every class from the first of them on is cancelled, not a message per class.
-    """
-    now, settings = now or utcnow(), notify_settings(session)
-    for beneficiary_id, classes in announced.items():
-        first = min(classes, key=lambda b: b.starts_at)
-        if first.starts_at <= now:
-            continue
-        beneficiary = session.get(Beneficiary, beneficiary_id)
-        if beneficiary is None:
-            continue
-        kind = "cancellation" if len(classes) == 1 else "series_cancellation"
-        _queue_for_beneficiary(
-            session, first, beneficiary, kind, now, settings,
-            key=f"{kind}:{first.id}:b{beneficiary.id}",
-        )  # fmt: skip
-    session.flush()
-
-
-def on_series_continued(
-    session: Session, successor: Series, announced: Announced, now: datetime | None = None
-) -> None:
-    """After a split, tell who knew of the old classes the new time, and remind them anew."""
-    now, settings = now or utcnow(), notify_settings(session)
-    upcoming = list(
-        session.scalars(
-            select(Booking)
-            .where(
-                Booking.series_id == successor.id,
-                Booking.status == "confirmed",
-                Booking.starts_at > now,
-            )
-            .order_by(Booking.starts_at)
-        )
-    )
-    if not upcoming:
-        return
-    first = upcoming[0]
-    for beneficiary in _attendees(session, first):
-        previous = min((b.starts_at for b in announced.get(beneficiary.id, ())), default=None)
-        if previous is not None and previous != first.starts_at:
-            _queue_for_beneficiary(
-                session, first, beneficiary, "reschedule", now, settings,
-                key=f"reschedule:{first.id}:b{beneficiary.id}:v{first.version}",
-                previous=previous,
-            )  # fmt: skip
-        for occurrence in upcoming:
-            _queue_reminders(session, occurrence, beneficiary, now, settings)
-    session.flush()
-
-
-def on_reminders_changed(session: Session, series: Series, now: datetime | None = None) -> None:
-    """Plan the reminders of the series' classes to come anew after its offsets changed.
-
-    Reminders still queued are dropped outright (nobody saw them) so that any offset may come
-    back later; those already sent stay.
-    """
-    now, settings = now or utcnow(), notify_settings(session)
-    classes = list(
-        session.scalars(
-            select(Booking).where(
-                Booking.series_id == series.id,
-                Booking.status == "confirmed",
-                Booking.starts_at > now,
-            )
-        )
-    )
-    session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.booking_id.in_([b.id for b in classes]),
-            OutboxMessage.kind == "reminder",
-            OutboxMessage.status == "queued",
-        )
-    )
-    for booking in classes:
-        for beneficiary in _attendees(session, booking):
-            _queue_reminders(session, booking, beneficiary, now, settings)
-    session.flush()

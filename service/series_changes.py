@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import feeds, outbox
+from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
 from service.clock import sofia_instant, to_sofia, utcnow
@@ -89,12 +89,12 @@ def move_occurrence(
 
 def _cancel_classes(
     session: Session, classes: Sequence[Booking], actor: Actor, reason: str
-) -> outbox.Announced:
+) -> outbox_series.Announced:
     """Cancel these occurrences, dropping their reminders; return who knew of which.
 
     Nobody is told here: the caller tells each beneficiary once for all of them.
     """
-    announced = outbox.announced_classes(session, classes)
+    announced = outbox_series.announced_classes(session, classes)
     for booking in classes:
         change_status(session, booking, "cancel", actor, reason=reason, tell_attendees=False)
     return announced
@@ -107,7 +107,7 @@ def _cancel_from(
     actor: Actor,
     reason: str,
     now: datetime,
-) -> outbox.Announced:
+) -> outbox_series.Announced:
     """Cancel the live occurrences whose rule start is at or after `since`.
 
     Return who knew of which of them, to be told once.
@@ -143,7 +143,7 @@ def cancel_series(
         if booking.status in LIVE and booking.starts_at > moment
     ]
     announced = _cancel_classes(session, classes, actor, reason)
-    outbox.on_classes_cancelled(session, announced, moment)
+    outbox_series.on_classes_cancelled(session, announced, moment)
     series.status = "cancelled"
     series.updated_at = utcnow()
     session.flush()
@@ -191,7 +191,7 @@ def end_series(
     cut = sofia_instant(last_day + timedelta(days=1), time(0))
     before = series.image()
     announced = _cancel_from(session, series, cut, actor, "The series ended early.", moment)
-    outbox.on_classes_cancelled(session, announced, moment)
+    outbox_series.on_classes_cancelled(session, announced, moment)
     series.rrule = _truncated_rule(series, cut)
     series.status = "ended"
     series.updated_at = utcnow()
@@ -283,7 +283,7 @@ def split_series(
         session, request, actor, policy, skip_clashes=skip_clashes, parent=series
     )
     carry_over(session, series, successor, actor, moment)
-    outbox.on_series_continued(session, successor, announced, moment)
+    outbox_series.on_series_continued(session, successor, announced, moment)
     record_change(
         session,
         actor=actor.name,
@@ -340,7 +340,7 @@ def update_series(
     )
     promote_waitlist(session, series, actor)
     if "reminder_offsets" in changes:
-        outbox.on_reminders_changed(session, series)
+        outbox_series.on_reminders_changed(session, series)
     feeds.refresh_series(session, series)
     return series
 
