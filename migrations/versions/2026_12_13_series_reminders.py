@@ -1,7 +1,7 @@
 """Reminder offsets per series
 
 Revision ID: 2026_12_13_series_reminders
-Revises: 2026_11_25_series
+Revises: 2026_12_05_beneficiary_offices
 Create Date: 2026-12-05 18:30:00
 
 A series may set the hours before each class at which enrolled beneficiaries are reminded;
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026_12_13_series_reminders"
-down_revision = "2026_11_25_series"
+down_revision = "2026_12_05_beneficiary_offices"
 branch_labels = None
 depends_on = None
 
