@@ -345,8 +345,12 @@ def change_status(
     *,
     reason: str | None = None,
     now: datetime | None = None,
+    tell_attendees: bool = True,
 ) -> Booking:
-    """Move a booking along tentative → confirmed → completed / no_show, or cancel it."""
+    """Move a booking along tentative → confirmed → completed / no_show, or cancel it.
+
+    `tell_attendees=False` leaves telling the attendees of a cancellation to the caller.
+    """
     allowed_from, target = _TRANSITIONS[action]
     if booking.status not in allowed_from:
         raise InvalidTransition(f"A {booking.status} booking cannot be {target.replace('_', ' ')}.")
@@ -370,7 +374,7 @@ def change_status(
         after=booking_image(booking),
     )
     feeds.refresh_booking(session, booking)
-    outbox.on_booking_status_changed(session, booking, action, now)
+    outbox.on_booking_status_changed(session, booking, action, now, tell_attendees=tell_attendees)
     return booking
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service import feeds, outbox
+from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor
 from service.clock import utcnow
@@ -126,7 +126,7 @@ def announce(session: Session, enrolment: Enrolment, event: str) -> None:
     The one place enrolment confirmations, waitlist promotions and their reminders pass
     through, queued in the outbox in the same transaction.
     """
-    outbox.on_enrolment_changed(session, enrolment, event)
+    outbox_series.on_enrolment_changed(session, enrolment, event)
 
 
 def _image(enrolment: Enrolment) -> dict[str, object]:

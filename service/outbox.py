@@ -3,6 +3,7 @@
 Each hook is called once at the end of a booking operation. Messages go only to
 beneficiaries with recorded SMS consent (a minor's to the guardian's number) and to booked
 people with a phone when the change is at short notice. Every row has a unique dedupe key.
+What concerns a series as a whole (enrolment, many classes at once) is in `outbox_series`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
@@ -23,6 +24,7 @@ from service.models import (
     FlaggedNumber,
     OutboxMessage,
     Resource,
+    Series,
 )
 from service.notify.encoding import estimate_cost
 from service.notify.quiet import reminder_due
@@ -68,12 +70,18 @@ def queue_message(
     settings: NotifySettings,
     beneficiary_id: int | None = None,
     resource_id: int | None = None,
+    previous: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Add one message unless its dedupe key exists; a flagged number gets a failed row."""
+    """Add one message unless its dedupe key exists; a flagged number gets a failed row.
+
+    `previous` is the start before a move, named in a change notice.
+    """
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         return None
     place, code = _place(booking)
-    rendered = render_sms(template, language, booking.starts_at, place, code, discreet)
+    rendered = render_sms(
+        template, language, booking.starts_at, place, code, discreet, previous=previous
+    )
     flag = session.get(FlaggedNumber, to)
     message = OutboxMessage(
         dedupe_key=key,
@@ -99,7 +107,7 @@ def queue_message(
     return message
 
 
-def _attendees(session: Session, booking: Booking) -> list[Beneficiary]:
+def attendees(session: Session, booking: Booking) -> list[Beneficiary]:
     """Who attends: the booking's beneficiaries, and for an occurrence the series' enrolled."""
     people = [row.beneficiary for row in booking.attendee_rows]
     if booking.series_id is not None:
@@ -112,21 +120,26 @@ def _attendees(session: Session, booking: Booking) -> list[Beneficiary]:
     return people
 
 
-def _was_told(session: Session, booking: Booking, beneficiary: Beneficiary) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    OutboxMessage.booking_id == booking.id,
-                    OutboxMessage.beneficiary_id == beneficiary.id,
-                    OutboxMessage.status.in_(TOLD),
-                )
-            )
+def known_to(session: Session, booking: Booking) -> set[int]:
+    """Return the beneficiaries who know of this booking, so a change must be told to them.
+
+    For a single booking that is a message they may have received. For a class of a series
+    it is also one still queued (a reminder or the enrolment): the class was announced.
+    """
+    statuses = (*TOLD, "queued") if booking.series_id is not None else TOLD
+    ids = session.scalars(
+        select(OutboxMessage.beneficiary_id)
+        .where(
+            OutboxMessage.booking_id == booking.id,
+            OutboxMessage.beneficiary_id.is_not(None),
+            OutboxMessage.status.in_(statuses),
         )
+        .distinct()
     )
+    return {i for i in ids if i is not None}
 
 
-def _queue_for_beneficiary(
+def queue_for_beneficiary(
     session: Session,
     booking: Booking,
     beneficiary: Beneficiary,
@@ -136,7 +149,9 @@ def _queue_for_beneficiary(
     *,
     key: str,
     due_at: datetime | None = None,
+    previous: datetime | None = None,
 ) -> OutboxMessage | None:
+    """Queue a `kind` message to a beneficiary with SMS consent and a number, else nothing."""
     to = recipient_phone(beneficiary)
     if not beneficiary.sms_consent or not to:
         return None
@@ -153,42 +168,62 @@ def _queue_for_beneficiary(
         now=now,
         settings=settings,
         beneficiary_id=beneficiary.id,
+        previous=previous,
     )
 
 
-def _queue_reminders(
+def reminder_offsets(session: Session, booking: Booking, s: NotifySettings) -> list[timedelta]:
+    """Return the booking's reminder offsets: its series' own, else the configured ones."""
+    series = session.get(Series, booking.series_id) if booking.series_id is not None else None
+    if series is not None and series.reminder_offsets is not None:
+        return [timedelta(hours=hours) for hours in series.reminder_offsets]
+    return list(s.reminder_offsets(booking.type))
+
+
+def queue_reminders(
     session: Session, booking: Booking, beneficiary: Beneficiary, now: datetime, s: NotifySettings
 ) -> None:
+    """Queue the booking's reminders still to come, none in quiet hours nor two at once."""
     planned: list[datetime] = []
-    for offset in sorted(s.reminder_offsets(booking.type), reverse=True):
+    for offset in sorted(reminder_offsets(session, booking, s), reverse=True):
         due = reminder_due(booking.starts_at, offset, s)
         if due <= now or any(abs(due - other) < REMINDER_GAP for other in planned):
             continue  # never a flood of late reminders, nor two at once
         planned.append(due)
         minutes = int(offset / timedelta(minutes=1))
         key = f"reminder:{booking.id}:b{beneficiary.id}:v{booking.version}:{minutes}m"
-        _queue_for_beneficiary(
+        queue_for_beneficiary(
             session, booking, beneficiary, "reminder", now, s, key=key, due_at=due
         )
 
 
 def _queue_welcome(
-    session: Session, booking: Booking, now: datetime, settings: NotifySettings
+    session: Session,
+    booking: Booking,
+    now: datetime,
+    settings: NotifySettings,
+    known: set[int],
+    previous: datetime | None = None,
 ) -> None:
-    """Confirm a confirmed booking to each attendee, with reminders (new ones after a move)."""
-    for beneficiary in _attendees(session, booking):
+    """Tell each attendee of a confirmed booking, with reminders (new ones after a move).
+
+    Who already knew of it (`known`) gets a change notice naming `previous`, the start before
+    the move; others a confirmation, except the enrolled of a class, whose enrolment said it.
+    """
+    booked = set(booking.beneficiary_ids)
+    for beneficiary in attendees(session, booking):
         key = f"{{}}:{booking.id}:b{beneficiary.id}:v{booking.version}"
-        if _was_told(session, booking, beneficiary):
-            _queue_for_beneficiary(
+        if beneficiary.id in known:
+            queue_for_beneficiary(
                 session, booking, beneficiary, "reschedule", now, settings,
-                key=key.format("reschedule"),
+                key=key.format("reschedule"), previous=previous,
             )  # fmt: skip
-        else:
-            _queue_for_beneficiary(
+        elif beneficiary.id in booked:
+            queue_for_beneficiary(
                 session, booking, beneficiary, "confirmation", now, settings,
                 key=key.format("confirmation"),
             )  # fmt: skip
-        _queue_reminders(session, booking, beneficiary, now, settings)
+        queue_reminders(session, booking, beneficiary, now, settings)
 
 
 def _is_short_notice(starts_at: datetime, now: datetime) -> bool:
@@ -236,7 +271,7 @@ def on_booking_created(session: Session, booking: Booking, now: datetime | None 
     if booking.starts_at <= now:
         return  # recorded after the fact: nobody needs a message
     if booking.status == "confirmed":
-        _queue_welcome(session, booking, now, settings)
+        _queue_welcome(session, booking, now, settings, known=set())
     if _is_short_notice(booking.starts_at, now):
         people = [(hold.resource, "staff_notice") for hold in booking.holds]
         _queue_staff(session, booking, people, now, settings)
@@ -248,10 +283,11 @@ def on_booking_rescheduled(
 ) -> None:
     """Supersede what is still queued; queue a notice or confirmation and new reminders."""
     now, settings = now or utcnow(), notify_settings(session)
+    known = known_to(session, booking)
     _set_pending(session, booking.id, "superseded", now)
-    if booking.status == "confirmed" and booking.starts_at > now:
-        _queue_welcome(session, booking, now, settings)
     old_start = datetime.fromisoformat(before["starts_at"])
+    if booking.status == "confirmed" and booking.starts_at > now:
+        _queue_welcome(session, booking, now, settings, known, previous=old_start)
     if _is_short_notice(booking.starts_at, now) or _is_short_notice(old_start, now):
         old_ids = set(before.get("resource_ids", ()))
         people = [
@@ -267,28 +303,38 @@ def on_booking_rescheduled(
 
 
 def on_booking_status_changed(
-    session: Session, booking: Booking, action: str, now: datetime | None = None
+    session: Session,
+    booking: Booking,
+    action: str,
+    now: datetime | None = None,
+    *,
+    tell_attendees: bool = True,
 ) -> None:
-    """Confirm: welcome messages. Cancel: stop what is queued and tell who was told."""
+    """Confirm: welcome messages. Cancel: stop what is queued and tell who knew of it.
+
+    Without `tell_attendees` a cancellation only stops what is queued and tells staff; the
+    caller tells the attendees once for many classes (`outbox_series.on_classes_cancelled`).
+    """
     now, settings = now or utcnow(), notify_settings(session)
     if action == "confirm" and booking.starts_at > now:
-        _queue_welcome(session, booking, now, settings)
+        _queue_welcome(session, booking, now, settings, known_to(session, booking))
     elif action == "cancel":
-        _on_cancelled(session, booking, now, settings)
+        _on_cancelled(session, booking, now, settings, tell_attendees)
     else:  # completed or no-show: nothing more to remind of
         _set_pending(session, booking.id, "cancelled", now)
     session.flush()
 
 
 def _on_cancelled(
-    session: Session, booking: Booking, now: datetime, settings: NotifySettings
+    session: Session, booking: Booking, now: datetime, settings: NotifySettings, tell: bool
 ) -> None:
+    known = known_to(session, booking)
     _set_pending(session, booking.id, "cancelled", now)
     if booking.starts_at <= now:
         return
-    for beneficiary in _attendees(session, booking):
-        if _was_told(session, booking, beneficiary):
-            _queue_for_beneficiary(
+    for beneficiary in attendees(session, booking) if tell else ():
+        if beneficiary.id in known:
+            queue_for_beneficiary(
                 session, booking, beneficiary, "cancellation", now, settings,
                 key=f"cancellation:{booking.id}:b{beneficiary.id}",
             )  # fmt: skip
@@ -358,49 +404,3 @@ def resend_message(session: Session, outbox_id: int, now: datetime | None = None
     session.add(copy)
     session.flush()
     return copy
-
-
-ENROLMENT_MESSAGES = {"enrolled": "enrolment", "promoted": "waitlist_promotion"}
-
-
-def on_enrolment_changed(
-    session: Session, enrolment: Enrolment, event: str, now: datetime | None = None
-) -> None:
-    """Confirm a seat (or a promotion from the waitlist) and remind before each occurrence.
-
-    A withdrawn enrolment stops the reminders still queued for the series' occurrences.
-    """
-    now, settings = now or utcnow(), notify_settings(session)
-    upcoming = list(
-        session.scalars(
-            select(Booking)
-            .where(
-                Booking.series_id == enrolment.series_id,
-                Booking.status.in_(("tentative", "confirmed")),
-                Booking.starts_at > now,
-            )
-            .order_by(Booking.starts_at)
-        )
-    )
-    beneficiary = enrolment.beneficiary
-    if event == "cancelled":
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.beneficiary_id == beneficiary.id,
-                OutboxMessage.booking_id.in_([b.id for b in upcoming]),
-                OutboxMessage.status == "queued",
-            )
-            .values(status="cancelled", updated_at=now, lease_until=None, claimed_by=None)
-        )
-        return
-    kind = ENROLMENT_MESSAGES.get(event)
-    if kind is None or not upcoming:
-        return  # a place on the waitlist is not worth a message; a finished series neither
-    _queue_for_beneficiary(
-        session, upcoming[0], beneficiary, kind, now, settings,
-        key=f"{kind}:s{enrolment.series_id}:b{beneficiary.id}:e{enrolment.id}",
-    )  # fmt: skip
-    for occurrence in upcoming:
-        _queue_reminders(session, occurrence, beneficiary, now, settings)
-    session.flush()

@@ -58,6 +58,7 @@ class SeriesRequest:
     public: bool = False
     languages: Sequence[str] = ()
     description: str | None = None
+    reminder_offsets: Sequence[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,32 @@ class Plan:
         ]
 
 
+MAX_REMINDERS = 5
+MAX_REMINDER_HOURS = 14 * 24
+
+
+def reminder_hours(offsets: Sequence[float] | None) -> list[float] | None:
+    """Check a series' reminder offsets (hours before each class); return them latest first.
+
+    None keeps the configured default; an empty list means no reminders.
+    """
+    if offsets is None:
+        return None
+    if len(offsets) > MAX_REMINDERS:
+        raise Invalid("reminder_offsets", f"At most {MAX_REMINDERS} reminders per class.")
+    for hours in offsets:
+        if isinstance(hours, bool) or not isinstance(hours, int | float):
+            raise Invalid("reminder_offsets", "Give each reminder as hours before the class.")
+        if not 0 < hours <= MAX_REMINDER_HOURS:
+            raise Invalid(
+                "reminder_offsets",
+                f"A reminder comes more than 0 and at most {MAX_REMINDER_HOURS} hours before.",
+            )
+    if len(set(offsets)) != len(offsets):
+        raise Invalid("reminder_offsets", "Give each reminder time once.")
+    return sorted((float(hours) for hours in offsets), reverse=True)
+
+
 def _check_request(request: SeriesRequest, policy: BookingPolicy, now: datetime) -> None:
     check_year_range(starts_at=request.starts_at, ends_at=request.ends_at)
     if request.type not in SERIES_TYPES:
@@ -106,6 +133,7 @@ def _check_request(request: SeriesRequest, policy: BookingPolicy, now: datetime)
         raise Invalid("resource_ids", "A series holds at least one resource.")
     for code in request.languages:
         check_language("languages", code)
+    reminder_hours(request.reminder_offsets)
     check_span(request.starts_at, request.ends_at, policy)
     check_not_past("starts_at", request.starts_at, now, policy.past_grace)
     if to_sofia(request.starts_at).date() != to_sofia(request.ends_at).date():
@@ -230,6 +258,7 @@ def create_series(
         public=request.public,
         languages=list(request.languages),
         description=request.description,
+        reminder_offsets=reminder_hours(request.reminder_offsets),
         status="active",
         parent_id=parent.id if parent is not None else None,
         created_by=actor.name,

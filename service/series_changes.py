@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import feeds
+from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
 from service.clock import sofia_instant, to_sofia, utcnow
@@ -24,7 +24,13 @@ from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.policy import BookingPolicy
 from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
-from service.series import LIVE, SeriesRequest, create_series, list_occurrences
+from service.series import (
+    LIVE,
+    SeriesRequest,
+    create_series,
+    list_occurrences,
+    reminder_hours,
+)
 from service.time_rules import check_not_past, check_year_range
 
 
@@ -80,6 +86,19 @@ def move_occurrence(
     return moved
 
 
+def _cancel_classes(
+    session: Session, classes: Sequence[Booking], actor: Actor, reason: str
+) -> outbox_series.Announced:
+    """Cancel these occurrences, dropping their reminders; return who knew of which.
+
+    Nobody is told here: the caller tells each beneficiary once for all of them.
+    """
+    announced = outbox_series.announced_classes(session, classes)
+    for booking in classes:
+        change_status(session, booking, "cancel", actor, reason=reason, tell_attendees=False)
+    return announced
+
+
 def _cancel_from(
     session: Session,
     series: Series,
@@ -87,9 +106,12 @@ def _cancel_from(
     actor: Actor,
     reason: str,
     now: datetime,
-) -> int:
-    """Cancel the live occurrences whose rule start is at or after `since`; count them."""
-    cancelled = 0
+) -> outbox_series.Announced:
+    """Cancel the live occurrences whose rule start is at or after `since`.
+
+    Return who knew of which of them, to be told once.
+    """
+    classes = []
     for booking in list_occurrences(session, series):
         origin = booking.recurrence_start or booking.starts_at
         if origin < since or booking.status not in LIVE:
@@ -98,9 +120,8 @@ def _cancel_from(
             raise InvalidTransition(
                 f"Occurrence {booking.id} has already started; past occurrences are kept."
             )
-        change_status(session, booking, "cancel", actor, reason=reason)
-        cancelled += 1
-    return cancelled
+        classes.append(booking)
+    return _cancel_classes(session, classes, actor, reason)
 
 
 def _require_open(series: Series) -> None:
@@ -115,9 +136,13 @@ def cancel_series(
     _require_open(series)
     moment = now or utcnow()
     before = series.image()
-    for booking in list_occurrences(session, series, start=moment):
-        if booking.status in LIVE and booking.starts_at > moment:
-            change_status(session, booking, "cancel", actor, reason=reason)
+    classes = [
+        booking
+        for booking in list_occurrences(session, series, start=moment)
+        if booking.status in LIVE and booking.starts_at > moment
+    ]
+    announced = _cancel_classes(session, classes, actor, reason)
+    outbox_series.on_classes_cancelled(session, announced, moment)
     series.status = "cancelled"
     series.updated_at = utcnow()
     session.flush()
@@ -164,7 +189,8 @@ def end_series(
         raise Invalid("last_day", "Occurrences after that day have already been held.")
     cut = sofia_instant(last_day + timedelta(days=1), time(0))
     before = series.image()
-    _cancel_from(session, series, cut, actor, "The series ended early.", moment)
+    announced = _cancel_from(session, series, cut, actor, "The series ended early.", moment)
+    outbox_series.on_classes_cancelled(session, announced, moment)
     series.rrule = _truncated_rule(series, cut)
     series.status = "ended"
     series.updated_at = utcnow()
@@ -243,9 +269,12 @@ def split_series(
         public=series.public if changes.public is None else changes.public,
         languages=list(series.languages if changes.languages is None else changes.languages),
         description=series.description,
+        reminder_offsets=series.reminder_offsets,
     )
     before = series.image()
-    _cancel_from(session, series, since, actor, "Changed from here on (series split).", moment)
+    announced = _cancel_from(
+        session, series, since, actor, "Changed from here on (series split).", moment
+    )
     series.rrule = _truncated_rule(series, since)
     series.status = "split"
     series.updated_at = utcnow()
@@ -254,6 +283,7 @@ def split_series(
         session, request, actor, policy, skip_clashes=skip_clashes, parent=series, now=moment
     )
     carry_over(session, series, successor, actor, moment)
+    outbox_series.on_series_continued(session, successor, announced, moment)
     record_change(
         session,
         actor=actor.name,
@@ -267,16 +297,18 @@ def split_series(
     return successor
 
 
-EDITABLE = ("title", "description", "capacity", "public", "languages")
+EDITABLE = ("title", "description", "capacity", "public", "languages", "reminder_offsets")
 
 
 def update_series(
     session: Session, series: Series, changes: dict[str, Any], actor: Actor
 ) -> Series:
-    """Change what does not move any occurrence: title, description, capacity, public, languages.
+    """Change what does not move any occurrence: title, description, capacity, public,
+    languages, reminder offsets.
 
     A larger capacity gives the new seats to the waitlist at once; a smaller one takes no seat
-    away from anyone already enrolled.
+    away from anyone already enrolled. New reminder offsets apply to reminders queued from now
+    on (enrolments, moves); those already queued keep their time.
     """
     _require_open(series)
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -288,6 +320,8 @@ def update_series(
         raise Invalid("capacity", "Capacity is at least 1.")
     for code in changes.get("languages") or ():
         check_language("languages", code)
+    if "reminder_offsets" in changes:
+        changes = changes | {"reminder_offsets": reminder_hours(changes["reminder_offsets"])}
     before = series.image()
     for name, value in changes.items():
         setattr(series, name, list(value) if name == "languages" else value)
@@ -305,6 +339,8 @@ def update_series(
         after=series.image(),
     )
     promote_waitlist(session, series, actor)
+    if "reminder_offsets" in changes:
+        outbox_series.on_reminders_changed(session, series)
     feeds.refresh_series(session, series)
     return series
 

@@ -116,12 +116,22 @@ class PlanForm(FlaskForm):
         _l("Capacity (places; empty for no limit but the room's)"),
         validators=[Optional(), NumberRange(1, 2000)],
     )
+    reminders = StringField(
+        _l("Reminders: hours before each class, e.g. 48, 2 (empty: the usual ones)"),
+        validators=[Length(max=100)],
+    )
     public = BooleanField(_l("Public: listed in the public calendar (community events)"))
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
     skip_clashes = BooleanField(_l("Skip the clashing dates and book the others"))
 
     def validate_first_day(self, field: DateField) -> None:
         refuse_past(field.data, self.starts.data)
+
+    def validate_reminders(self, field: StringField) -> None:
+        try:
+            reminder_offsets(field.data)
+        except ValueError:
+            raise ValidationError(_l("Give hours as numbers separated by commas.")) from None
 
     def validate_weekdays(self, field: CheckboxesField) -> None:
         if not field.data:
@@ -141,6 +151,7 @@ FIELD_OF = {
     "starts_at": "first_day",
     "ends_at": "ends",
     "capacity": "capacity",
+    "reminder_offsets": "reminders",
     "description": "description",
     "resource_ids": "resources",
 }
@@ -151,6 +162,14 @@ def form_field(form: PlanForm, domain_field: str) -> str:
     if domain_field == "rrule":
         return form.end_field
     return FIELD_OF.get(domain_field, "title")  # the form asks nothing else the domain checks
+
+
+def reminder_offsets(text: str | None) -> list[float] | None:
+    """Read "48, 2" as hours; empty text keeps the usual reminders (None)."""
+    parts = [part.strip() for part in (text or "").split(",")]
+    if not any(parts):
+        return None
+    return [float(part.replace(" ", "")) for part in parts]
 
 
 def weekly_rule(weekdays: list[str], *, count: int | None = None, until: date | None = None) -> str:
@@ -196,6 +215,7 @@ def series_request(form: PlanForm) -> SeriesRequest:
         capacity=form.capacity.data,
         public=bool(form.public.data),
         description=form.description.data or None,
+        reminder_offsets=reminder_offsets(form.reminders.data),
     )
 
 

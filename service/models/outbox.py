@@ -16,6 +16,7 @@ MESSAGE_KINDS = (
     "reminder",
     "reschedule",
     "cancellation",
+    "series_cancellation",
     "staff_notice",
     "enrolment",
     "waitlist_promotion",

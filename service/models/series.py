@@ -44,6 +44,8 @@ class Series(Base):
     public: Mapped[bool] = mapped_column(default=False)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str | None] = mapped_column(Text)
+    # Hours before each class that enrolled beneficiaries are reminded; None: the default.
+    reminder_offsets: Mapped[list[float] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
     created_by: Mapped[str] = mapped_column(String(200))
@@ -72,6 +74,7 @@ class Series(Base):
             "resource_ids": list(self.resource_ids),
             "public": self.public,
             "languages": list(self.languages),
+            "reminder_offsets": self.reminder_offsets,
             "status": self.status,
             "parent_id": self.parent_id,
         }

@@ -29,6 +29,7 @@ KINDS = (
     "reminder",
     "reschedule",
     "cancellation",
+    "series_cancellation",
     "enrolment",
     "waitlist_promotion",
     "staff_notice",
@@ -95,8 +96,12 @@ def render_sms(
     tz: str = "Europe/Sofia",
     *,
     sender: str | None = None,
+    previous: datetime | None = None,
 ) -> RenderedSms:
-    """Fill the template for `kind`; `sender` (e.g. an office name) prefixes non-discreet texts."""
+    """Fill the template for `kind`; `sender` (e.g. an office name) prefixes non-discreet texts.
+
+    A change notice given `previous`, the start before the move, names it too.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown message kind: {kind!r}")
     if starts_at.tzinfo is None or starts_at.utcoffset() is None:
@@ -114,6 +119,13 @@ def render_sms(
         "place": place,
         "code": place_code,
     }
+    if kind == "reschedule" and previous is not None:
+        before = previous.astimezone(ZoneInfo(tz))
+        was = " ".join(
+            format_skeleton(skeleton, before, locale=locale)
+            for skeleton in (SHORT_DATE_SKELETON, TIME_SKELETON)
+        )
+        template += " " + _text(lang, "moved_from").replace("{old}", was)
     dates = (
         format_date(local, DATE_FORMAT, locale=locale),
         format_skeleton(SHORT_DATE_SKELETON, local, locale=locale),

@@ -85,6 +85,7 @@ def series_view(session: Session, series: Series) -> dict[str, Any]:
         "resource_ids": series.resource_ids,
         "public": series.public,
         "languages": series.languages,
+        "reminder_offsets": series.reminder_offsets,
         "status": series.status,
         "parent_id": series.parent_id,
         "occurrence_count": sum(1 for b in occurrences if b.status != "cancelled"),
@@ -170,9 +171,10 @@ class SeriesById(MethodView):
     @blp.arguments(SeriesUpdateSchema)
     @blp.response(200, SeriesSchema)
     def patch(self, data: dict[str, Any], series_id: int) -> Any:
-        """Change title, description, capacity, public flag or languages; no occurrence moves.
+        """Change title, description, capacity, public flag, languages or reminder offsets.
 
-        New seats go to the waitlist at once.
+        No occurrence moves. New seats go to the waitlist at once; new reminder offsets
+        re-plan the reminders not yet sent.
         """
         principal = current_principal()
         series = load_series(principal, series_id, write=True)

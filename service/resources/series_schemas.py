@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from service.models.booking import STATUSES
@@ -27,6 +29,22 @@ _languages = fields.List(
     validate=validate.Length(max=20),
     metadata={"description": "ISO 639 codes of the languages offered or interpreted."},
 )
+
+_REMINDERS_HELP = (
+    "Hours before each class that enrolled beneficiaries are reminded, e.g. [48, 2]; at most "
+    "5, each up to 336 (two weeks). [] sends no reminders; null (the default) uses the "
+    "configured offsets."
+)
+
+
+def _reminder_offsets(**extra: Any) -> fields.List[Any]:
+    return fields.List(
+        fields.Float(validate=validate.Range(min=0, max=336, min_inclusive=False)),
+        allow_none=True,
+        validate=validate.Length(max=5),
+        metadata={"description": _REMINDERS_HELP},
+        **extra,
+    )
 
 
 class SeriesCreateSchema(Schema):
@@ -62,6 +80,7 @@ class SeriesCreateSchema(Schema):
         metadata=_languages.metadata,
     )
     description = Text(allow_none=True, validate=validate.Length(max=2000))
+    reminder_offsets = _reminder_offsets(load_default=None)
 
 
 class SeriesCreateQuerySchema(Schema):
@@ -131,6 +150,9 @@ class SeriesSchema(Schema):
     resource_ids = fields.List(fields.Integer())
     public = fields.Boolean()
     languages = fields.List(Text())
+    reminder_offsets = fields.List(
+        fields.Float(), allow_none=True, metadata={"description": _REMINDERS_HELP}
+    )
     status = Text()
     parent_id = fields.Integer(allow_none=True)
     occurrence_count = fields.Integer()
@@ -198,6 +220,7 @@ class SeriesUpdateSchema(Schema):
         validate=validate.Length(max=20),
         metadata=_languages.metadata,
     )
+    reminder_offsets = _reminder_offsets()
 
 
 class SeriesExceptionSchema(Schema):

@@ -187,6 +187,8 @@ def test_a_clash_is_shown_and_commit_refuses_unless_the_clashing_dates_are_skipp
         ({"weekdays": ["TU"]}, "first_day", "not an occurrence of the rule"),
         ({"end_by": "until", "until": ""}, "until", "Give the last date."),
         ({"title": ""}, "title", "This field is required."),
+        ({"reminders": "soon"}, "reminders", "Give hours as numbers separated by commas."),
+        ({"reminders": "48, 0"}, "reminders", "more than 0 and at most 336 hours"),
     ],
 )
 def test_bad_input_redraws_the_form_with_the_fields_error(
@@ -385,6 +387,16 @@ def test_a_read_only_user_sees_a_series_but_cannot_plan_or_enrol(
     assert refused.status_code == 403
 
 
+def test_the_planner_sets_the_series_own_reminders(client, signed_in, burgas, session):
+    signed_in("coordinator", offices=["burgas"])
+
+    with_offsets = create_course(client, *burgas, reminders="2, 48")
+    usual = create_course(client, *burgas, first_day="2027-06-07", reminders=" ")
+
+    assert session.get(Series, with_offsets).reminder_offsets == [48.0, 2.0]
+    assert session.get(Series, usual).reminder_offsets is None
+
+
 def test_the_series_pages_speak_bulgarian(client, signed_in, burgas):
     signed_in("coordinator", offices=["burgas"], locale="bg")
     planner = client.get("/console/series/new").text
@@ -393,6 +405,7 @@ def test_the_series_pages_speak_bulgarian(client, signed_in, burgas):
     page = client.get(f"/console/series/{series_id}").text
 
     assert "Планиране на поредица" in planner and "понеделник" in planner
+    assert "Напомняния: часове преди всяко занятие" in planner
     assert "понеделник, сряда" in page and "Записване" in page
     assert "март 2027" in page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -104,7 +104,9 @@ def test_required_languages_and_keys_are_complete() -> None:
             if key.startswith("discreet"):
                 assert fields == {"date", "time", "code"}, (language, key)
             elif key in KINDS:
-                expected = {"date", "time"} if key == "cancellation" else {"date", "time", "place"}
+                expected = (
+                    {"date", "time"} if key.endswith("cancellation") else {"date", "time", "place"}
+                )
                 assert fields == expected, (language, key)
 
 
@@ -136,11 +138,11 @@ def test_discreet_reveals_only_time_and_place_code(language: str, kind: str) -> 
     lowered = sms.body.casefold()
     leaked = [stem for stem in REVEALING + APPOINTMENT if stem in lowered]
     assert leaked == [], sms.body
-    # Beyond the localized date and time, at most a "new time"/"cancelled" label remains.
+    # Beyond the localized date and time, at most a "new time"/"cancelled (from)" label remains.
     locale = babel_locale(language)
     date_words = words(format_date(DECEMBER.astimezone(SOFIA), "full", locale=locale))
     extra = [w for w in words(sms.body) if w not in date_words and w not in ("B",)]
-    if kind in ("reschedule", "cancellation"):
+    if kind in ("reschedule", "cancellation", "series_cancellation"):
         assert 1 <= len(extra) <= 3, sms.body
     else:
         assert extra == [] or extra == ["ч"], sms.body  # bg writes "10:30 ч."
@@ -279,3 +281,21 @@ def test_full_date_when_it_fits_shorter_date_only_when_needed() -> None:
     assert "2026" not in squeezed.body
     assert "10:30" in squeezed.body and LONG_PLACE in squeezed.body
     assert squeezed.segments == 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("discreet", [False, True])
+def test_a_change_notice_names_the_old_time_within_three_segments(
+    language: str, discreet: bool
+) -> None:
+    before = DECEMBER - timedelta(days=1, hours=2)  # 06:30 UTC, 08:30 in Sofia
+    for place, sender in ((PLACE, SENDER), (LONG_PLACE, None)):
+        sms = render_sms(
+            "reschedule", language, DECEMBER, place, "H14", discreet, sender=sender, previous=before
+        )
+        assert "8:30" in sms.body and "10:30" in sms.body, sms.body
+        # The old time may cost a third segment in non-Latin scripts with a long address.
+        assert sms.segments <= (2 if discreet or sms.encoding == "GSM-7" else 3), sms.body
+        assert "{" not in sms.body
+        if discreet:
+            assert place not in sms.body
