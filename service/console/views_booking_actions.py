@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 
 from service import access_loaders, bookings, notifications, outbox
 from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms import RescheduleForm
+from service.console.i18n import label
 from service.console.views_bookings import load_booking, render_booking
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
@@ -40,11 +42,18 @@ def reschedule(booking_id: int) -> ResponseReturnValue:
         )
     except StaleVersion:
         db.rollback()
+        current = bookings.get_booking(db, booking_id)
+        # Keep what was typed, against the current version, and say what the booking is now.
+        form.version.data, form.version.raw_data = current.version, None
         message = _(
-            "Someone changed this booking while you were looking at it. "
-            "Check its new details below and try again."
+            "Someone changed this booking while you were looking at it: it is now %(when)s "
+            "(%(status)s). Your new times are kept below; check them and move again.",
+            when=format_datetime(current.starts_at, "EEEE d MMMM, HH:mm")
+            + "\u2013"
+            + format_time(current.ends_at, "HH:mm"),
+            status=label(current.status),
         )
-        return render_booking(bookings.get_booking(db, booking_id), 409, stale=message)
+        return render_booking(current, 409, reschedule=form, stale=message)
     except Conflict as exc:
         db.rollback()
         clashes = queries.describe_conflicts(db, exc.conflicts)

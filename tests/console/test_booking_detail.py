@@ -109,7 +109,16 @@ def test_a_move_from_a_stale_page_is_refused_with_a_clear_message(
     again = move(client, burgas_booking, work_day(), "15:00", "16:00", version=stale)
     assert again.status_code == 409
     assert 'id="stale"' in again.text and "changed this booking" in again.text
+    assert "it is now" in again.text and "14:00\u201315:00 (confirmed)" in again.text
     assert fresh(session, burgas_booking.id).starts_at == sofia_instant(work_day(), time(14))
+    # what was typed is kept, against the current version, so moving again is one click
+    current = fresh(session, burgas_booking.id).version
+    assert 'name="starts" required type="time" value="15:00"' in again.text
+    assert f'name="version" type="hidden" value="{current}"' in again.text
+    assert (
+        move(client, burgas_booking, work_day(), "15:00", "16:00", version=current).status_code
+        == 302
+    )
 
 
 def test_a_move_outside_opening_hours_says_why(client, signed_in, session, burgas_booking):
