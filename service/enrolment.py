@@ -18,6 +18,7 @@ from service.audit import record_change
 from service.bookings import Actor
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service.language_match import LanguageOverride, check_language_match
 from service.models import Beneficiary, Enrolment, Resource, Series
 from service.models.series import MAX_ID, OPEN_STATUSES
 
@@ -135,6 +136,7 @@ def _image(enrolment: Enrolment) -> dict[str, object]:
         "beneficiary_id": enrolment.beneficiary_id,
         "status": enrolment.status,
         "requested_at": enrolment.requested_at.isoformat(),
+        "language_override_reason": enrolment.language_override_reason,
     }
 
 
@@ -144,8 +146,12 @@ def enrol(
     beneficiary_id: int,
     actor: Actor,
     now: datetime | None = None,
+    language_override: LanguageOverride | None = None,
 ) -> Enrolment:
-    """Give a beneficiary a seat, or the next waitlist place when the series is full."""
+    """Give a beneficiary a seat, or the next waitlist place when the series is full.
+
+    The series' interpreters must share a language with them, unless `language_override`.
+    """
     series = lock_series(session, series_id)
     if series.status not in OPEN_STATUSES:
         raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
@@ -154,6 +160,14 @@ def enrol(
         raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
     if person.erased_at is not None:
         raise Invalid("beneficiary_id", f"The data of beneficiary {beneficiary_id} was erased.")
+    interpreters = session.scalars(
+        select(Resource).where(
+            Resource.id.in_(list(series.resource_ids)), Resource.kind == "interpreter"
+        )
+    )
+    language = check_language_match(
+        interpreters, [person], language_override or LanguageOverride(), "beneficiary_id"
+    )
     moment = now or utcnow()
     enrolment = session.scalar(
         select(Enrolment).where(
@@ -176,6 +190,7 @@ def enrol(
     enrolment.requested_at = moment
     enrolment.enrolled_at = None if full else moment
     enrolment.cancelled_at = None
+    enrolment.language_override_reason = language.reason
     session.flush()
     record_change(
         session,

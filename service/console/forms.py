@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -89,6 +90,10 @@ class BookForm(FlaskForm):
     remote_link = StringField(
         _l("tel:, sip: or https:// link (phone and video only)"),
         validators=[Optional(), Length(max=500)],
+    )
+    language_override = BooleanField(_l("Book although they share no language"))
+    language_override_reason = StringField(
+        _l("Why this interpreter all the same"), validators=[Optional(), Length(max=500)]
     )
 
 

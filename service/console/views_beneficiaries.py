@@ -16,6 +16,7 @@ from service.console.forms_people import (
     BeneficiarySearchForm,
     ConsentForm,
     DiscreetForm,
+    OtherLanguagesForm,
 )
 from service.console.roles import require_section
 from service.console.views_series import office_name
@@ -100,9 +101,15 @@ def beneficiary_new() -> ResponseReturnValue:
 
 
 def _render_one(
-    beneficiary: Beneficiary, status: int = 200, error: str | None = None
+    beneficiary: Beneficiary,
+    status: int = 200,
+    error: str | None = None,
+    languages_form: OtherLanguagesForm | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
+    if languages_form is None:
+        languages_form = OtherLanguagesForm(formdata=None)
+        languages_form.other_languages.data = ", ".join(beneficiary.other_languages)
     return render_template(
         "console/beneficiary.html",
         b=beneficiary,
@@ -112,6 +119,7 @@ def _render_one(
         bookings=people_queries.upcoming_bookings(db, principal(), beneficiary.id),
         consent_form=ConsentForm(formdata=None),
         discreet_form=DiscreetForm(formdata=None),
+        languages_form=languages_form,
         sources=SOURCES,
         error=error,
     ), status
@@ -163,4 +171,27 @@ def beneficiary_discreet(beneficiary_id: int) -> ResponseReturnValue:
     _change(shown, beneficiaries.BeneficiaryChanges(discreet=form.discreet.data == "yes"))
     db.commit()
     flash(_("Discreet is on.") if shown.discreet else _("Discreet is off."))
+    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/languages", methods=["POST"])
+def beneficiary_languages(beneficiary_id: int) -> ResponseReturnValue:
+    require_section("beneficiaries")
+    db = get_session()
+    shown = _load(beneficiary_id, Action.CHANGE)
+    form = OtherLanguagesForm()
+    if not form.validate():
+        return _render_one(shown, 422, languages_form=form)
+    text = (form.other_languages.data or "").replace(";", ",")
+    codes = [code.strip().lower() for code in text.split(",") if code.strip()]
+    try:
+        _change(shown, beneficiaries.BeneficiaryChanges(other_languages=codes))
+    except Invalid:
+        db.rollback()
+        form.other_languages.errors = [
+            _("Unknown language code: use ISO 639, e.g. ar, fa, prs, uk.")
+        ]
+        return _render_one(shown, 422, languages_form=form)
+    db.commit()
+    flash(_("The languages are saved."))
     return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))

@@ -30,6 +30,7 @@ from service.console.forms import (
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
+from service.language_match import LanguageMismatch
 from service.models import Booking
 from service.notifications import list_replies
 from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
@@ -131,8 +132,34 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
         beneficiary_ids=[beneficiary.id],
         modality=find.modality.data,
         remote_link=form.remote_link.data or None,
+        language_override=may_override_language(who) and form.language_override.data,
+        language_override_reason=form.language_override_reason.data or None,
     )
     return bookings.create_booking(db, booking_request, actor(), policy())
+
+
+def may_override_language(who: Principal) -> bool:
+    """Whether the console offers to book an interpreter despite the language rule."""
+    return who.role in ("admin", "coordinator")
+
+
+def language_refusal(exc: LanguageMismatch) -> str:
+    """The language rule's refusal in the page's language."""
+    names = get_locale().languages if get_locale() else {}
+
+    def spoken(codes: list[str]) -> str:
+        return ", ".join(names.get(code, code) for code in codes)
+
+    return str(
+        _(
+            "%(interpreter)s speaks %(theirs)s; %(reference)s speaks %(spoken)s. "
+            "They share no language: choose another interpreter.",
+            interpreter=exc.interpreter_name,
+            theirs=spoken(exc.interpreter_languages),
+            reference=exc.beneficiary_reference,
+            spoken=spoken(exc.beneficiary_languages),
+        )
+    )
 
 
 @bp.route("/book", methods=["POST"])
@@ -149,8 +176,25 @@ def book() -> ResponseReturnValue:
         db.rollback()
         clashes = queries.describe_conflicts(db, exc.conflicts)
         return _render_find(find_form, form, 409, error=exc.message, clashes=clashes)
+    except LanguageMismatch as exc:
+        db.rollback()
+        return _render_find(
+            find_form,
+            form,
+            422,
+            error=language_refusal(exc),
+            offer_override=may_override_language(who),
+        )
     except Invalid as exc:
         db.rollback()
+        if exc.field == "language_override_reason":
+            return _render_find(
+                find_form,
+                form,
+                422,
+                error=_("Say why this interpreter is booked all the same."),
+                offer_override=True,
+            )
         return _render_find(find_form, form, 422, error=exc.message)
     db.commit()
     flash(_("Booked: booking %(id)d.", id=booking.id))

@@ -2,7 +2,7 @@
 
 from service.db import Base
 from service.models.access import ApiToken, AuditEntry
-from service.models.beneficiary import Beneficiary, beneficiary_offices
+from service.models.beneficiary import Beneficiary, BeneficiaryLanguage, beneficiary_offices
 from service.models.booking import Booking, BookingBeneficiary, Hold
 from service.models.dispatcher import DispatcherHeartbeat
 from service.models.feed import (
@@ -40,6 +40,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Beneficiary",
+    "BeneficiaryLanguage",
     "Booking",
     "BookingBeneficiary",
     "Closure",

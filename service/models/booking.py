@@ -51,6 +51,9 @@ class Booking(Base):
     recurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     walk_ins: Mapped[int | None]
     public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Booked although an interpreter shares no language with a beneficiary, and why.
+    language_override: Mapped[bool] = mapped_column(default=False, server_default=false())
+    language_override_reason: Mapped[str | None] = mapped_column(String(500))
 
     __mapper_args__ = {"version_id_col": version}
 
