@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from service import feeds, outbox
 from service.audit import record_change
-from service.bookings import Actor
+from service.bookings import Actor, load_resources
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.language_match import LanguageOverride, check_language_match
@@ -102,6 +102,14 @@ def queue(session: Session, series: Series) -> list[Enrolment]:
     return [e for e in ordered if e.status == "enrolled"] + [
         e for e in ordered if e.status == "waitlisted"
     ]
+
+
+def check_new_resources(session: Session, series: Series, resource_ids: Sequence[int]) -> None:
+    """Refuse resources for a series whose interpreter shares no language with someone enrolled
+    or waiting under the language rule (those enrolled with an override are not asked again)."""
+    people = [e.beneficiary for e in queue(session, series) if not e.language_override_reason]
+    resources = load_resources(session, resource_ids, "resource_ids")
+    check_language_match(resources, people, LanguageOverride())
 
 
 def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:

@@ -17,7 +17,7 @@ from service import feeds
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
 from service.clock import sofia_instant, to_sofia, utcnow
-from service.enrolment import carry_over, promote_waitlist
+from service.enrolment import carry_over, check_new_resources, promote_waitlist
 from service.errors import Invalid, InvalidTransition
 from service.languages import check_language
 from service.models import Booking, Series
@@ -66,6 +66,8 @@ def move_occurrence(
     _not_started(booking, moment, "moved")
     if starts_at <= moment:
         raise Invalid("starts_at", "An occurrence cannot be moved into the past.")
+    if resource_ids is not None:
+        check_new_resources(session, series, resource_ids)
     moved = reschedule_booking(
         session,
         booking,
@@ -219,6 +221,8 @@ def split_series(
     check_years(starts_at=changes.starts_at, ends_at=changes.ends_at)
     if (changes.starts_at is None) != (changes.ends_at is None):
         raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
+    if changes.resource_ids:
+        check_new_resources(session, series, changes.resource_ids)
     starts_at = changes.starts_at or since
     ends_at = changes.ends_at or since + (series.ends_at - series.starts_at)
     if changes.rrule is not None:

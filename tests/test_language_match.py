@@ -367,3 +367,39 @@ def test_every_demo_booking_pairs_an_interpreter_with_a_language_the_beneficiary
         resources = [hold.resource for hold in booking.holds]
         people = [row.beneficiary for row in booking.attendee_rows]
         assert mismatches(resources, people) == [], booking.id
+
+
+def test_a_class_cannot_switch_to_an_interpreter_its_enrolled_do_not_understand(
+    client, factory, admin
+):
+    series = class_with_interpreter(client, factory, admin, "ti")
+    speaker = factory.beneficiary(language="ti")
+    enrolled = client.post(
+        f"/api/v1/series/{series['id']}/enrolments",
+        json={"beneficiary_id": speaker.id},
+        headers=admin,
+    )
+    assert enrolled.status_code == 201
+    teacher, _interpreter, room = series["resource_ids"]
+    sorani = factory.interpreter("ckb")
+    second = client.get(f"/api/v1/series/{series['id']}/occurrences", headers=admin).json[1]
+
+    moved = client.post(
+        f"/api/v1/series/{series['id']}/occurrences/{second['id']}/move",
+        json={
+            "starts_at": second["starts_at"],
+            "ends_at": second["ends_at"],
+            "resource_ids": [teacher, sorani.id, room],
+        },
+        headers=admin,
+    )
+    split = client.post(
+        f"/api/v1/series/{series['id']}/split",
+        json={"occurrence_id": second["id"], "resource_ids": [teacher, sorani.id, room]},
+        headers=admin,
+    )
+
+    assert moved.status_code == 422
+    assert "shares no language" in moved.json["errors"]["json"]["resource_ids"][0]
+    assert split.status_code == 422
+    assert "shares no language" in split.json["errors"]["json"]["resource_ids"][0]
