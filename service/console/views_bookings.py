@@ -27,6 +27,7 @@ from service.console.forms import (
     FindForm,
     RescheduleForm,
 )
+from service.console.i18n import language_refusal
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
@@ -123,6 +124,7 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     beneficiary = access_loaders.find_beneficiary(db, who, form.case_reference.data or "")
     facts = booking_request_facts(db, find.office.data, resource_ids, 1)
     require(who, Action.CHANGE, Kind.BOOKING, facts)
+    override = may_override_language(who) and bool(form.language_override.data)
     booking_request = bookings.BookingRequest(
         type=BOOKING_TYPE_OF_KIND[find.kind.data],
         starts_at=starts_at,
@@ -132,8 +134,8 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
         beneficiary_ids=[beneficiary.id],
         modality=find.modality.data,
         remote_link=form.remote_link.data or None,
-        language_override=may_override_language(who) and form.language_override.data,
-        language_override_reason=form.language_override_reason.data or None,
+        language_override=override,
+        language_override_reason=(form.language_override_reason.data or None) if override else None,
     )
     return bookings.create_booking(db, booking_request, actor(), policy())
 
@@ -141,25 +143,6 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
 def may_override_language(who: Principal) -> bool:
     """Whether the console offers to book an interpreter despite the language rule."""
     return who.role in ("admin", "coordinator")
-
-
-def language_refusal(exc: LanguageMismatch) -> str:
-    """The language rule's refusal in the page's language."""
-    names = get_locale().languages if get_locale() else {}
-
-    def spoken(codes: list[str]) -> str:
-        return ", ".join(names.get(code, code) for code in codes)
-
-    return str(
-        _(
-            "%(interpreter)s speaks %(theirs)s; %(reference)s speaks %(spoken)s. "
-            "They share no language: choose another interpreter.",
-            interpreter=exc.interpreter_name,
-            theirs=spoken(exc.interpreter_languages),
-            reference=exc.beneficiary_reference,
-            spoken=spoken(exc.beneficiary_languages),
-        )
-    )
 
 
 @bp.route("/book", methods=["POST"])

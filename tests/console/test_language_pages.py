@@ -8,6 +8,7 @@ from datetime import time
 from service.clock import sofia_instant
 from service.models import Booking
 from tests.console.conftest import csrf_token, find_query, work_day
+from tests.console.test_series_pages import create_course, page_post
 
 
 def _book(client, day, slot, case_reference, **extra):
@@ -98,3 +99,19 @@ def test_the_beneficiary_page_edits_other_languages(client, signed_in, factory):
     )
     assert saved.status_code == 302
     assert 'id="other-languages">ar, en' in client.get(url).text
+
+
+def test_enrolling_in_a_class_whose_interpreter_shares_no_language_is_refused_in_bulgarian(
+    client, signed_in, factory
+):
+    teacher = factory.person("teacher", offices=("burgas",), languages=("bg",))
+    sorani = factory.interpreter("ckb", offices=("burgas",))
+    room = factory.room("burgas", capacity=8)
+    speaker = factory.beneficiary(language="ti", offices=("burgas",))
+    signed_in("coordinator", offices=["burgas"], locale="bg")
+    series_id = create_course(client, teacher, room, second=str(sorani.id))
+
+    refused = page_post(client, series_id, "enrol", {"case_reference": speaker.case_reference})
+
+    assert refused.status_code == 422
+    assert "Нямат общ език" in refused.text
