@@ -367,8 +367,8 @@ def _language_after_move(
 ) -> LanguageOverride:
     """Check the language rule for the resources a booking moves to; return its override."""
     kept = LanguageOverride(booking.language_override, booking.language_override_reason)
-    same = {r.id for r in resources} == set(booking.resource_ids)
-    if same and requested is None:
+    interpreters = {h.resource_id for h in booking.holds if h.resource.kind == "interpreter"}
+    if requested is None and {r.id for r in resources if r.kind == "interpreter"} == interpreters:
         return kept
     wanted = requested if requested is not None else LanguageOverride()
     attendees = [row.beneficiary for row in booking.attendee_rows]
@@ -390,8 +390,8 @@ def reschedule_booking(
 ) -> Booking:
     """Move a booking in time and optionally to other resources, if `version` is current.
 
-    New resources must pass the language rule (`language_override` as for a new booking); on
-    the same resources the booking keeps the override it has.
+    New interpreters must pass the language rule (`language_override` as for a new booking);
+    with the same interpreters the booking keeps the override it has.
     """
     if booking.version != version:
         raise StaleVersion(booking.version)

@@ -179,6 +179,7 @@ def test_moving_a_booking_to_an_interpreter_without_a_shared_language_is_refused
             "version": overridden.json["version"],
             "starts_at": later.isoformat(),
             "ends_at": (later + timedelta(hours=1)).isoformat(),
+            "resource_ids": [sorani.id, factory.room("sofia").id],
         },
         headers=admin,
     )
