@@ -25,6 +25,8 @@ def booking_image(booking: Booking) -> dict[str, Any]:
         "beneficiary_ids": booking.beneficiary_ids,
         "cancel_reason": booking.cancel_reason,
         "override": booking.override,
+        "language_override": booking.language_override,
+        "language_override_reason": booking.language_override_reason,
         "version": booking.version,
     }
 

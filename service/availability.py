@@ -20,7 +20,8 @@ from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.columns import UTCDateTime
 from service.errors import Invalid
-from service.models import Booking, Hold, Office, Resource, TimeOff
+from service.language_match import LanguageOverride, check_language_match, qualifies
+from service.models import Beneficiary, Booking, Hold, Office, Resource, TimeOff
 from service.policy import BookingPolicy
 
 GRID = timedelta(minutes=15)
@@ -259,9 +260,14 @@ def find_free_slots(
     window: Window,
     policy: BookingPolicy,
     now: datetime | None = None,
+    beneficiaries: Sequence[Beneficiary] = (),
 ) -> list[ResourceSlots]:
-    """Return, per resource, the bookable slots of `window.duration` on a 15-minute grid."""
+    """Return, per resource, the bookable slots of `window.duration` on a 15-minute grid.
+
+    With `beneficiaries`, interpreters who share no language with one of them are left out.
+    """
     window.check()
+    resources = [r for r in resources if r.kind != "interpreter" or qualifies(r, beneficiaries)]
     offices, holds, away = _load_context(session, resources, window, policy)
     office = next((o for o in offices.values() if o.code == office_code), None)
     if office_code is not None and office is None:
@@ -295,8 +301,13 @@ def suggest_slots(
     policy: BookingPolicy,
     limit: int,
     now: datetime | None = None,
+    beneficiaries: Sequence[Beneficiary] = (),
 ) -> list[Slot]:
-    """Return the first `limit` slots in which all the given resources are free together."""
+    """Return the first `limit` slots in which all the given resources are free together.
+
+    With `beneficiaries`, an interpreter who shares no language with one of them is refused.
+    """
+    check_language_match(resources, beneficiaries, LanguageOverride())
     per_resource = find_free_slots(
         session,
         resources,

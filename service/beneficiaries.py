@@ -14,7 +14,7 @@ from service.audit import record_change
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.languages import check_language
-from service.models import Beneficiary, ConsentEvent, Office
+from service.models import Beneficiary, BeneficiaryLanguage, ConsentEvent, Office
 from service.outbox import cancel_queued_for
 from service.phones import normalise_phone
 
@@ -29,6 +29,13 @@ class BeneficiaryRequest:
     is_minor: bool = False
     guardian_phone: str | None = None
     offices: Sequence[str] = ()
+    other_languages: Sequence[str] = ()
+
+
+def other_language_rows(preferred: str, codes: Iterable[str]) -> list[BeneficiaryLanguage]:
+    """Return rows for the other languages, each a known code, the preferred one left out."""
+    wanted = sorted({check_language("other_languages", code) for code in codes})
+    return [BeneficiaryLanguage(language=code) for code in wanted if code != preferred]
 
 
 def load_offices(session: Session, codes: Iterable[str]) -> list[Office]:
@@ -63,10 +70,13 @@ def register_beneficiary(
     if request.sms_consent and not (guardian if request.is_minor else phone):
         field = "guardian_phone" if request.is_minor else "phone"
         raise Invalid(field, "SMS consent needs a number to send to.")
+    language = check_language("language", request.language)
+    others = other_language_rows(language, request.other_languages)
     now = utcnow()
     beneficiary = Beneficiary(
         case_reference=reference,
-        language=check_language("language", request.language),
+        language=language,
+        language_rows=others,
         phone=phone,
         sms_consent=request.sms_consent,
         sms_consent_at=now if request.sms_consent else None,
@@ -161,6 +171,7 @@ def beneficiary_image(beneficiary: Beneficiary) -> dict[str, Any]:
     """Return the audited fields of a beneficiary; numbers only as present or not."""
     return {
         "language": beneficiary.language,
+        "other_languages": beneficiary.other_languages,
         "has_phone": beneficiary.phone is not None,
         "sms_consent": beneficiary.sms_consent,
         "discreet": beneficiary.discreet,
@@ -181,6 +192,13 @@ class BeneficiaryChanges:
     is_minor: bool | None = None
     guardian_phone: str | None = None
     offices: Sequence[str] | None = None
+    other_languages: Sequence[str] | None = None
+
+
+def _replace_other_languages(beneficiary: Beneficiary, rows: list[BeneficiaryLanguage]) -> None:
+    """Keep the rows of languages still listed, so that no row is deleted and re-added."""
+    current = {row.language: row for row in beneficiary.language_rows}
+    beneficiary.language_rows = [current.get(row.language, row) for row in rows]
 
 
 def update_beneficiary(
@@ -199,6 +217,11 @@ def update_beneficiary(
     before = beneficiary_image(beneficiary)
     if changes.language is not None:
         beneficiary.language = check_language("language", changes.language)
+    if changes.other_languages is not None or changes.language is not None:
+        codes = beneficiary.other_languages
+        if changes.other_languages is not None:
+            codes = list(changes.other_languages)
+        _replace_other_languages(beneficiary, other_language_rows(beneficiary.language, codes))
     for name in ("phone", "guardian_phone"):
         value = getattr(changes, name)
         if value is not None:

@@ -16,6 +16,7 @@ from service.calendar_rules import closed_reason, within_opening_hours, within_w
 from service.clock import sofia_iso, to_sofia, utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 from service.holds import blocked_until, find_conflicts, lock_resources
+from service.language_match import LanguageOverride, check_language_match
 from service.links import check_remote_link
 from service.models import (
     Beneficiary,
@@ -49,6 +50,8 @@ class BookingRequest:
     public: bool = False
     record_past: bool = False
     record_past_reason: str | None = None
+    language_override: bool = False
+    language_override_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def load_resources(session: Session, ids: Sequence[int], field_name: str) -> lis
     return sorted(resources, key=lambda r: ids.index(r.id))
 
 
-def _load_beneficiaries(session: Session, ids: Sequence[int]) -> list[Beneficiary]:
+def load_beneficiaries(session: Session, ids: Sequence[int]) -> list[Beneficiary]:
+    """Return the beneficiaries with these ids, refusing unknown, erased and repeated ones."""
     if len(set(ids)) != len(ids):
         raise Invalid("beneficiary_ids", "A beneficiary is listed twice.")
     if not ids:
@@ -254,7 +258,7 @@ def create_booking(
     if request.override and not actor.may_override:
         raise Invalid("override", "Only an admin may book outside opening hours.")
     resources = load_resources(session, request.resource_ids, "resource_ids")
-    beneficiaries = _load_beneficiaries(session, request.beneficiary_ids)
+    beneficiaries = load_beneficiaries(session, request.beneficiary_ids)
     check_rules(
         session,
         office=office,
@@ -263,6 +267,11 @@ def create_booking(
         ends_at=request.ends_at,
         modality=request.modality,
         override=request.override,
+    )
+    language = check_language_match(
+        resources,
+        beneficiaries,
+        LanguageOverride(request.language_override, request.language_override_reason),
     )
     booking = Booking(
         type=request.type,
@@ -277,6 +286,8 @@ def create_booking(
         override=request.override,
         public=request.public,
         record_past_reason=past_reason,
+        language_override=language.override,
+        language_override_reason=language.reason,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -378,6 +389,19 @@ def change_status(
     return booking
 
 
+def _language_after_move(
+    booking: Booking, resources: Sequence[Resource], requested: LanguageOverride | None
+) -> LanguageOverride:
+    """Check the language rule for the resources a booking moves to; return its override."""
+    kept = LanguageOverride(booking.language_override, booking.language_override_reason)
+    interpreters = {h.resource_id for h in booking.holds if h.resource.kind == "interpreter"}
+    if requested is None and {r.id for r in resources if r.kind == "interpreter"} == interpreters:
+        return kept
+    wanted = requested if requested is not None else LanguageOverride()
+    attendees = [row.beneficiary for row in booking.attendee_rows]
+    return check_language_match(resources, attendees, wanted)
+
+
 def reschedule_booking(
     session: Session,
     booking: Booking,
@@ -390,8 +414,13 @@ def reschedule_booking(
     policy: BookingPolicy,
     override: bool = False,
     now: datetime | None = None,
+    language_override: LanguageOverride | None = None,
 ) -> Booking:
-    """Move a booking in time and optionally to other resources, if `version` is current."""
+    """Move a booking in time and optionally to other resources, if `version` is current.
+
+    New interpreters must pass the language rule (`language_override` as for a new booking);
+    with the same interpreters the booking keeps the override it has.
+    """
     if booking.version != version:
         raise StaleVersion(booking.version)
     if booking.status not in ("tentative", "confirmed"):
@@ -415,8 +444,10 @@ def reschedule_booking(
         modality=booking.modality,
         override=override,
     )
+    language = _language_after_move(booking, resources, language_override)
     before = booking_image(booking)
     booking.starts_at, booking.ends_at = starts_at, ends_at
+    booking.language_override, booking.language_override_reason = language.override, language.reason
     booking.updated_at = utcnow()
     for hold in list(booking.holds):
         session.delete(hold)

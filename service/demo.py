@@ -14,6 +14,7 @@ from service.calendar_rules import closed_reason
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.errors import DomainError
+from service.language_match import qualifies
 from service.models import Office, OpeningHours, Resource
 from service.policy import BookingPolicy
 
@@ -156,6 +157,7 @@ def seed_demo(session: Session, *, only_if_empty: bool = False, seed: int = 7) -
         )
         for n in range(1, 61)
     ]
+    # Each books only beneficiaries who share a language with the interpreter.
     booked = _book_weeks(session, rng, interpreters, rooms, beneficiaries)
     return (
         f"Seeded {len(OFFICES)} offices, {sum(map(len, ROOMS.values()))} rooms, "
@@ -178,9 +180,12 @@ def _book_weeks(session, rng, interpreters, rooms, beneficiaries) -> int:  # typ
             office = rng.choice(person.office_codes)
             start = sofia_instant(day, time(rng.randrange(9, 16), rng.choice((0, 30))))
             room = rng.choice(rooms[office])
-            beneficiary = rng.choice([b for b in beneficiaries if office in b.office_codes])
-            if closed_reason(person.offices[0], day):
+            speakers = [
+                b for b in beneficiaries if office in b.office_codes and qualifies(person, [b])
+            ]
+            if not speakers or closed_reason(person.offices[0], day):
                 continue
+            beneficiary = rng.choice(speakers)
             try:
                 with session.begin_nested():
                     create_booking(

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from service import feeds, outbox_series
 from service.audit import record_change
-from service.bookings import Actor
+from service.bookings import Actor, load_resources
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service.language_match import LanguageOverride, check_language_match
 from service.models import Beneficiary, Enrolment, Resource, Series
 from service.models.series import MAX_ID, OPEN_STATUSES
 
@@ -103,6 +104,14 @@ def queue(session: Session, series: Series) -> list[Enrolment]:
     ]
 
 
+def check_new_resources(session: Session, series: Series, resource_ids: Sequence[int]) -> None:
+    """Refuse resources for a series whose interpreter shares no language with someone enrolled
+    or waiting under the language rule (those enrolled with an override are not asked again)."""
+    people = [e.beneficiary for e in queue(session, series) if not e.language_override_reason]
+    resources = load_resources(session, resource_ids, "resource_ids")
+    check_language_match(resources, people, LanguageOverride())
+
+
 def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
     """Return 1 for the first person on the waitlist, None for anyone not waiting."""
     if enrolment.status != "waitlisted":
@@ -135,6 +144,7 @@ def _image(enrolment: Enrolment) -> dict[str, object]:
         "beneficiary_id": enrolment.beneficiary_id,
         "status": enrolment.status,
         "requested_at": enrolment.requested_at.isoformat(),
+        "language_override_reason": enrolment.language_override_reason,
     }
 
 
@@ -144,8 +154,12 @@ def enrol(
     beneficiary_id: int,
     actor: Actor,
     now: datetime | None = None,
+    language_override: LanguageOverride | None = None,
 ) -> Enrolment:
-    """Give a beneficiary a seat, or the next waitlist place when the series is full."""
+    """Give a beneficiary a seat, or the next waitlist place when the series is full.
+
+    The series' interpreters must share a language with them, unless `language_override`.
+    """
     series = lock_series(session, series_id)
     if series.status not in OPEN_STATUSES:
         raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
@@ -154,6 +168,14 @@ def enrol(
         raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
     if person.erased_at is not None:
         raise Invalid("beneficiary_id", f"The data of beneficiary {beneficiary_id} was erased.")
+    interpreters = session.scalars(
+        select(Resource).where(
+            Resource.id.in_(list(series.resource_ids)), Resource.kind == "interpreter"
+        )
+    )
+    language = check_language_match(
+        interpreters, [person], language_override or LanguageOverride(), "beneficiary_id"
+    )
     moment = now or utcnow()
     enrolment = session.scalar(
         select(Enrolment).where(
@@ -176,6 +198,7 @@ def enrol(
     enrolment.requested_at = moment
     enrolment.enrolled_at = None if full else moment
     enrolment.cancelled_at = None
+    enrolment.language_override_reason = language.reason
     session.flush()
     record_change(
         session,

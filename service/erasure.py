@@ -9,6 +9,8 @@ see service/redaction.py) and in the audit log's images.  Their bookings, and ev
 series whose text changed, get a note-free re-render, so no feed shows them again, and the
 feeds' change counters move.
 
+The other languages they speak go too.
+
 What stays: a tombstone row with the preferred language (the statistics count by language; on
 its own, with small counts masked, it names nobody), the registration date and `erased_at`, so
 bookings, enrolments and attendance still count by office, service, language and month. Current
@@ -171,6 +173,7 @@ def _tombstone(beneficiary: Beneficiary, now: datetime) -> None:
     beneficiary.case_reference = tombstone_reference(beneficiary.id)
     beneficiary.phone = None
     beneficiary.guardian_phone = None
+    beneficiary.language_rows = []
     beneficiary.sms_consent = False
     beneficiary.sms_consent_at = None
     beneficiary.is_minor = False

@@ -46,7 +46,16 @@ PERSONAL_KEYS = frozenset({"case_reference", "phone", "guardian_phone", "to", "f
 # Free text a person typed, where a reference or number may have been copied, by table.
 FREE_TEXT: tuple[tuple[type[Any], tuple[InstrumentedAttribute[Any], ...]], ...] = (
     # remote_link: a phone booking's number to call may be theirs
-    (Booking, (Booking.notes, Booking.cancel_reason, Booking.location, Booking.remote_link)),
+    (
+        Booking,
+        (
+            Booking.notes,
+            Booking.cancel_reason,
+            Booking.location,
+            Booking.remote_link,
+            Booking.language_override_reason,
+        ),
+    ),
     (Series, (Series.title, Series.description)),
     (SeriesException, (SeriesException.reason,)),
     (TimeOff, (TimeOff.reason,)),

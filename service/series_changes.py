@@ -17,7 +17,7 @@ from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
 from service.clock import sofia_instant, to_sofia, utcnow
-from service.enrolment import carry_over, promote_waitlist
+from service.enrolment import carry_over, check_new_resources, promote_waitlist
 from service.errors import Invalid, InvalidTransition
 from service.languages import check_language
 from service.models import Booking, Series
@@ -71,6 +71,8 @@ def move_occurrence(
     moment = now or utcnow()
     check_year_range(starts_at=starts_at, ends_at=ends_at)
     _not_started(booking, moment, "moved")
+    if resource_ids is not None:
+        check_new_resources(session, series, resource_ids)
     moved = reschedule_booking(
         session,
         booking,
@@ -245,6 +247,8 @@ def split_series(
     check_year_range(starts_at=changes.starts_at, ends_at=changes.ends_at)
     if (changes.starts_at is None) != (changes.ends_at is None):
         raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
+    if changes.resource_ids:
+        check_new_resources(session, series, changes.resource_ids)
     starts_at = changes.starts_at or since
     ends_at = changes.ends_at or since + (series.ends_at - series.starts_at)
     check_not_past("starts_at", starts_at, moment, policy.past_grace)  # before cancelling any

@@ -68,7 +68,9 @@ def make_session(app, session):
 @pytest.fixture
 def booking(factory, clock):
     interpreter = factory.interpreter("ar")
-    person = factory.beneficiary(phone=PHONE, sms_consent=True, language="en")
+    person = factory.beneficiary(
+        phone=PHONE, sms_consent=True, language="en", other_languages=["ar"]
+    )
     return factory.booking([interpreter], sofia(*MONDAY, 11, 0), beneficiary_ids=[person.id])
 
 

@@ -47,7 +47,9 @@ def _metric(text: str, name: str) -> list[str]:
 def test_each_dispatch_tick_records_the_heartbeat_with_what_it_claimed_and_sent(
     app, session, factory, beat, dispatcher, sender
 ) -> None:  # type: ignore[no-untyped-def]
-    person = factory.beneficiary(phone="+359888123450", sms_consent=True, language="en")
+    person = factory.beneficiary(
+        phone="+359888123450", sms_consent=True, language="en", other_languages=["ar"]
+    )
     factory.booking(
         [factory.interpreter("ar")], at(future_monday(), 11), beneficiary_ids=[person.id]
     )

@@ -82,7 +82,7 @@ def history(client, session, factory, admin, person) -> dict[str, Any]:
         modality="phone",
         remote_link=f"tel:{PHONE}",
     )
-    other = factory.beneficiary(phone=OTHER_PHONE, sms_consent=True)
+    other = factory.beneficiary(language="fa", phone=OTHER_PHONE, sms_consent=True)
     shared = factory.booking(
         [factory.interpreter("fa")],
         working_day(10, 12),

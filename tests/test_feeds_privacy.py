@@ -31,7 +31,9 @@ def private_world(factory, session):
     minor = factory.beneficiary(
         language="fa", is_minor=True, guardian_phone=PHONES["guardian"], sms_consent=True
     )
-    hidden = factory.beneficiary(language="ps", discreet=True, phone="+359877000111")
+    hidden = factory.beneficiary(
+        language="ps", other_languages=["fa"], discreet=True, phone="+359877000111"
+    )
     in_person = factory.booking(
         [interpreter, room], working_day(5), beneficiary_ids=[adult.id, minor.id], notes=NOTE
     )

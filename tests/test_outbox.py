@@ -106,7 +106,9 @@ def test_a_minors_messages_go_to_the_guardian(session, factory, clock, interpret
 
 
 def test_discreet_text_names_neither_organisation_nor_service(session, factory, clock, interpreter):
-    person = factory.beneficiary(phone=PHONE, sms_consent=True, discreet=True, language="en")
+    person = factory.beneficiary(
+        phone=PHONE, sms_consent=True, discreet=True, language="en", other_languages=["ar"]
+    )
     booking = book(factory, [interpreter], [person], sofia(*MONDAY, 11, 0), type="counselling")
 
     bodies = [m.body or "" for m in rows(session, booking.id)]

@@ -24,7 +24,9 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def booking(factory, clock):
-    person = factory.beneficiary(phone=PHONE, sms_consent=True, language="en")
+    person = factory.beneficiary(
+        phone=PHONE, sms_consent=True, language="en", other_languages=["ar"]
+    )
     return factory.booking(
         [factory.interpreter("ar")], sofia(*MONDAY, 11, 0), beneficiary_ids=[person.id]
     )

@@ -39,7 +39,9 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def booking(factory, clock):
-    person = factory.beneficiary(phone=PHONE, sms_consent=True, language="bg")
+    person = factory.beneficiary(
+        phone=PHONE, sms_consent=True, language="bg", other_languages=["ar"]
+    )
     return factory.booking(
         [factory.interpreter("ar")], sofia(*MONDAY, 11, 0), beneficiary_ids=[person.id]
     )
@@ -144,7 +146,9 @@ def test_undelivered_with_21610_withdraws_consent_and_63014_flags_the_number(
     assert person.sms_consent is False
     assert {m.status for m in rows(session, booking.id) if m.kind == "reminder"} == {"cancelled"}
 
-    other = factory.beneficiary(phone=OTHER_PHONE, sms_consent=True, language="bg")
+    other = factory.beneficiary(
+        phone=OTHER_PHONE, sms_consent=True, language="bg", other_languages=["ar"]
+    )
     second = factory.booking(
         [factory.interpreter("ar")], sofia(*MONDAY, 14, 0), beneficiary_ids=[other.id]
     )
@@ -180,9 +184,11 @@ def test_inbound_with_a_wrong_signature_is_refused(client, session, booking):
 def test_stop_from_a_shared_number_withdraws_everyone_and_start_restores_them(
     client, session, factory, clock
 ):
-    adult = factory.beneficiary(phone=PHONE, sms_consent=True, language="bg")
+    adult = factory.beneficiary(
+        phone=PHONE, sms_consent=True, language="bg", other_languages=["ar"]
+    )
     child = factory.beneficiary(
-        is_minor=True, guardian_phone=PHONE, sms_consent=True, language="bg"
+        is_minor=True, guardian_phone=PHONE, sms_consent=True, language="bg", other_languages=["ar"]
     )
     other = factory.beneficiary(phone="+359888999000", sms_consent=True)
     chose = factory.beneficiary(phone=PHONE, sms_consent=True)
@@ -217,7 +223,7 @@ def test_stop_from_a_shared_number_withdraws_everyone_and_start_restores_them(
 
 
 def test_help_is_answered_in_the_senders_language(client, factory):
-    factory.beneficiary(phone=PHONE, sms_consent=True, language="bg")
+    factory.beneficiary(phone=PHONE, sms_consent=True, language="bg", other_languages=["ar"])
 
     response = inbound(client, "help")
 

@@ -103,7 +103,9 @@ def _forged_post(client: FlaskClient, path: str, params: dict[str, str], address
 def _confirmations(session, factory) -> list[int]:  # type: ignore[no-untyped-def]
     ids = []
     for n in range(2):
-        person = factory.beneficiary(phone=f"+35988812345{n}", sms_consent=True, language="bg")
+        person = factory.beneficiary(
+            phone=f"+35988812345{n}", sms_consent=True, language="bg", other_languages=["ar"]
+        )
         booking = factory.booking(
             [factory.interpreter("ar")],
             sofia(2027, 3, 1, 10 + 2 * n, 0),

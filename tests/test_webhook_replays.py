@@ -59,7 +59,7 @@ def count(session, model, *where):
 
 @pytest.fixture
 def person(factory):
-    return factory.beneficiary(phone=PHONE, sms_consent=True, language="bg")
+    return factory.beneficiary(phone=PHONE, sms_consent=True, language="bg", other_languages=["ar"])
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -118,6 +119,10 @@ class BookForm(FlaskForm):
     remote_link = StringField(
         _l("tel:, sip: or https:// link (phone and video only)"),
         validators=[Optional(), Length(max=500)],
+    )
+    language_override = BooleanField(_l("Book although they share no language"))
+    language_override_reason = StringField(
+        _l("Why this interpreter all the same"), validators=[Optional(), Length(max=500)]
     )
 
     def validate_slot(self, field: StringField) -> None:

@@ -86,6 +86,13 @@ class OfficesForm(FlaskForm):
     locked: list[str]  # offices the caller may not take the beneficiary out of
 
 
+class OtherLanguagesForm(FlaskForm):
+    other_languages = StringField(
+        _l("Other languages spoken (ISO 639 codes, separated by commas, e.g. ar, en)"),
+        validators=[Length(max=200)],
+    )
+
+
 class FeedForm(FlaskForm):
     """A new calendar link; `office` is offered to coordinators and admins only."""
 

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from service.language_match import LanguageMismatch
 
 LOCALES = ("bg", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -86,3 +89,22 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["message_label"] = message_label
+
+
+def language_refusal(exc: LanguageMismatch) -> str:
+    """The language rule's refusal in the page's language."""
+    names = get_locale().languages if get_locale() else {}
+
+    def spoken(codes: list[str]) -> str:
+        return ", ".join(names.get(code, code) for code in codes)
+
+    return str(
+        _(
+            "%(interpreter)s speaks %(theirs)s; %(reference)s speaks %(spoken)s. "
+            "They share no language: choose another interpreter.",
+            interpreter=exc.interpreter_name,
+            theirs=spoken(exc.interpreter_languages),
+            reference=exc.beneficiary_reference,
+            spoken=spoken(exc.beneficiary_languages),
+        )
+    )

@@ -25,6 +25,7 @@ from service.console.forms_people import (
     ConsentForm,
     DiscreetForm,
     OfficesForm,
+    OtherLanguagesForm,
 )
 from service.console.once import once_per_form
 from service.console.roles import require_section
@@ -135,8 +136,12 @@ def _render_one(
     status: int = 200,
     error: str | None = None,
     offices_form: OfficesForm | None = None,
+    languages_form: OtherLanguagesForm | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
+    if languages_form is None:
+        languages_form = OtherLanguagesForm(formdata=None)
+        languages_form.other_languages.data = ", ".join(beneficiary.other_languages)
     return render_template(
         "console/beneficiary.html",
         b=beneficiary,
@@ -147,6 +152,7 @@ def _render_one(
         consent_form=ConsentForm(formdata=None),
         discreet_form=DiscreetForm(formdata=None),
         offices_form=offices_form or _offices_form(beneficiary, None),
+        languages_form=languages_form,
         sources=SOURCES,
         error=error,
     ), status
@@ -218,4 +224,27 @@ def beneficiary_offices(beneficiary_id: int) -> ResponseReturnValue:
     flash(
         _("%(reference)s belongs to: %(offices)s.", reference=shown.case_reference, offices=names)
     )
+    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/languages", methods=["POST"])
+def beneficiary_languages(beneficiary_id: int) -> ResponseReturnValue:
+    require_section("beneficiaries")
+    db = get_session()
+    shown = _load(beneficiary_id, Action.CHANGE)
+    form = OtherLanguagesForm()
+    if not form.validate():
+        return _render_one(shown, 422, languages_form=form)
+    text = (form.other_languages.data or "").replace(";", ",")
+    codes = [code.strip().lower() for code in text.split(",") if code.strip()]
+    try:
+        _change(shown, beneficiaries.BeneficiaryChanges(other_languages=codes))
+    except Invalid:
+        db.rollback()
+        form.other_languages.errors = [
+            _("Unknown language code: use ISO 639, e.g. ar, fa, prs, uk.")
+        ]
+        return _render_one(shown, 422, languages_form=form)
+    db.commit()
+    flash(_("The languages are saved."))
     return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))

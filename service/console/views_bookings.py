@@ -27,10 +27,12 @@ from service.console.forms import (
     FindForm,
     RescheduleForm,
 )
+from service.console.i18n import language_refusal
 from service.console.once import once_per_form
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
+from service.language_match import LanguageMismatch
 from service.models import Booking
 from service.notifications import list_replies
 from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
@@ -122,6 +124,7 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     beneficiary = access_loaders.find_beneficiary(db, who, form.case_reference.data or "")
     facts = booking_request_facts(db, find.office.data, resource_ids, 1)
     require(who, Action.CHANGE, Kind.BOOKING, facts)
+    override = may_override_language(who) and bool(form.language_override.data)
     booking_request = bookings.BookingRequest(
         type=BOOKING_TYPE_OF_KIND[find.kind.data],
         starts_at=starts_at,
@@ -131,8 +134,15 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
         beneficiary_ids=[beneficiary.id],
         modality=find.modality.data,
         remote_link=form.remote_link.data or None,
+        language_override=override,
+        language_override_reason=(form.language_override_reason.data or None) if override else None,
     )
     return bookings.create_booking(db, booking_request, actor(), policy())
+
+
+def may_override_language(who: Principal) -> bool:
+    """Whether the console offers to book an interpreter despite the language rule."""
+    return who.role in ("admin", "coordinator")
 
 
 @bp.route("/book", methods=["POST"])
@@ -153,8 +163,25 @@ def book() -> ResponseReturnValue:
         db.rollback()
         clashes = queries.describe_conflicts(db, exc.conflicts)
         return _render_find(find_form, form, 409, error=exc.message, clashes=clashes)
+    except LanguageMismatch as exc:
+        db.rollback()
+        return _render_find(
+            find_form,
+            form,
+            422,
+            error=language_refusal(exc),
+            offer_override=may_override_language(who),
+        )
     except Invalid as exc:
         db.rollback()
+        if exc.field == "language_override_reason":
+            return _render_find(
+                find_form,
+                form,
+                422,
+                error=_("Say why this interpreter is booked all the same."),
+                offer_override=True,
+            )
         return _render_find(find_form, form, 422, error=exc.message)
     db.commit()
     flash(_("Booked: booking %(id)d.", id=booking.id))

@@ -15,12 +15,14 @@ from service.access_loaders import find_beneficiary
 from service.access_policy import Action, Kind, require
 from service.clock import utcnow
 from service.console import series_queries as queries
+from service.console.i18n import language_refusal
 from service.console.once import once_per_form
 from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
 from service.db import get_session
 from service.errors import DomainError
+from service.language_match import LanguageMismatch
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
 
@@ -36,6 +38,9 @@ def series_enrol(series_id: int) -> ResponseReturnValue:
     try:
         beneficiary = find_beneficiary(db, principal(), form.case_reference.data or "")
         row = enrolment.enrol(db, shown.id, beneficiary.id, actor())
+    except LanguageMismatch as exc:
+        db.rollback()
+        return render_series(shown, exc.status, enrol=form, enrol_error=language_refusal(exc))
     except DomainError as exc:
         db.rollback()
         return render_series(shown, exc.status, enrol=form, enrol_error=exc.message)

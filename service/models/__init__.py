@@ -2,7 +2,7 @@
 
 from service.db import Base
 from service.models.access import ApiToken, AuditEntry, IdempotencyKey
-from service.models.beneficiary import Beneficiary, beneficiary_offices
+from service.models.beneficiary import Beneficiary, BeneficiaryLanguage, beneficiary_offices
 from service.models.booking import Booking, BookingBeneficiary, Hold
 from service.models.dispatcher import DispatcherHeartbeat
 from service.models.feed import (
@@ -41,6 +41,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Beneficiary",
+    "BeneficiaryLanguage",
     "Booking",
     "BookingBeneficiary",
     "Closure",

@@ -45,7 +45,30 @@ class Beneficiary(Base):
     offices: Mapped[list[Office]] = relationship(
         secondary=beneficiary_offices, order_by=Office.code
     )
+    language_rows: Mapped[list[BeneficiaryLanguage]] = relationship(
+        cascade="all, delete-orphan", order_by="BeneficiaryLanguage.language"
+    )
+
+    @property
+    def other_languages(self) -> list[str]:
+        return [row.language for row in self.language_rows]
+
+    @property
+    def spoken_languages(self) -> set[str]:
+        """The preferred language and every other language the beneficiary speaks."""
+        return {self.language, *self.other_languages}
 
     @property
     def office_codes(self) -> list[str]:
         return [office.code for office in self.offices]
+
+
+class BeneficiaryLanguage(Base):
+    """A language the beneficiary speaks besides their preferred one."""
+
+    __tablename__ = "beneficiary_languages"
+
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)

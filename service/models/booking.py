@@ -53,6 +53,9 @@ class Booking(Base):
     public: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when an admin recorded the booking after the fact: why (it was never announced).
     record_past_reason: Mapped[str | None] = mapped_column(String(500))
+    # Booked although an interpreter shares no language with a beneficiary, and why.
+    language_override: Mapped[bool] = mapped_column(default=False, server_default=false())
+    language_override_reason: Mapped[str | None] = mapped_column(String(500))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -114,6 +114,8 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
+    # Enrolled although the series' interpreter shares no language with them: why.
+    language_override_reason: Mapped[str | None] = mapped_column(String(500))
 
     beneficiary: Mapped[Beneficiary] = relationship()
 

@@ -9,9 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import availability, bookings, catalogue
+from service.access_loaders import check_beneficiaries
 from service.access_policy import Action, Kind, require
 from service.db import get_session
 from service.errors import Invalid
+from service.models import Beneficiary
 from service.resources.schemas import (
     AvailabilityQuerySchema,
     AvailabilitySchema,
@@ -24,6 +26,14 @@ blp = Blueprint(
 )
 
 
+def _beneficiaries(args: dict[str, Any]) -> list[Beneficiary]:
+    """The beneficiaries the caller named and may see, for the language rule."""
+    ids = args.get("beneficiary_ids") or []
+    session = get_session()
+    check_beneficiaries(session, current_principal(), ids, "beneficiary_ids")
+    return bookings.load_beneficiaries(session, ids)
+
+
 def _window(args: dict[str, Any]) -> availability.Window:
     return availability.Window(args["start"], args["end"], timedelta(minutes=args["duration"]))
 
@@ -33,9 +43,13 @@ class Availability(MethodView):
     @blp.arguments(AvailabilityQuerySchema, location="query")
     @blp.response(200, AvailabilitySchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
-        """Free slots of `duration` minutes on a 15-minute grid, per matching resource."""
+        """Free slots of `duration` minutes on a 15-minute grid, per matching resource.
+
+        With `beneficiary_ids`, only interpreters who share a language with each of them.
+        """
         require(current_principal(), Action.LIST, Kind.RESOURCE)
         session = get_session()
+        beneficiaries = _beneficiaries(args)
         filters = {k: args.get(k) for k in ("kind", "language", "office", "modality", "speciality")}
         resources = list(session.scalars(catalogue.query_resources(**filters, for_slots=True)))
         return availability.find_free_slots(
@@ -45,6 +59,7 @@ class Availability(MethodView):
             modality=args.get("modality") or "in_person",
             window=_window(args),
             policy=booking_policy(),
+            beneficiaries=beneficiaries,
         )
 
 
@@ -53,8 +68,13 @@ class Suggest(MethodView):
     @blp.arguments(AvailabilityQuerySchema, location="query")
     @blp.response(200, SuggestionSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
-        """The first `limit` slots in which all of `resource_ids` are free together."""
+        """The first `limit` slots in which all of `resource_ids` are free together.
+
+        With `beneficiary_ids`, an interpreter who shares no language with one of them is
+        refused (422).
+        """
         require(current_principal(), Action.LIST, Kind.RESOURCE)
+        beneficiaries = _beneficiaries(args)
         ids = args.get("resource_ids") or []
         session = get_session()
         resources = bookings.load_resources(session, ids, "resource_ids") if ids else []
@@ -68,6 +88,7 @@ class Suggest(MethodView):
             window=_window(args),
             policy=booking_policy(),
             limit=args["limit"],
+            beneficiaries=beneficiaries,
         )
         return [
             {"resource_ids": ids, "starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots

@@ -15,6 +15,7 @@ from service.access_policy import Action, Facts, Kind, list_scope, require, sees
 from service.access_queries import bookings_in
 from service.auth import Principal
 from service.db import get_session
+from service.language_match import LanguageOverride
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
 from service.resources.idempotent import idempotent
 from service.resources.schemas import (
@@ -33,7 +34,12 @@ blp = Blueprint("bookings", __name__, url_prefix="/api/v1/bookings", description
 class Undisclosed:
     """A booking as shown to who may not see its notes and beneficiaries: those left out."""
 
-    hidden: dict[str, Any] = {"notes": None, "beneficiary_ids": [], "record_past_reason": None}
+    hidden: dict[str, Any] = {
+        "notes": None,
+        "beneficiary_ids": [],
+        "record_past_reason": None,
+        "language_override_reason": None,
+    }
 
     def __init__(self, booking: Booking) -> None:
         self._booking = booking
@@ -189,6 +195,11 @@ class Reschedule(MethodView):
                 session, booking.office_code, data["resource_ids"], len(booking.attendee_rows)
             )
             require(principal, Action.CHANGE, Kind.BOOKING, facts)
+        language = None
+        if "language_override" in data or "language_override_reason" in data:
+            language = LanguageOverride(
+                data.get("language_override", False), data.get("language_override_reason")
+            )
         bookings.reschedule_booking(
             session,
             booking,
@@ -199,6 +210,7 @@ class Reschedule(MethodView):
             actor=_actor(principal),
             policy=booking_policy(),
             override=data["override"],
+            language_override=language,
         )
         session.commit()
         return shown(principal, booking)

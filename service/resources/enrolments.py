@@ -15,6 +15,7 @@ from service.access_loaders import check_beneficiaries
 from service.access_policy import Action, Kind, require
 from service.auth import Principal
 from service.db import get_session
+from service.language_match import LanguageOverride
 from service.models import Enrolment, Series
 from service.resources.idempotent import idempotent
 from service.resources.security import current_principal
@@ -47,6 +48,7 @@ def enrolment_view(session: Session, row: Enrolment) -> dict[str, Any]:
         "waitlist_position": enrolment.waitlist_position(session, row),
         "requested_at": row.requested_at,
         "enrolled_at": row.enrolled_at,
+        "language_override_reason": row.language_override_reason,
     }
 
 
@@ -77,7 +79,14 @@ class Enrolments(MethodView):
         load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
         session = get_session()
         check_beneficiaries(session, principal, [data["beneficiary_id"]], "beneficiary_id")
-        row = enrolment.enrol(session, series_id, data["beneficiary_id"], actor_of(principal))
+        language = LanguageOverride(data["language_override"], data["language_override_reason"])
+        row = enrolment.enrol(
+            session,
+            series_id,
+            data["beneficiary_id"],
+            actor_of(principal),
+            language_override=language,
+        )
         session.commit()
         return enrolment_view(session, row)
 

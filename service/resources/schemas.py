@@ -11,6 +11,17 @@ from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
 from service.resources.fields import Day, Instant, RowId, SlotList, Text, Version
 
 _code = Text(validate=validate.Length(min=1, max=32))
+_language = Text(validate=validate.Length(min=2, max=3))
+_override_reason = Text(
+    validate=validate.Length(min=1, max=500),
+    allow_none=True,
+    metadata={"description": "Why the interpreter is booked despite the language rule."},
+)
+_other_languages = fields.List(
+    _language,
+    validate=validate.Length(max=10),
+    metadata={"description": "Other languages the beneficiary speaks (ISO 639 codes)."},
+)
 
 
 class OfficeSchema(Schema):
@@ -128,6 +139,7 @@ class BeneficiaryCreateSchema(Schema):
     discreet = fields.Boolean(load_default=False)
     is_minor = fields.Boolean(load_default=False)
     guardian_phone = Text(allow_none=True, validate=validate.Length(max=32))
+    other_languages = _other_languages
     offices = fields.List(
         _code,
         validate=validate.Length(min=1, max=10),
@@ -140,6 +152,7 @@ class BeneficiaryCreateSchema(Schema):
 
 class BeneficiaryUpdateSchema(Schema):
     language = Text(validate=validate.Length(min=2, max=3))
+    other_languages = _other_languages
     phone = Text(validate=validate.Length(max=32), metadata={"description": '"" clears'})
     guardian_phone = Text(validate=validate.Length(max=32))
     is_minor = fields.Boolean()
@@ -156,6 +169,7 @@ class BeneficiarySchema(Schema):
     id = fields.Integer()
     case_reference = Text()
     language = Text()
+    other_languages = fields.List(Text())
     phone = Text(allow_none=True)
     sms_consent = fields.Boolean()
     sms_consent_at = Instant(allow_none=True)
@@ -205,6 +219,14 @@ class BookingCreateSchema(Schema):
         },
     )
     record_past_reason = Text(validate=validate.Length(max=500), allow_none=True)
+    language_override = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Book an interpreter who shares no language with a beneficiary "
+            "(audited); needs language_override_reason."
+        },
+    )
+    language_override_reason = _override_reason
 
 
 class BookingQuerySchema(Schema):
@@ -227,6 +249,13 @@ class RescheduleSchema(Schema):
     ends_at = Instant(required=True)
     resource_ids = fields.List(RowId(strict=True), validate=validate.Length(min=1, max=10))
     override = fields.Boolean(load_default=False)
+    language_override = fields.Boolean(
+        metadata={
+            "description": "With new resource_ids: book an interpreter who shares no language "
+            "with a beneficiary; left out, the booking keeps its override on the same resources."
+        },
+    )
+    language_override_reason = _override_reason
 
 
 class BookingSchema(Schema):
@@ -245,6 +274,8 @@ class BookingSchema(Schema):
     notes = Text(allow_none=True)
     cancel_reason = Text(allow_none=True)
     override = fields.Boolean()
+    language_override = fields.Boolean()
+    language_override_reason = Text(allow_none=True)
     public = fields.Boolean()
     record_past = fields.Boolean(
         metadata={"description": "Recorded after the fact by an admin; never announced by SMS."}
@@ -275,6 +306,11 @@ class AvailabilityQuerySchema(Schema):
     resource_ids = fields.List(
         RowId(),
         metadata={"description": "Suggest mode: slots where all of these are free together."},
+    )
+    beneficiary_ids = fields.List(
+        RowId(),
+        validate=validate.Length(max=200),
+        metadata={"description": "Offer only interpreters who share a language with each of them."},
     )
     start = Instant(required=True)
     end = Instant(required=True)

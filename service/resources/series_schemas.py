@@ -233,6 +233,16 @@ class SeriesExceptionSchema(Schema):
 
 class EnrolmentCreateSchema(Schema):
     beneficiary_id = RowId(strict=True, required=True)
+    language_override = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Enrol although the series' interpreter shares no language with "
+            "the beneficiary (audited); needs language_override_reason."
+        },
+    )
+    language_override_reason = Text(
+        validate=validate.Length(min=1, max=500), allow_none=True, load_default=None
+    )
 
 
 class EnrolmentSchema(Schema):
@@ -243,6 +253,7 @@ class EnrolmentSchema(Schema):
     waitlist_position = fields.Integer(allow_none=True)
     requested_at = Instant()
     enrolled_at = Instant(allow_none=True)
+    language_override_reason = Text(allow_none=True)
 
 
 class AttendanceMarkSchema(Schema):
