@@ -1,7 +1,7 @@
 """The other languages a beneficiary speaks; language overrides on bookings and enrolments
 
 Revision ID: 2026_12_13_languages
-Revises: 2026_12_05_beneficiary_offices
+Revises: 2026_12_13_series_reminders
 Create Date: 2026-12-13 10:00:00
 
 An interpreter is booked for beneficiaries only if each shares a language with them, unless
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026_12_13_languages"
-down_revision = "2026_12_05_beneficiary_offices"
+down_revision = "2026_12_13_series_reminders"
 branch_labels = None
 depends_on = None
 

@@ -72,6 +72,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "POST /console/beneficiaries/{beneficiary_id}/consent": BENEFICIARY,
     "POST /console/beneficiaries/{beneficiary_id}/discreet": BENEFICIARY,
     "POST /console/beneficiaries/{beneficiary_id}/offices": BENEFICIARY,
+    "POST /console/beneficiaries/{beneficiary_id}/languages": BENEFICIARY,
     "POST /console/book": CREATE_SCHEDULE,
     "POST /console/series/preview": CREATE_SCHEDULE,
     "POST /console/series/new": CREATE_SCHEDULE,
@@ -154,6 +155,7 @@ def _form(route: str, w: dict[str, Any]) -> dict[str, Any]:
         "POST /console/beneficiaries/{beneficiary_id}/consent": {"consent": "no"},
         "POST /console/beneficiaries/{beneficiary_id}/discreet": {"discreet": "yes"},
         "POST /console/beneficiaries/{beneficiary_id}/offices": {"offices": [w["office"]]},
+        "POST /console/beneficiaries/{beneficiary_id}/languages": {"other_languages": "ar, en"},
         "POST /console/book": {
             "kind": "interpreter",
             "language": "fa",
