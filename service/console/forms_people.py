@@ -142,3 +142,11 @@ class ResetForm(FlaskForm):
 
 class UserActionForm(FlaskForm):
     pass
+
+
+class ErasureForm(FlaskForm):
+    """The case reference typed again, so that an erasure is never one click away."""
+
+    confirmation = StringField(
+        _l("Type the case reference to confirm"), validators=[DataRequired(), Length(max=64)]
+    )

@@ -64,6 +64,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "GET /console/beneficiaries": SECTION,
     "GET /console/beneficiaries/new": SECTION,
     "GET /console/beneficiaries/{beneficiary_id}": BENEFICIARY,
+    "GET /console/beneficiaries/{beneficiary_id}/export": BENEFICIARY,
+    "GET /console/beneficiaries/{beneficiary_id}/erase": ADMIN_ONLY,
     "GET /console/reminders": SECTION,
     "GET /console/users": ADMIN_ONLY,
     "POST /console/account/locale": OPEN,
@@ -72,6 +74,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "POST /console/beneficiaries/{beneficiary_id}/consent": BENEFICIARY,
     "POST /console/beneficiaries/{beneficiary_id}/discreet": BENEFICIARY,
     "POST /console/beneficiaries/{beneficiary_id}/offices": BENEFICIARY,
+    # without the typed case reference: an admin gets the form back (422), nothing is erased
+    "POST /console/beneficiaries/{beneficiary_id}/erase": ADMIN_ONLY,
     "POST /console/book": CREATE_SCHEDULE,
     "POST /console/series/preview": CREATE_SCHEDULE,
     "POST /console/series/new": CREATE_SCHEDULE,
