@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit import record_change
+from service.clock import utcnow
 from service.erasure import preview_erasure
 from service.errors import InvalidTransition
-from service.clock import utcnow
 from service.models import (
     AuditEntry,
     Base,
