@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         views_reminders,
         views_series,
         views_series_roster,
+        views_statistics,
         views_time_off,
         views_users,
     )

@@ -67,6 +67,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "GET /console/beneficiaries/{beneficiary_id}/export": BENEFICIARY,
     "GET /console/beneficiaries/{beneficiary_id}/erase": ADMIN_ONLY,
     "GET /console/reminders": SECTION,
+    "GET /console/statistics": rule((OK, OK), (NO, NO), (OK, OK)),
     "GET /console/users": ADMIN_ONLY,
     "POST /console/account/locale": OPEN,
     "POST /console/account/password": OPEN,
