@@ -8,8 +8,13 @@ from dataclasses import dataclass
 
 from service.statistics import MonthLanguage
 
-# Okabe and Ito's colours, told apart with the common colour blindnesses.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe and Ito's colours, told apart with the common colour blindnesses, and four of Paul
+# Tol's; languages beyond them are drawn together, in grey, as OTHER.
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+    "#F0E442", "#000000", "#882255", "#44AA99", "#999933",
+)  # fmt: skip
+OTHER, OTHER_COLOUR = "other", "#BBBBBB"  # no ISO 639 code is five letters long
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 40
 PLOT_HEIGHT = 240
 MONTH_WIDTH = 48
@@ -52,6 +57,22 @@ def _step(top: int) -> int:
     return next(power * m for m in (1, 2, 5, 10) if top / (power * m) <= 5)
 
 
+def _with_other(counts: Sequence[MonthLanguage]) -> list[MonthLanguage]:
+    """Merge the least booked languages into OTHER when there are more than colours."""
+    totals: dict[str | None, int] = {}
+    for c in counts:
+        totals[c.language] = totals.get(c.language, 0) + c.bookings
+    if len(totals) <= len(PALETTE):
+        return list(counts)
+    ranked = sorted(totals, key=lambda code: (-totals[code], code or ""))
+    kept = set(ranked[: len(PALETTE) - 1])
+    merged: dict[tuple[str, str | None], int] = {}
+    for c in counts:
+        key = (c.month, c.language if c.language in kept else OTHER)
+        merged[key] = merged.get(key, 0) + c.bookings
+    return [MonthLanguage(month, code, n) for (month, code), n in merged.items()]
+
+
 def month_labels(first: str, last: str) -> list[str]:
     year, month = int(first[:4]), int(first[5:])
     labels = []
@@ -62,9 +83,14 @@ def month_labels(first: str, last: str) -> list[str]:
 
 
 def bookings_chart(counts: Sequence[MonthLanguage], months: Sequence[str]) -> BookingsChart:
-    """Lay out one stacked bar per month, a segment per language, languages in a fixed order."""
-    languages = sorted({c.language for c in counts}, key=lambda code: code or "~")
-    colours = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(languages)}
+    """Lay out one stacked bar per month, a segment per language, languages in a fixed order.
+
+    The most booked languages get a colour each; any beyond the palette count as OTHER.
+    """
+    counts = _with_other(counts)
+    languages = sorted({c.language for c in counts}, key=lambda code: (code == OTHER, code or "~"))
+    colours = {code: PALETTE[i] for i, code in enumerate(languages) if code != OTHER}
+    colours[OTHER] = OTHER_COLOUR
     cell = {(c.month, c.language): c.bookings for c in counts}
     totals = [sum(cell.get((m, code), 0) for code in languages) for m in months]
     step = _step(max(totals, default=0))
