@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from service import feeds
 from service.audit import record_change
@@ -84,6 +85,19 @@ def tombstone_reference(beneficiary_id: int) -> str:
     return f"erased-{beneficiary_id}"
 
 
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What an erasure would remove or change, counted before anything is touched."""
+
+    beneficiary_id: int
+    messages_cancelled: int
+    messages_blanked: int
+    replies_deleted: int
+    consent_events_deleted: int
+    enrolments_withdrawn: int
+    bookings: int
+
+
 def _numbers_of_others(session: Session, beneficiary: Beneficiary) -> set[str]:
     others = select(Beneficiary.phone, Beneficiary.guardian_phone).where(
         Beneficiary.id != beneficiary.id, Beneficiary.erased_at.is_(None)
@@ -93,12 +107,76 @@ def _numbers_of_others(session: Session, beneficiary: Beneficiary) -> set[str]:
     return used
 
 
+def _numbers_to_erase(session: Session, beneficiary: Beneficiary) -> set[str]:
+    """The beneficiary's own and guardian's numbers that nobody else still uses."""
+    own = {n for n in (beneficiary.phone, beneficiary.guardian_phone) if n}
+    return own - _numbers_of_others(session, beneficiary) if own else set()
+
+
+def _active_enrolments(beneficiary_id: int) -> ColumnElement[bool]:
+    return and_(Enrolment.beneficiary_id == beneficiary_id, Enrolment.status != "cancelled")
+
+
+def _their_messages(beneficiary_id: int, numbers: set[str]) -> ColumnElement[bool]:
+    mine = OutboxMessage.beneficiary_id == beneficiary_id
+    return or_(mine, OutboxMessage.to.in_(numbers)) if numbers else mine
+
+
+def _still_readable() -> ColumnElement[bool]:
+    return or_(OutboxMessage.body.is_not(None), OutboxMessage.to.is_not(None))
+
+
+def _their_replies(beneficiary_id: int, numbers: set[str]) -> ColumnElement[bool]:
+    theirs = SmsReply.beneficiary_id == beneficiary_id
+    return or_(theirs, SmsReply.from_phone.in_(numbers)) if numbers else theirs
+
+
+def _their_live_bookings(beneficiary_id: int) -> Select[Any]:
+    return (
+        select(Booking.id)
+        .join(BookingBeneficiary, BookingBeneficiary.booking_id == Booking.id)
+        .where(BookingBeneficiary.beneficiary_id == beneficiary_id, Booking.status != "cancelled")
+    )
+
+
+def _count(session: Session, model: type[Any], *where: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def _erasable(session: Session, beneficiary_id: int, *, lock: bool) -> Beneficiary:
+    query = select(Beneficiary).where(Beneficiary.id == beneficiary_id)
+    beneficiary = session.scalar(query.with_for_update() if lock else query)
+    if beneficiary is None:
+        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
+    if beneficiary.erased_at is not None:
+        raise InvalidTransition("This beneficiary's data was erased already.")
+    return beneficiary
+
+
+def preview_erasure(session: Session, beneficiary_id: int) -> ErasurePreview:
+    """Count what `erase_beneficiary` would remove, with the same selections, changing nothing."""
+    beneficiary = _erasable(session, beneficiary_id, lock=False)
+    numbers = _numbers_to_erase(session, beneficiary)
+    messages = _their_messages(beneficiary_id, numbers)
+    return ErasurePreview(
+        beneficiary_id=beneficiary_id,
+        messages_cancelled=_count(
+            session, OutboxMessage, messages, OutboxMessage.status == "queued"
+        ),
+        messages_blanked=_count(session, OutboxMessage, messages, _still_readable()),
+        replies_deleted=_count(session, SmsReply, _their_replies(beneficiary_id, numbers)),
+        consent_events_deleted=_count(
+            session, ConsentEvent, ConsentEvent.beneficiary_id == beneficiary_id
+        ),
+        enrolments_withdrawn=_count(session, Enrolment, _active_enrolments(beneficiary_id)),
+        bookings=len(session.scalars(_their_live_bookings(beneficiary_id)).all()),
+    )
+
+
 def _withdraw_enrolments(session: Session, beneficiary_id: int, actor: Actor, now: datetime) -> int:
     active = list(
         session.scalars(
-            select(Enrolment)
-            .where(Enrolment.beneficiary_id == beneficiary_id, Enrolment.status != "cancelled")
-            .order_by(Enrolment.id)
+            select(Enrolment).where(_active_enrolments(beneficiary_id)).order_by(Enrolment.id)
         )
     )
     for enrolment in active:
@@ -110,9 +188,7 @@ def _blank_messages(
     session: Session, beneficiary_id: int, numbers: set[str], now: datetime
 ) -> tuple[int, int]:
     """Cancel queued SMS to the beneficiary and blank the body and number of all of them."""
-    mine = OutboxMessage.beneficiary_id == beneficiary_id
-    if numbers:
-        mine = or_(mine, OutboxMessage.to.in_(numbers))
+    mine = _their_messages(beneficiary_id, numbers)
     cancelled = session.execute(
         update(OutboxMessage)
         .where(mine, OutboxMessage.status == "queued")
@@ -121,7 +197,7 @@ def _blank_messages(
     )
     blanked = session.execute(
         update(OutboxMessage)
-        .where(mine, or_(OutboxMessage.body.is_not(None), OutboxMessage.to.is_not(None)))
+        .where(mine, _still_readable())
         .values(body=None, to=None, purged_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -131,9 +207,8 @@ def _blank_messages(
 def _delete_replies_and_consent(
     session: Session, beneficiary_id: int, numbers: set[str]
 ) -> tuple[int, int]:
-    theirs = SmsReply.beneficiary_id == beneficiary_id
+    theirs = _their_replies(beneficiary_id, numbers)
     if numbers:
-        theirs = or_(theirs, SmsReply.from_phone.in_(numbers))
         session.execute(delete(FlaggedNumber).where(FlaggedNumber.phone.in_(numbers)))
     replies = session.execute(delete(SmsReply).where(theirs))
     consent = session.execute(
@@ -186,15 +261,8 @@ def erase_beneficiary(
 ) -> Erasure:
     """Erase one beneficiary's personal data and audit that it happened (who, when, counts)."""
     now = now or utcnow()
-    beneficiary = session.scalar(
-        select(Beneficiary).where(Beneficiary.id == beneficiary_id).with_for_update()
-    )
-    if beneficiary is None:
-        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
-    if beneficiary.erased_at is not None:
-        raise InvalidTransition("This beneficiary's data was erased already.")
-    own = {n for n in (beneficiary.phone, beneficiary.guardian_phone) if n}
-    numbers = own - _numbers_of_others(session, beneficiary)
+    beneficiary = _erasable(session, beneficiary_id, lock=True)
+    numbers = _numbers_to_erase(session, beneficiary)
     secrets = Secrets.of(numbers, beneficiary.case_reference)
     rows, entries = _own_rows(session, beneficiary.id)
 
@@ -242,16 +310,7 @@ def _rerender(
 
     This moves the feeds' counters; return how many bookings.
     """
-    theirs = set(
-        session.scalars(
-            select(Booking.id)
-            .join(BookingBeneficiary, BookingBeneficiary.booking_id == Booking.id)
-            .where(
-                BookingBeneficiary.beneficiary_id == beneficiary.id,
-                Booking.status != "cancelled",
-            )
-        )
-    )
+    theirs = set(session.scalars(_their_live_bookings(beneficiary.id)))
     feeds.refresh_beneficiary(session, beneficiary)
     others = sorted(booking_ids - theirs)
     for booking in session.scalars(select(Booking).where(Booking.id.in_(others))):

@@ -301,3 +301,35 @@ def compute_statistics(
         min_count=min_count,
         rows=[row for row in (_mask(r, min_count) for r in ordered) if _tells_something(row)],
     )
+
+
+@dataclass(frozen=True)
+class MonthLanguage:
+    month: str
+    language: str | None
+    bookings: int
+
+
+def bookings_by_month_and_language(
+    session: Session,
+    first: date,
+    last: date,
+    offices: Collection[str] | None,
+    min_count: int,
+) -> list[MonthLanguage]:
+    """Count bookings per Sofia month and language (as `compute_statistics` counts them).
+
+    A pair counted from 1 to `min_count - 1` is left out, as a masked row would be.
+    """
+    months = month_bounds(first, last)
+    totals: dict[tuple[str, str | None], int] = {}
+    for found in _booking_rows(session, months, offices):
+        key = (found.month, found.language)
+        totals[key] = totals.get(key, 0) + int(found.bookings)
+    return [
+        MonthLanguage(month, language, count)
+        for (month, language), count in sorted(
+            totals.items(), key=lambda i: (i[0][0], i[0][1] or "")
+        )
+        if count >= min_count
+    ]

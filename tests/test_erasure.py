@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from service.audit import record_change
 from service.clock import utcnow
+from service.erasure import preview_erasure
+from service.errors import InvalidTransition
 from service.models import (
     AuditEntry,
     Base,
@@ -271,3 +273,28 @@ def test_a_guardians_number_shared_with_a_sibling_stays_with_the_sibling(
     kept = session.scalars(select(OutboxMessage).where(OutboxMessage.booking_id == booking.id))
     assert {(m.to, m.status) for m in kept} == {(GUARDIAN, "queued")}
     assert session.scalar(select(SmsReply.body).where(SmsReply.from_phone == GUARDIAN)) == "ok"
+
+
+def test_the_preview_counts_what_the_erasure_then_removes_and_changes_nothing(
+    client, session, admin, person, history
+):
+    before = dump(session)
+
+    preview = preview_erasure(session, person.id)
+
+    assert dump(session) == before
+    answer = client.post(f"/api/v1/beneficiaries/{person.id}/erase", headers=admin)
+    assert answer.status_code == 200, answer.json
+    done = answer.json
+    for name in (
+        "messages_cancelled",
+        "messages_blanked",
+        "replies_deleted",
+        "consent_events_deleted",
+        "enrolments_withdrawn",
+    ):
+        assert getattr(preview, name) == done[name], name
+    assert preview.bookings == 3  # two alone, one shared; the cancelled one is not shown again
+    session.expire_all()
+    with pytest.raises(InvalidTransition):
+        preview_erasure(session, person.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ from service.bookings import Actor, BookingRequest, change_status, create_bookin
 from service.clock import utcnow
 from service.models import OutboxMessage
 from service.policy import BookingPolicy
+from service.statistics import bookings_by_month_and_language
 from service.statistics_csv import CSV_COLUMNS
 from tests.test_series_enrolment import enrol_api, mark, past_course
 
@@ -270,3 +271,31 @@ def test_bad_parameters_name_the_field(client, factory, admin, query, field):
 
     assert answer.status_code == 422
     assert field in answer.json["errors"]["query"]
+
+
+def test_bookings_by_month_and_language_add_up_across_offices_and_leave_out_small_pairs(
+    session, factory
+):
+    arabic, farsi = factory.beneficiary(language="ar"), factory.beneficiary(language="fa")
+    interpreter = factory.interpreter("ar", "fa", offices=("sofia", "burgas"))
+    may = datetime(2026, 5, 4, 10, 0, tzinfo=SOFIA)
+    for day, office in enumerate(["sofia", "burgas", "sofia"]):
+        book(
+            session, factory, [interpreter], may + timedelta(days=day), office=office,
+            beneficiary_ids=[arabic.id, farsi.id] if day == 0 else [arabic.id],
+        )  # fmt: skip
+    book(session, factory, [interpreter], may.replace(month=6), beneficiary_ids=[farsi.id])
+
+    counted = bookings_by_month_and_language(session, date(2026, 1, 1), date(2026, 12, 1), None, 1)
+    masked = bookings_by_month_and_language(session, date(2026, 1, 1), date(2026, 12, 1), None, 3)
+    burgas = bookings_by_month_and_language(
+        session, date(2026, 5, 1), date(2026, 5, 1), ["burgas"], 1
+    )
+
+    assert [(c.month, c.language, c.bookings) for c in counted] == [
+        ("2026-05", "ar", 3),
+        ("2026-05", "fa", 1),
+        ("2026-06", "fa", 1),
+    ]
+    assert [(c.month, c.language, c.bookings) for c in masked] == [("2026-05", "ar", 3)]
+    assert [(c.language, c.bookings) for c in burgas] == [("ar", 1)]

@@ -38,9 +38,11 @@ def init_app(app: Flask) -> None:
         views_booking_actions,
         views_bookings,
         views_calendar,
+        views_privacy,
         views_reminders,
         views_series,
         views_series_roster,
+        views_statistics,
         views_time_off,
         views_users,
     )

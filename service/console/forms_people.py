@@ -140,12 +140,43 @@ class LocaleForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    """An admin types a new password, or leaves it empty to have one made and shown once."""
+    """An admin types a new password (`how` "typed") or asks for one made and shown once
+    (`how` "made"); an empty field alone never sets anything."""
 
     password = PasswordField(
-        _l("New password (empty: make one)"), validators=[Optional(), Length(max=1000)]
+        _l("New password (at least %(count)d characters)", count=MIN_PASSWORD_LENGTH),
+        validators=[Optional(), Length(max=1000)],
+    )
+    how = HiddenField()  # set by the button pressed
+
+
+ROLE_CHOICES = [
+    SelectChoice("coordinator", _l("Coordinator: the beneficiaries and bookings of their offices")),
+    SelectChoice("staff", _l("Staff: their own schedule")),
+    SelectChoice("read_only", _l("Read only: schedules without personal data, statistics")),
+    SelectChoice("admin", _l("Admin: everything")),
+]
+
+
+class UserForm(FlaskForm):
+    """A new console account; its password is made on the server and shown once."""
+
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    offices = SelectMultipleField(_l("Offices (coordinators)"), choices=[])
+    resource = SelectField(_l("Person (staff)"), choices=[], validators=[Optional()])
+    locale = SelectField(
+        _l("Language of the pages"), choices=LOCALE_CHOICES, validators=[Optional()]
     )
 
 
 class UserActionForm(FlaskForm):
     pass
+
+
+class ErasureForm(FlaskForm):
+    """The case reference typed again, so that an erasure is never one click away."""
+
+    confirmation = StringField(
+        _l("Type the case reference to confirm"), validators=[DataRequired(), Length(max=64)]
+    )

@@ -35,6 +35,10 @@ LABELS = {
     "cancel": _l("cancelled"),
     "complete": _l("completed"),
     "reschedule": _l("rescheduled"),
+    "admin": _l("admin"),
+    "coordinator": _l("coordinator"),
+    "staff": _l("staff"),
+    "read_only": _l("read only"),
 }
 # An SMS's kind, status and recipient, which share some codes with bookings' words.
 MESSAGE_LABELS = {

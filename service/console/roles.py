@@ -12,6 +12,7 @@ SECTIONS = {
     "beneficiaries": Kind.BENEFICIARY,
     "users": Kind.USER,  # only admins list accounts; everyone else has their own
     "reminders": Kind.NOTIFICATION,
+    "statistics": Kind.STATISTICS,
 }
 
 

@@ -1,37 +1,34 @@
-"""Accounts, for admins: who can sign in, reset a password, deactivate and reactivate."""
+"""Accounts, for admins: add one, and, each behind a page that asks first, set a password,
+deactivate and reactivate."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from service import accounts
 from service.clock import utcnow
-from service.console.forms_people import ResetForm, UserActionForm
+from service.console.forms_people import ResetForm, UserActionForm, UserForm
 from service.console.roles import require_section
+from service.console.views_series import office_name
 from service.console.web import bp, principal
 from service.db import get_session
 from service.errors import Invalid
-from service.models import User
+from service.models import Office, Resource, User
+from service.models.resource import PERSON_KINDS
+
+ACTIONS = ("reset", "reactivate", "deactivate")
 
 
-def _render(
-    status: int = 200,
-    *,
-    made: tuple[User, str] | None = None,
-    failed: tuple[int, str] | None = None,
-) -> ResponseReturnValue:
-    who = principal()
+def _render(status: int = 200, *, made: tuple[User, str] | None = None) -> ResponseReturnValue:
     return render_template(
         "console/users.html",
-        users=accounts.list_users(get_session(), who),
-        reset_form=ResetForm(formdata=None),
-        action_form=UserActionForm(formdata=None),
+        users=accounts.list_users(get_session(), principal()),
         made=made,
-        failed=failed,
         now=utcnow(),
     ), status
 
@@ -42,11 +39,100 @@ def users() -> ResponseReturnValue:
     return _render()
 
 
-def _new_password(form: ResetForm) -> tuple[str, bool]:
-    """The admin's password, or a made one (shown once) when the field is left empty."""
-    if form.password.data:
-        return form.password.data, False
-    return secrets.token_urlsafe(15), True
+def made_password() -> str:
+    """A password of 20 random characters, shown to the admin once."""
+    return secrets.token_urlsafe(15)
+
+
+def _user_form(*, submitted: bool) -> UserForm:
+    """The form, filled from the request when `submitted`, offering the offices and people."""
+    db = get_session()
+    form = UserForm() if submitted else UserForm(formdata=None)
+    form.offices.choices = [
+        (office.code, office_name(office))
+        for office in db.scalars(select(Office).order_by(Office.code))
+    ]
+    people = db.scalars(
+        select(Resource)
+        .where(Resource.kind.in_(PERSON_KINDS), Resource.active.is_(True))
+        .order_by(Resource.name)
+    )
+    form.resource.choices = [("", "—")] + [(str(p.id), p.name) for p in people]
+    return form
+
+
+def _render_new(form: UserForm, status: int = 200) -> ResponseReturnValue:
+    return render_template("console/user_new.html", form=form), status
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new() -> ResponseReturnValue:
+    """Add an account with a made password, shown once to the admin."""
+    require_section("users")
+    if request.method == "GET":
+        return _render_new(_user_form(submitted=False))
+    form = _user_form(submitted=True)
+    if not form.validate():
+        return _render_new(form, 422)
+    role = form.role.data or ""
+    password, db = made_password(), get_session()
+    try:
+        user = accounts.create_user(
+            db,
+            email=form.email.data or "",
+            password=password,
+            role=role,
+            offices=(form.offices.data or []) if role == "coordinator" else [],
+            resource_id=int(form.resource.data) if role == "staff" and form.resource.data else None,
+            locale=form.locale.data or None,
+        )
+    except Invalid as exc:
+        db.rollback()
+        _show_invalid(form, exc)
+        return _render_new(form, 422)
+    db.commit()
+    return _render(201, made=(user, password))
+
+
+def _show_invalid(form: UserForm, exc: Invalid) -> None:
+    words = {
+        "email": _("Give an email address such as name@example.org."),
+        "offices": _("A coordinator is scoped to at least one office."),
+        "resource_id": _("A staff account is linked to a person: choose one."),
+    }
+    if exc.field == "email" and "exists already" in exc.message:
+        words["email"] = _("An account with this email exists already.")
+    field = {"resource_id": form.resource}.get(exc.field) or form._fields.get(exc.field)
+    (field or form.email).errors = [words.get(exc.field, exc.message)]
+
+
+def _confirm(
+    user_id: int, action: str, status: int = 200, error: str | None = None
+) -> ResponseReturnValue:
+    user = accounts.get_user(get_session(), user_id)
+    form = ResetForm(formdata=None) if action != "deactivate" else UserActionForm(formdata=None)
+    return render_template(
+        "console/user_confirm.html", user=user, action=action, form=form, error=error
+    ), status
+
+
+@bp.route("/users/<int:user_id>/<any(reset, reactivate, deactivate):action>")
+def user_confirm(user_id: int, action: str) -> ResponseReturnValue:
+    """Ask before setting a password, deactivating or reactivating."""
+    require_section("users")
+    return _confirm(user_id, action)
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+def user_reset(user_id: int) -> ResponseReturnValue:
+    require_section("users")
+    return _set_password(user_id, "reset")
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def user_reactivate(user_id: int) -> ResponseReturnValue:
+    require_section("users")
+    return _set_password(user_id, "reactivate")
 
 
 def _too_short() -> str:
@@ -55,30 +141,22 @@ def _too_short() -> str:
     )
 
 
-@bp.route("/users/<int:user_id>/reset", methods=["POST"])
-def user_reset(user_id: int) -> ResponseReturnValue:
-    require_section("users")
-    return _set_password(user_id, reactivate=False)
-
-
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-def user_reactivate(user_id: int) -> ResponseReturnValue:
-    require_section("users")
-    return _set_password(user_id, reactivate=True)
-
-
-def _set_password(user_id: int, *, reactivate: bool) -> ResponseReturnValue:
+def _set_password(user_id: int, action: str) -> ResponseReturnValue:
     form = ResetForm()
     if not form.validate():
-        return _render(422, failed=(user_id, _too_short()))
-    password, made = _new_password(form)
+        return _confirm(user_id, action, 422, _too_short())
+    made = form.how.data == "made"
+    if not made and not form.password.data:
+        words = _("Type the new password, or choose to have one made.")
+        return _confirm(user_id, action, 422, str(words))
+    password = made_password() if made else form.password.data or ""
     db = get_session()
-    operation = accounts.reactivate_user if reactivate else accounts.reset_password
+    operation = accounts.reactivate_user if action == "reactivate" else accounts.reset_password
     try:
         user = operation(db, principal(), user_id, password)
     except Invalid:
         db.rollback()
-        return _render(422, failed=(user_id, _too_short()))
+        return _confirm(user_id, action, 422, _too_short())
     db.commit()
     if made:
         return _render(made=(user, password))
@@ -95,7 +173,7 @@ def user_deactivate(user_id: int) -> ResponseReturnValue:
         user = accounts.deactivate_user(db, principal(), user_id)
     except Invalid:
         db.rollback()
-        return _render(422, failed=(user_id, _("You cannot deactivate your own account.")))
+        return _confirm(user_id, "deactivate", 422, _("You cannot deactivate your own account."))
     db.commit()
     flash(
         _(

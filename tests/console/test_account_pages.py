@@ -100,6 +100,8 @@ def test_an_admin_resets_a_password_and_the_user_signs_in_with_it(
 ):
     user = make_user("coordinator")
     signed_in("admin")
+    page = client.get(f"/console/users/{user.id}/reset")
+    assert page.status_code == 200 and 'name="password"' in page.text
     response = _post(client, "/console/users", f"/console/users/{user.id}/reset", password=NEW)
     assert response.status_code == 302
     other = app.test_client()
@@ -110,7 +112,8 @@ def test_an_admin_resets_a_password_and_the_user_signs_in_with_it(
 def test_a_made_password_is_shown_once_and_works(client, app, signed_in, make_user):
     user = make_user("coordinator")
     signed_in("admin")
-    response = _post(client, "/console/users", f"/console/users/{user.id}/reset", password="")
+    path = f"/console/users/{user.id}/reset"
+    response = _post(client, path, path, password="", how="made")
     assert response.status_code == 200
     made = re.search(r"<code>([^<]+)</code>", response.text).group(1)
     assert len(made) >= accounts.MIN_PASSWORD_LENGTH
@@ -123,7 +126,7 @@ def test_a_short_reset_password_is_a_form_error(client, signed_in, make_user):
     signed_in("admin")
     response = _post(client, "/console/users", f"/console/users/{user.id}/reset", password="short")
     assert response.status_code == 422
-    assert f'id="password-{user.id}-error"' in response.text
+    assert 'id="password-error"' in response.text
 
 
 def test_deactivating_ends_the_session_and_the_calendar_links(
@@ -140,6 +143,9 @@ def test_deactivating_ends_the_session_and_the_calendar_links(
     theirs = app.test_client()
     assert sign_in(theirs, user.email).status_code == 302
     signed_in("admin")
+    asked = client.get(f"/console/users/{user.id}/deactivate")
+    assert asked.status_code == 200 and "Deactivate " in asked.text
+    assert theirs.get("/console/calendar").status_code == 200  # asking changes nothing
     response = _post(client, "/console/users", f"/console/users/{user.id}/deactivate")
     assert response.status_code == 302
     assert theirs.get("/console/calendar").status_code == 302
@@ -195,3 +201,118 @@ def test_set_locale_accepts_bg_en_or_none(session, make_user):
     with pytest.raises(accounts.Invalid) as raised:
         accounts.set_locale(session, user, "fr")
     assert raised.value.field == "locale"
+
+
+def test_the_users_page_acts_on_nothing_itself_and_links_to_the_confirmations(
+    client, signed_in, make_user
+):
+    user = make_user("coordinator")
+    signed_in("admin")
+    html = client.get("/console/users").text
+    assert 'method="post"' not in html.split("<main")[1]
+    for action in ("reset", "deactivate"):
+        assert f'href="/console/users/{user.id}/{action}"' in html
+
+
+def test_an_empty_password_field_sets_nothing(client, app, signed_in, make_user, session):
+    user = make_user("coordinator")
+    signed_in("admin")
+    before = user.password_hash
+    path = f"/console/users/{user.id}/reset"
+    for how in ("typed", ""):
+        response = _post(client, path, path, password="", how=how)
+        assert response.status_code == 422
+        assert 'id="password-error"' in response.text and "Type the new password" in response.text
+    session.refresh(user)
+    assert user.password_hash == before
+    assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 302
+
+
+def test_an_admin_adds_a_user_whose_made_password_works_once_shown(
+    client, app, signed_in, session, factory
+):
+    factory.office("burgas")
+    factory.office("harmanli")
+    signed_in("admin")
+    assert 'href="/console/users/new"' in client.get("/console/users").text
+
+    response = _post(
+        client,
+        "/console/users/new",
+        "/console/users/new",
+        email="New.Coordinator@Example.org",
+        role="coordinator",
+        offices=["burgas", "harmanli"],
+        locale="bg",
+    )
+
+    assert response.status_code == 201
+    made = re.search(r"<code>([^<]+)</code>", response.text).group(1)
+    user = session.query(User).filter_by(email="new.coordinator@example.org").one()
+    assert (user.role, user.offices, user.locale) == ("coordinator", ["burgas", "harmanli"], "bg")
+    assert made not in client.get("/console/users").text
+    assert sign_in(app.test_client(), user.email, made).status_code == 302
+
+
+def test_a_staff_account_is_linked_to_the_person_chosen(client, signed_in, session, factory):
+    person = factory.interpreter(offices=("burgas",))
+    signed_in("admin")
+    assert f'<option value="{person.id}">' in client.get("/console/users/new").text
+    response = _post(
+        client, "/console/users/new", "/console/users/new",
+        email="staff.new@example.org", role="staff", resource=str(person.id), offices=["burgas"],
+    )  # fmt: skip
+    assert response.status_code == 201
+    user = session.query(User).filter_by(email="staff.new@example.org").one()
+    assert (user.resource_id, user.offices) == (person.id, [])
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"email": "not an address"}, "email"),
+        ({"email": ""}, "email"),
+        ({"role": "superuser"}, "role"),
+        ({"role": "coordinator", "offices": []}, "offices"),
+        ({"role": "coordinator", "offices": ["atlantis"]}, "offices"),
+        ({"role": "staff", "resource": ""}, "resource"),
+        ({"role": "staff", "resource": "999999"}, "resource"),
+        ({"locale": "fr"}, "locale"),
+    ],
+)
+def test_a_bad_new_user_is_a_form_error_and_adds_nobody(
+    client, signed_in, session, factory, values, field
+):
+    factory.office("burgas")
+    admin = signed_in("admin")
+    good = {"email": "someone@example.org", "role": "coordinator", "offices": ["burgas"]}
+    response = _post(client, "/console/users/new", "/console/users/new", **(good | values))
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    assert session.query(User).filter(User.id != admin.id).count() == 0
+
+
+def test_an_existing_email_is_refused(client, signed_in, make_user, session):
+    user = make_user("coordinator")
+    signed_in("admin")
+    response = _post(
+        client, "/console/users/new", "/console/users/new",
+        email=user.email.upper(), role="read_only",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert 'id="email-error"' in response.text and "exists already" in response.text
+
+
+@pytest.mark.parametrize("path", ["/console/users/new", "/console/users/1/deactivate"])
+def test_only_admins_open_the_user_pages(client, signed_in, path):
+    signed_in("coordinator")
+    assert client.get(path).status_code == 403
+
+
+def test_adding_a_user_needs_the_csrf_token(client, signed_in, session):
+    admin = signed_in("admin")
+    response = client.post(
+        "/console/users/new", data={"email": "x@example.org", "role": "read_only"}
+    )
+    assert response.status_code == 400
+    assert session.query(User).filter(User.id != admin.id).count() == 0
