@@ -11,15 +11,18 @@ import holidays
 from service.clock import to_sofia
 from service.models import Office, Resource
 
+HOLIDAY_LANGUAGES = {"en": "en_US", "bg": "bg"}  # page locale → the holidays package's
+
 
 @lru_cache(maxsize=64)
-def _bulgarian_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("BG", years=year, language="en_US").items())
+def _bulgarian_holidays(year: int, language: str = "en_US") -> dict[date, str]:
+    return dict(holidays.country_holidays("BG", years=year, language=language).items())
 
 
-def public_holiday(day: date) -> str | None:
-    """Return the name of the Bulgarian public holiday on `day` (Orthodox Easter included)."""
-    return _bulgarian_holidays(day.year).get(day)
+def public_holiday(day: date, locale: str = "en") -> str | None:
+    """Return the name of the Bulgarian public holiday on `day` (Orthodox Easter included), in
+    English or, with locale "bg", in Bulgarian."""
+    return _bulgarian_holidays(day.year, HOLIDAY_LANGUAGES.get(locale, "en_US")).get(day)
 
 
 def closed_reason(office: Office, day: date) -> str | None:

@@ -103,19 +103,31 @@ class FindForm(FlaskForm):
     office = SelectField(_l("Office"))
     day = DateField(_l("Date"), validators=[DataRequired(), InYears()])
     minutes = IntegerField(
-        _l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(15, 480)]
+        _l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(min=15)]
     )
 
     def validate_day(self, field: DateField) -> None:
         refuse_past(field.data, None)
 
+    def validate_minutes(self, field: IntegerField) -> None:
+        """The same longest booking as the API and moving a booking allow."""
+        longest = BookingPolicy.from_config(current_app.config).max_duration
+        if field.data is not None and timedelta(minutes=field.data) > longest:
+            raise ValidationError(
+                _l("A booking lasts at most %(hours)d hours.", hours=longest // timedelta(hours=1))
+            )
+
 
 class BookForm(FlaskForm):
     slot = StringField(validators=[DataRequired()])  # radios drawn by the slot list
     case_reference = StringField(
-        _l("Beneficiary (case reference)"), validators=[DataRequired(), Length(max=64)]
+        _l("Beneficiaries (case references, separated by commas)"),
+        validators=[DataRequired(), Length(max=400)],
     )
     room = SelectField(_l("Room"), coerce=int, validators=[Optional()])
+    notes = TextAreaField(
+        _l("Notes (no health or asylum details)"), validators=[Optional(), Length(max=2000)]
+    )
     remote_link = StringField(
         _l("tel:, sip: or https:// link (phone and video only)"),
         validators=[Optional(), Length(max=500)],

@@ -20,6 +20,7 @@ from service.auth import Principal
 from service.clock import to_sofia, utcnow
 from service.console import notices, queries
 from service.console.board import visible_offices
+from service.console.find_reasons import free_rooms, why_nobody_is_free
 from service.console.forms import (
     BOOKING_TYPE_OF_KIND,
     BookForm,
@@ -33,7 +34,7 @@ from service.console.web import actor, bp, policy, principal
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.language_match import LanguageMismatch
-from service.models import Booking
+from service.models import Booking, Resource
 from service.notifications import list_replies
 from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
 
@@ -68,12 +69,40 @@ def _search(form: FindForm) -> queries.SlotSearch:
     )
 
 
-def _book_form(office: str | None) -> BookForm:
-    form = BookForm()
-    rooms = queries.rooms_of(get_session(), office) if office else []
-    form.room.choices = [SelectChoice("0", _("No room"))] + [
-        SelectChoice(str(r.id), r.name) for r in rooms
+MAX_BENEFICIARIES = 10
+
+
+def room_choices(rooms: list[Resource]) -> list[SelectChoice]:
+    return [SelectChoice("0", _("No room"))] + [
+        SelectChoice(str(r.id), _("%(room)s (%(places)d places)", room=r.name, places=r.capacity))
+        if r.capacity
+        else SelectChoice(str(r.id), r.name)
+        for r in rooms
     ]
+
+
+def _chosen_span(slot: str, minutes: int | None) -> tuple[datetime, datetime] | None:
+    """The instants of a slot value `resource|start` and a duration, if they make sense."""
+    try:
+        starts_at = datetime.fromisoformat(slot.partition("|")[2])
+    except ValueError:
+        return None
+    if starts_at.tzinfo is None or not FIRST_YEAR <= starts_at.year <= LAST_YEAR or not minutes:
+        return None
+    return starts_at, starts_at + timedelta(minutes=minutes)
+
+
+def _book_form(office: str | None, span: tuple[datetime, datetime] | None = None) -> BookForm:
+    """The booking form; its rooms are those free for the chosen time, else all the office's."""
+    form = BookForm()
+    db = get_session()
+    if not office:
+        rooms = []
+    elif span is not None:
+        rooms = free_rooms(db, office, span[0], span[1], policy())
+    else:
+        rooms = queries.rooms_of(db, office)
+    form.room.choices = room_choices(rooms)
     return form
 
 
@@ -84,6 +113,8 @@ def _render_find(
     who = principal()
     only = who.resource_id if who.role == "staff" else None
     offers = queries.free_slots(get_session(), _search(find), policy(), only) if searched else []
+    if searched and not offers:
+        extra.setdefault("nothing", why_nobody_is_free(get_session(), _search(find)))
     context = {
         "find": find,
         "book": book,
@@ -104,6 +135,29 @@ def find() -> ResponseReturnValue:
     return _render_find(form, _book_form(form.office.data))
 
 
+@bp.route("/find/rooms")
+def find_rooms() -> ResponseReturnValue:
+    """The room choices free for the time ticked in the slot list (drawn again by htmx)."""
+    who = principal()
+    find_form = _find_form(who, request.args)
+    offered = {choice.value for choice in find_form.office.choices or []}
+    office = find_form.office.data if find_form.office.data in offered else None
+    span = _chosen_span(
+        request.args.get("slot", ""), whole_number(request.args.get("minutes", ""), 15, 24 * 60)
+    )
+    form = _book_form(office, span)
+    return render_template("console/_rooms.html", book=form)
+
+
+def _references(text: str) -> list[str]:
+    """The case references typed, separated by commas or semicolons, each once."""
+    found = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    unique = list(dict.fromkeys(found))
+    if len(unique) > MAX_BENEFICIARIES:
+        raise Invalid("case_reference", f"At most {MAX_BENEFICIARIES} beneficiaries per booking.")
+    return unique
+
+
 def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     resource, _sep, start = (form.slot.data or "").partition("|")
     resource_id = whole_number(resource, 1, ROW_ID_MAX)
@@ -121,8 +175,11 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     if form.room.data:
         resource_ids.append(form.room.data)
     db = get_session()
-    beneficiary = access_loaders.find_beneficiary(db, who, form.case_reference.data or "")
-    facts = booking_request_facts(db, find.office.data, resource_ids, 1)
+    people = [
+        access_loaders.find_beneficiary(db, who, reference)
+        for reference in _references(form.case_reference.data or "")
+    ]
+    facts = booking_request_facts(db, find.office.data, resource_ids, len(people))
     require(who, Action.CHANGE, Kind.BOOKING, facts)
     override = may_override_language(who) and bool(form.language_override.data)
     booking_request = bookings.BookingRequest(
@@ -131,9 +188,10 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
         ends_at=starts_at + timedelta(minutes=find.minutes.data),
         resource_ids=resource_ids,
         office=find.office.data,
-        beneficiary_ids=[beneficiary.id],
+        beneficiary_ids=[person.id for person in people],
         modality=find.modality.data,
         remote_link=form.remote_link.data or None,
+        notes=form.notes.data or None,
         language_override=override,
         language_override_reason=(form.language_override_reason.data or None) if override else None,
     )
@@ -151,6 +209,8 @@ def book() -> ResponseReturnValue:
     who = principal()
     require(who, Action.CHANGE, Kind.BOOKING)  # before the form: nothing to learn from it
     find_form = _find_form(who, request.form)
+    # Every room of the office is accepted here: one taken meanwhile is refused by the booking
+    # itself, with the clash named.
     form = _book_form(find_form.office.data)
     db = get_session()
     if not (find_form.validate() and form.validate()):

@@ -56,6 +56,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "GET /console/account": OPEN,
     "GET /console/board": OPEN,
     "GET /console/find": OPEN,
+    "GET /console/find/rooms": OPEN,
     "GET /console/calendar": OPEN,
     "GET /console/series": OPEN,
     "GET /console/series/new": rule((OK, OK), (OK, OK), (NO, NO)),
