@@ -8,6 +8,8 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 
+from service.languages import english_name
+
 LOCALES = ("bg", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LABELS = {
@@ -67,6 +69,12 @@ def message_label(value: object) -> str:
     return str(MESSAGE_LABELS.get(str(value), value))
 
 
+def language_name(code: str) -> str:
+    """The name of an ISO 639 language in this locale, else in English, else the code."""
+    names = get_locale().languages if get_locale() is not None else {}
+    return str(names.get(code) or english_name(code) or code)
+
+
 def select_locale() -> str:
     if not has_request_context():
         return "bg"
@@ -85,3 +93,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["message_label"] = message_label
+    app.jinja_env.filters["language_name"] = language_name
