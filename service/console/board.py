@@ -185,6 +185,9 @@ def _fill(
         if day not in column:
             continue
         booking: Booking = hold.booking
+        here = booking.office_id == office.id
+        if booking.status == "cancelled" and not here:
+            continue  # nobody is busy elsewhere then
         details = sees_details(principal, Facts.of(offices=[booking.office_code]))
         rows[hold.resource_id].cells[column[day]].append(
             Block(
@@ -193,7 +196,7 @@ def _fill(
                 ends_at=hold.ends_at,
                 status=booking.status,
                 type=booking.type,
-                here=booking.office_id == office.id,
+                here=here,
                 languages=tuple(sorted(set((languages or "").split(",")) - {""}))
                 if details
                 else (),

@@ -62,6 +62,7 @@ def board() -> ResponseReturnValue:
         board=shown,
         offices=offices,
         shown_day=day,
+        today=today(),
         previous=first - step,
         next=first + step,
     )

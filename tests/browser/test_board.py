@@ -117,6 +117,12 @@ def test_the_board_opens_on_ones_office_and_the_coming_week_all_five_days_in_vie
     assert "tentative" in legend.inner_text()
     check_page(desktop, "board-1366")
 
+    heads.nth(1).click()  # Tuesday alone
+    desktop.wait_for_url(re.compile(r"day=\d{4}-\d\d-\d\d"))
+    assert desktop.get_by_role("heading", name="Day board").is_visible()
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 1366
+    check_page(desktop, "board-day-1366")
+
 
 def test_clicking_an_empty_cell_opens_find_and_book_for_that_person_and_day(
     desktop: Any, board_server: str

@@ -91,10 +91,12 @@ def test_each_state_has_its_own_class_and_mark_and_the_legend_names_them(
     no_show = factory.booking([person], at[3], 30, office="burgas")
     cancelled = factory.booking([person], at[4], 30, office="burgas")
     elsewhere = factory.booking([person], sofia_instant(next_day, time(10)), 30, office="sofia")
+    called_off = factory.booking([person], sofia_instant(next_day, time(12)), 30, office="sofia")
     later = datetime(2100, 1, 1, tzinfo=UTC)
     change_status(factory.session, completed, "complete", Actor("tests"), now=later)
     change_status(factory.session, no_show, "no_show", Actor("tests"), now=later)
-    change_status(factory.session, cancelled, "cancel", Actor("tests"), reason="ill")
+    for off in (cancelled, called_off):
+        change_status(factory.session, off, "cancel", Actor("tests"), reason="ill")
     factory.session.commit()
     signed_in("coordinator", offices=["burgas"])
     html = week_of(client, day)
@@ -106,6 +108,7 @@ def test_each_state_has_its_own_class_and_mark_and_the_legend_names_them(
     assert classes[no_show.id] == "closed-out no_show"
     assert classes[cancelled.id] == "cancelled"
     assert classes[elsewhere.id] == "elsewhere"
+    assert called_off.id not in classes  # called off elsewhere: nobody is busy then
     words = chips(html)
     marks = {booking_id: text.split()[0] for booking_id, text in words.items()}
     assert marks == {
@@ -196,6 +199,13 @@ def test_an_open_cell_links_to_find_and_book_for_that_person_office_and_day(
     assert f"day={closed.isoformat()}&amp;modality" not in html.split('<div class="agenda">')[0]
     assert html.count('class="book"') == 4  # the person's open days, none for the room
     assert f"{person.name} on " in html  # what the link books, for screen readers
+
+
+def test_days_gone_by_have_no_booking_links(client, signed_in, factory):
+    factory.interpreter(offices=("burgas",))
+    signed_in("coordinator", offices=["burgas"])
+    html = week_of(client, work_day() - timedelta(days=28))
+    assert 'class="book"' not in html and "Book on this day" not in html
 
 
 def test_who_may_not_book_gets_no_booking_links(client, signed_in, factory):
