@@ -58,7 +58,7 @@ def test_a_chip_shows_the_times_type_languages_and_how_many_come(client, signed_
     signed_in("coordinator", offices=["burgas"])
     html = week_of(client, day)
     assert chips(html)[booking.id] == "■ 10:00\u201311:30 · Interpretation · Arabic, Dari · 3"
-    assert "beneficiaries: </span>3" in html  # the number is named for screen readers
+    assert "attendees: </span>3" in html  # the number is named for screen readers
 
 
 def test_a_chip_speaks_bulgarian_on_a_bulgarian_page(client, signed_in, factory):
@@ -75,7 +75,7 @@ def test_who_may_not_see_details_sees_neither_languages_nor_numbers(client, sign
     signed_in("read_only")
     html = week_of(client, day)
     assert chips(html)[booking.id] == "■ 10:00\u201311:30 · Interpretation"
-    assert "Arabic" not in html and "beneficiaries:" not in html
+    assert "Arabic" not in html and "attendees:" not in html
 
 
 def test_each_state_has_its_own_class_and_mark_and_the_legend_names_them(
