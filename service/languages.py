@@ -23,3 +23,12 @@ def check_language(field: str, code: str) -> str:
     if not is_language_code(code):
         raise Invalid(field, f"Unknown ISO 639 language code: {code!r}.")
     return code
+
+
+@lru_cache(maxsize=512)
+def english_name(code: str) -> str | None:
+    """The ISO 639 name of a language code, in English; None when the code is unknown."""
+    if not is_language_code(code):
+        return None
+    found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code})
+    return str(found.name) if found is not None else None

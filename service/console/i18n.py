@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service.language_match import LanguageMismatch
+from service.languages import english_name
 
 LOCALES = ("bg", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -75,6 +76,12 @@ def message_label(value: object) -> str:
     return str(MESSAGE_LABELS.get(str(value), value))
 
 
+def language_name(code: str) -> str:
+    """The name of an ISO 639 language in this locale, else in English, else the code."""
+    names = get_locale().languages if get_locale() is not None else {}
+    return str(names.get(code) or english_name(code) or code)
+
+
 def select_locale() -> str:
     if not has_request_context():
         return "bg"
@@ -93,14 +100,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["message_label"] = message_label
+    app.jinja_env.filters["language_name"] = language_name
 
 
 def language_refusal(exc: LanguageMismatch) -> str:
     """The language rule's refusal in the page's language."""
-    names = get_locale().languages if get_locale() else {}
 
     def spoken(codes: list[str]) -> str:
-        return ", ".join(names.get(code, code) for code in codes)
+        return ", ".join(language_name(code) for code in codes)
 
     return str(
         _(

@@ -8,16 +8,26 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from service.clock import to_sofia, utcnow
-from service.console.board import day_board, visible_offices, week_board
+from service.console.board import (
+    day_board,
+    default_office,
+    default_week,
+    visible_offices,
+    week_board,
+)
 from service.console.web import bp, principal
 from service.db import get_session
 from service.errors import NotFound
 from service.text_input import FIRST_YEAR, LAST_YEAR
 
 
+def today() -> date:
+    return to_sofia(utcnow()).date()
+
+
 def parse_day(value: str | None) -> date:
     if not value:
-        return to_sofia(utcnow()).date()
+        return today()
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -29,19 +39,21 @@ def parse_day(value: str | None) -> date:
 
 @bp.route("/board")
 def board() -> ResponseReturnValue:
-    """The week board, or with `?day=` one day of the office."""
+    """The week board, or with `?day=` one day of the office; by default one's own office and
+    the coming week."""
     who = principal()
     db = get_session()
     offices = visible_offices(db, who, full=True)
     if not offices:
         raise NotFound("There is no office for you to see yet.")
-    code = request.args.get("office") or offices[0].code
+    code = request.args.get("office") or default_office(who, offices).code
     if request.args.get("day"):
         day = parse_day(request.args.get("day"))
         shown = day_board(db, who, offices, code, day)
         step = timedelta(days=1)
     else:
-        day = parse_day(request.args.get("week"))
+        week = request.args.get("week")
+        day = parse_day(week) if week else default_week(today())
         shown = week_board(db, who, offices, code, day)
         step = timedelta(days=7)
     first = shown.days[0].day if shown.single else shown.monday
@@ -50,6 +62,7 @@ def board() -> ResponseReturnValue:
         board=shown,
         offices=offices,
         shown_day=day,
+        today=today(),
         previous=first - step,
         next=first + step,
     )
