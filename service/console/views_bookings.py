@@ -28,7 +28,7 @@ from service.console.forms import (
     FindForm,
     RescheduleForm,
 )
-from service.console.i18n import language_refusal
+from service.console.i18n import language_name, language_refusal
 from service.console.once import once_per_form
 from service.console.web import actor, bp, policy, principal
 from service.db import get_session
@@ -48,10 +48,8 @@ def _find_form(who: Principal, data: MultiDict[str, str]) -> FindForm:
     form.office.choices = [
         SelectChoice(o.code, o.name_en if english else o.name_bg) for o in visible_offices(db, who)
     ]
-    names = get_locale().languages if get_locale() else {}
     form.language.choices = [SelectChoice("", _("Any language"))] + [
-        SelectChoice(code, f"{names.get(code, code)} ({code})")
-        for code in queries.languages_offered(db)
+        SelectChoice(code, language_name(code)) for code in queries.languages_offered(db)
     ]
     if not data:
         form.day.data = to_sofia(utcnow()).date() + timedelta(days=1)
