@@ -195,7 +195,9 @@ def require(
         return
     if missing is not None and kind in _HIDDEN and not allows(principal, Action.READ, kind, facts):
         raise NotFound(missing)
-    raise Forbidden(f"The {principal.role} role may not {action.value} this {kind_label(kind)}.")
+    raise Forbidden(
+        f"The {principal.role} role may not {action.value} this {kind_label(kind)}."
+    ).coded("forbidden", role=principal.role)
 
 
 def kind_label(kind: Kind) -> str:

@@ -163,7 +163,9 @@ def get_by_case_reference(
         query = query.where(Beneficiary.offices.any(Office.code.in_(list(offices))))
     beneficiary = session.scalar(query)
     if beneficiary is None:
-        raise Invalid("case_reference", f"No beneficiary with case reference {reference!r}.")
+        raise Invalid("case_reference", f"No beneficiary with case reference {reference!r}.").coded(
+            "beneficiary_unknown", reference=reference
+        )
     return beneficiary
 
 

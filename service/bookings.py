@@ -72,7 +72,7 @@ def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) ->
             raise Invalid(name, "An instant needs an offset, such as 2027-03-01T10:00:00+02:00.")
     check_year_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
-        raise Invalid("ends_at", "The end must come after the start.")
+        raise Invalid("ends_at", "The end must come after the start.").coded("end_before_start")
     if ends_at - starts_at > policy.max_duration:
         hours = policy.max_duration / timedelta(hours=1)
         raise Invalid("ends_at", f"A booking may last at most {hours:g} hours.")
@@ -165,15 +165,17 @@ def check_rules(
             if reason:
                 raise Invalid(
                     "starts_at", f"The {office.code} office is closed that day ({reason})."
-                )
+                ).coded("office_closed", office=office.code, day=day)
             if not within_opening_hours(office, starts_at, ends_at):
                 raise Invalid(
                     "starts_at", f"Outside the opening hours of the {office.code} office."
-                )
+                ).coded("outside_opening_hours", office=office.code)
         for person in (r for r in resources if r.is_person):
             works_at = office.id if office is not None and modality == "in_person" else None
             if not within_working_hours(person, works_at, starts_at, ends_at):
-                raise Invalid(field_name, f"Resource {person.id} does not work at that time.")
+                raise Invalid(
+                    field_name, f"Resource {person.id} does not work at that time."
+                ).coded("not_working", resource=person.id)
     away = session.scalars(
         select(TimeOff).where(
             TimeOff.resource_id.in_([r.id for r in resources]),
@@ -193,7 +195,7 @@ def check_rules(
                     "reason": "time_off",
                 }
             ],
-        )
+        ).coded("resource_away", resource=away.resource_id)
 
 
 def place_holds(
@@ -219,7 +221,7 @@ def place_holds(
         raise Conflict(
             f"Resource {first['resource_id']} is already held by booking {first['booking_id']}.",
             conflicts,
-        )
+        ).coded("resource_held", resource=first["resource_id"], booking=first["booking_id"])
     booking.holds = [
         Hold(
             resource_id=r.id,

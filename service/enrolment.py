@@ -183,7 +183,9 @@ def enrol(
         )
     )
     if enrolment is not None and enrolment.status != "cancelled":
-        raise Conflict(f"Beneficiary {beneficiary_id} is already {enrolment.status}.")
+        raise Conflict(f"Beneficiary {beneficiary_id} is already {enrolment.status}.").coded(
+            "already_enrolled", beneficiary=beneficiary_id, status=enrolment.status
+        )
     promote_waitlist(session, series, actor, moment)  # seats that grew go to those waiting
     limit = seats(session, series)
     full = limit is not None and count(session, series, "enrolled") >= limit

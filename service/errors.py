@@ -6,11 +6,21 @@ from typing import Any
 
 
 class DomainError(Exception):
+    """A refusal by the domain: `message` in English for the API; `code` and `params` (ids,
+    codes, days) for a page that words it in its own language (see service.console.words)."""
+
     status = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.code: str | None = None
+        self.params: dict[str, Any] = {}
+
+    def coded(self, code: str, **params: Any) -> DomainError:
+        """Name this refusal for pages that translate it; return it, to raise."""
+        self.code, self.params = code, params
+        return self
 
     def details(self) -> dict[str, Any]:
         return {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service.console import cli, i18n, web
+from service.console import cli, i18n, web, words
 from service.console.secret import configure_secret_key
 
 
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,  # a form stays usable for a working day
     )
     i18n.init_app(app)
+    app.jinja_env.globals["closed_words"] = words.closed_words
     web.csrf.init_app(app)
     from service.console import (  # noqa: F401
         roles,

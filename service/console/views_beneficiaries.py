@@ -31,6 +31,7 @@ from service.console.once import once_per_form
 from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, page_number, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Beneficiary, Office
@@ -66,7 +67,7 @@ def _show_invalid(form: BeneficiaryForm, exc: Invalid) -> None:
         "language": _("Unknown language code: use ISO 639, e.g. ar, fa, prs, uk."),
     }
     field: Field = form._fields.get(exc.field) or form.case_reference
-    field.errors = [words.get(exc.field, exc.message)]
+    field.errors = [words.get(exc.field, describe(exc))]
 
 
 @bp.route("/beneficiaries/new", methods=["GET", "POST"])

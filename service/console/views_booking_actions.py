@@ -15,6 +15,7 @@ from service.console.forms import RescheduleForm
 from service.console.i18n import label
 from service.console.views_bookings import load_booking, render_booking
 from service.console.web import actor, bp, policy, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid, InvalidTransition, StaleVersion
 from service.models import OutboxMessage
@@ -58,11 +59,11 @@ def reschedule(booking_id: int) -> ResponseReturnValue:
         db.rollback()
         clashes = queries.describe_conflicts(db, exc.conflicts)
         return render_booking(
-            shown, 409, reschedule=form, clashes=clashes, reschedule_error=exc.message
+            shown, 409, reschedule=form, clashes=clashes, reschedule_error=describe(exc)
         )
     except (Invalid, InvalidTransition) as exc:
         db.rollback()
-        return render_booking(shown, 422, reschedule=form, reschedule_error=exc.message)
+        return render_booking(shown, 422, reschedule=form, reschedule_error=describe(exc))
     db.commit()
     flash(_("Booking %(id)d is moved.", id=shown.id))
     return redirect(url_for("console.booking", booking_id=shown.id))
@@ -96,7 +97,7 @@ def resend(outbox_id: int) -> ResponseReturnValue:
         copy = outbox.resend_message(db, outbox_id)
     except (Conflict, Invalid, InvalidTransition) as exc:
         db.rollback()
-        flash(_("Not resent: %(reason)s", reason=exc.message))
+        flash(_("Not resent: %(reason)s", reason=describe(exc)))
         return redirect(_back(found))
     db.commit()
     flash(_("The message is queued again (notification %(id)d).", id=copy.id))
@@ -113,7 +114,7 @@ def handled(outbox_id: int) -> ResponseReturnValue:
         notifications.mark_handled(db, outbox_id, by=who.name)
     except (Conflict, InvalidTransition) as exc:
         db.rollback()
-        flash(_("Not changed: %(reason)s", reason=exc.message))
+        flash(_("Not changed: %(reason)s", reason=describe(exc)))
         return redirect(_back(found))
     db.commit()
     flash(_("Notification %(id)d is marked handled.", id=outbox_id))

@@ -31,6 +31,7 @@ from service.console.forms import (
 from service.console.i18n import language_name, language_refusal
 from service.console.once import once_per_form
 from service.console.web import actor, bp, policy, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.language_match import LanguageMismatch
@@ -220,7 +221,7 @@ def book() -> ResponseReturnValue:
     except Conflict as exc:
         db.rollback()
         clashes = queries.describe_conflicts(db, exc.conflicts)
-        return _render_find(find_form, form, 409, error=exc.message, clashes=clashes)
+        return _render_find(find_form, form, 409, error=describe(exc), clashes=clashes)
     except LanguageMismatch as exc:
         db.rollback()
         return _render_find(
@@ -240,7 +241,7 @@ def book() -> ResponseReturnValue:
                 error=_("Say why this interpreter is booked all the same."),
                 offer_override=True,
             )
-        return _render_find(find_form, form, 422, error=exc.message)
+        return _render_find(find_form, form, 422, error=describe(exc))
     db.commit()
     flash(_("Booked: booking %(id)d.", id=booking.id))
     return redirect(url_for("console.booking", booking_id=booking.id))

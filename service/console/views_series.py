@@ -30,6 +30,7 @@ from service.console.series_forms import (
     series_request,
 )
 from service.console.web import actor, bp, policy, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Office, Series
@@ -91,7 +92,7 @@ def _render_plan(form: PlanForm, status: int = 200, **extra: Any) -> ResponseRet
 
 def _domain_error(form: PlanForm, exc: Invalid) -> ResponseReturnValue:
     get_session().rollback()
-    return _render_plan(form, 422, domain_error=(form_field(form, exc.field), exc.message))
+    return _render_plan(form, 422, domain_error=(form_field(form, exc.field), describe(exc)))
 
 
 def _render_dry_run(
@@ -156,7 +157,7 @@ def series_commit() -> ResponseReturnValue:
     except Conflict as exc:
         db.rollback()
         plan = ops.plan_series(db, plan_request, policy())
-        return _render_dry_run(form, plan, 409, refused=exc.message)
+        return _render_dry_run(form, plan, 409, refused=describe(exc))
     db.commit()
     booked = sum(1 for o in done.occurrences if not o.clashes)
     flash(

@@ -20,6 +20,7 @@ from service.console.once import once_per_form
 from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import DomainError
 from service.language_match import LanguageMismatch
@@ -43,7 +44,7 @@ def series_enrol(series_id: int) -> ResponseReturnValue:
         return render_series(shown, exc.status, enrol=form, enrol_error=language_refusal(exc))
     except DomainError as exc:
         db.rollback()
-        return render_series(shown, exc.status, enrol=form, enrol_error=exc.message)
+        return render_series(shown, exc.status, enrol=form, enrol_error=describe(exc))
     position = enrolment.waitlist_position(db, row)
     db.commit()
     if position is None:
@@ -128,7 +129,7 @@ def series_record(series_id: int, occurrence_id: int) -> ResponseReturnValue:
             attendance.record_walk_ins(db, booking, form.walk_ins.data, actor())
     except DomainError as exc:
         db.rollback()
-        return _render_register(shown, booking, form, exc.status, error=exc.message)
+        return _render_register(shown, booking, form, exc.status, error=describe(exc))
     db.commit()
     flash(_("The register is saved."))
     return redirect(

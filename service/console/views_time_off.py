@@ -16,6 +16,7 @@ from service.console import queries
 from service.console.forms_people import TimeOffForm
 from service.console.views_calendar import render_calendar
 from service.console.web import bp, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Forbidden, Invalid
 
@@ -52,7 +53,7 @@ def time_off_add() -> ResponseReturnValue:
     except Invalid as exc:
         db.rollback()
         words = {"ends_at": _("The end must come after the start.")}
-        form.ends_at.errors = [words.get(exc.field, exc.message)]
+        form.ends_at.errors = [words.get(exc.field, describe(exc))]
         return render_calendar(status=422, time_off_form=form)
     db.commit()
     flash(_("Your time off is saved; nobody can book you then."))

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from service import accounts
 from service.auth import Principal
 from service.bookings import Actor
+from service.console.words import describe
 from service.db import get_session
 from service.errors import DomainError, StaleChange
 from service.policy import BookingPolicy
@@ -96,7 +97,9 @@ def page_number() -> int:
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
     get_session().rollback()
-    return render_template("console/error.html", status=exc.status, message=exc.message), exc.status
+    return render_template(
+        "console/error.html", status=exc.status, message=describe(exc)
+    ), exc.status
 
 
 @bp.errorhandler(StaleDataError)
