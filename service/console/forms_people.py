@@ -69,6 +69,7 @@ class BeneficiaryForm(FlaskForm):
 
 class ConsentForm(FlaskForm):
     consent = HiddenField(validators=[DataRequired()])  # "yes" or "no", set by the button
+    confirmed = HiddenField()  # "yes" once the withdrawal was confirmed on the page
 
 
 class DiscreetForm(FlaskForm):

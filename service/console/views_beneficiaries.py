@@ -137,6 +137,7 @@ def _render_one(
     status: int = 200,
     error: str | None = None,
     offices_form: OfficesForm | None = None,
+    confirm_withdrawal: bool = False,
     languages_form: OtherLanguagesForm | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
@@ -153,6 +154,8 @@ def _render_one(
         consent_form=ConsentForm(formdata=None),
         discreet_form=DiscreetForm(formdata=None),
         offices_form=offices_form or _offices_form(beneficiary, None),
+        confirm_withdrawal=confirm_withdrawal,
+        offer_undo=request.args.get("undo") == "consent" and not beneficiary.sms_consent,
         languages_form=languages_form,
         sources=SOURCES,
         error=error,
@@ -184,14 +187,19 @@ def beneficiary_consent(beneficiary_id: int) -> ResponseReturnValue:
     form = ConsentForm()
     if not form.validate() or form.consent.data not in ("yes", "no"):
         return _render_one(shown, 422, _("Choose to record consent or its withdrawal."))
+    if form.consent.data == "no" and shown.sms_consent and form.confirmed.data != "yes":
+        return _render_one(shown, confirm_withdrawal=True)  # asked on the page first
     try:
         _change(shown, beneficiaries.BeneficiaryChanges(sms_consent=form.consent.data == "yes"))
     except Invalid:
         db.rollback()
         return _render_one(shown, 422, _("SMS consent needs a number to send to."))
     db.commit()
-    flash(_("SMS consent recorded.") if shown.sms_consent else _("SMS consent withdrawn."))
-    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
+    if shown.sms_consent:
+        flash(_("SMS consent recorded."))
+        return redirect(url_for("console.beneficiary", beneficiary_id=shown.id))
+    flash(_("SMS consent withdrawn."))
+    return redirect(url_for("console.beneficiary", beneficiary_id=shown.id, undo="consent"))
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/discreet", methods=["POST"])

@@ -116,7 +116,12 @@ def test_consent_withdrawn_and_given_again_shows_in_the_history(
     html = client.get(path).text
     assert f"{user.email}, in the console" in html
     assert html.count("<td>given</td>") == 2 and html.count("<td>withdrawn</td>") == 1
-    assert _post(client, f"{path}/consent", consent="no").status_code == 302
+    asked = _post(client, f"{path}/consent", consent="no")
+    assert asked.status_code == 200 and 'id="confirm-withdraw"' in asked.text
+    session.refresh(person)
+    assert person.sms_consent is True  # nothing happens before the confirmation
+    withdrawn = _post(client, f"{path}/consent", consent="no", confirmed="yes")
+    assert withdrawn.status_code == 302
     session.refresh(person)
     assert person.sms_consent is False
     events = (
@@ -246,3 +251,21 @@ def test_sharing_needs_an_office_and_is_closed_outside_the_scope(
     )
     assert forged.status_code == 404
     assert _offices_of(session, theirs) == ["sofia"]
+
+
+def test_a_withdrawal_can_be_undone_at_once(client, signed_in, factory, session):
+    person = factory.beneficiary(phone="0888 123 457", sms_consent=True, offices=("burgas",))
+    signed_in("coordinator")
+    path = f"/console/beneficiaries/{person.id}"
+    withdrawn = _post(client, f"{path}/consent", consent="no", confirmed="yes")
+    assert withdrawn.location.endswith("?undo=consent")
+    page = client.get(withdrawn.location).text
+    assert 'id="undo-withdraw"' in page and "SMS consent withdrawn." in page
+    assert 'id="undo-withdraw"' not in client.get(path).text  # offered right after, only
+
+    undone = _post(client, f"{path}/consent", consent="yes")
+
+    assert undone.status_code == 302
+    session.refresh(person)
+    assert person.sms_consent is True
+    assert 'id="undo-withdraw"' not in client.get(undone.location).text
