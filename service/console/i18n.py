@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -57,7 +57,7 @@ MESSAGE_LABELS = {
     "undelivered": _l("not delivered"),
     "failed": _l("failed"),
     "review": _l("to check (outcome unknown)"),
-    "cancelled": _l("cancelled"),
+    "cancelled": lazy_pgettext("SMS status", "cancelled"),  # съобщение: neuter in Bulgarian
     "superseded": _l("replaced by a newer message"),
     "beneficiary": _l("beneficiary"),
     "guardian": _l("guardian"),

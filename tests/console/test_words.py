@@ -107,3 +107,13 @@ def test_coded_refusals_are_worded_in_both_languages(
             assert bulgarian in worded
     if "resource" in refusal.params:
         assert person.name in worded
+
+
+def test_a_cancelled_sms_and_a_cancelled_booking_agree_in_gender_in_bulgarian(app):
+    from flask_babel import force_locale
+
+    from service.console.i18n import label, message_label
+
+    with app.test_request_context(), force_locale("bg"):
+        assert label("cancelled") == "отменена"  # резервацията
+        assert message_label("cancelled") == "отменено"  # съобщението, напомнянето
