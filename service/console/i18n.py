@@ -66,6 +66,30 @@ MESSAGE_LABELS = {
 }
 
 
+# Twilio's error codes a coordinator meets (https://www.twilio.com/docs/api/errors).
+TWILIO_ERRORS = {
+    "21211": _l("not a valid phone number"),
+    "21408": _l("sending to this country is not enabled"),
+    "21610": _l("the person replied STOP"),
+    "21612": _l("this number cannot receive SMS from us"),
+    "21614": _l("not a mobile number"),
+    "30003": _l("phone switched off or out of reach"),
+    "30004": _l("message blocked by the recipient or network"),
+    "30005": _l("unknown number"),
+    "30006": _l("a landline, or the network cannot be reached"),
+    "30007": _l("filtered by the network as spam"),
+    "30008": _l("unknown error at the network"),
+}
+
+
+def error_name(code: object) -> str:
+    """A Twilio error code in words, with the code for a support request."""
+    if code is None or code == "":
+        return "—"
+    words = TWILIO_ERRORS.get(str(code))
+    return f"{words} ({code})" if words is not None else str(code)
+
+
 def label(value: object) -> str:
     """The words for a stored code (status, type, modality, audit action) in this locale."""
     return str(LABELS.get(str(value), value))
@@ -100,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["message_label"] = message_label
+    app.jinja_env.filters["error_name"] = error_name
     app.jinja_env.filters["language_name"] = language_name
 
 

@@ -117,3 +117,16 @@ def test_a_cancelled_sms_and_a_cancelled_booking_agree_in_gender_in_bulgarian(ap
     with app.test_request_context(), force_locale("bg"):
         assert label("cancelled") == "отменена"  # резервацията
         assert message_label("cancelled") == "отменено"  # съобщението, напомнянето
+
+
+def test_twilio_error_codes_are_named_with_the_code_kept(app):
+    from flask_babel import force_locale
+
+    from service.console.i18n import error_name
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert error_name("30003") == "phone switched off or out of reach (30003)"
+            assert error_name("99999") == "99999" and error_name(None) == "—"
+        with force_locale("bg"):
+            assert error_name("30003") == "телефонът е изключен или извън обхват (30003)"
