@@ -145,6 +145,7 @@ def find_rooms() -> ResponseReturnValue:
         request.args.get("slot", ""), whole_number(request.args.get("minutes", ""), 15, 24 * 60)
     )
     form = _book_form(office, span)
+    form.room.data = whole_number(request.args.get("room", ""), 0, ROW_ID_MAX)  # kept if free
     return render_template("console/_rooms.html", book=form)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from service import accounts, create_app
+from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.catalogue import ResourceSpec, create_resource
 from service.db import session_scope
 from service.demo import seed_demo
@@ -40,6 +41,7 @@ CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 AXE = CLIENTS / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "browser tests password"
 TEST_ROOM = "Burgas quiet room"
+ARABIC_SPEAKER = "BG-2026-99990"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ def live_server(fresh_database: Any) -> Iterator[LiveServer]:
     with session_scope(app) as session:
         create_resource(
             session, ResourceSpec(kind="room", name=TEST_ROOM, office="burgas", capacity=4)
+        )
+        # an Arabic speaker of Burgas, whom the Arabic interpreters found may book
+        register_beneficiary(
+            session,
+            BeneficiaryRequest(case_reference=ARABIC_SPEAKER, language="ar", offices=["burgas"]),
         )
         for email, offices in (
             ("burgas@example.org", ["burgas"]),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from service.calendar_rules import public_holiday
 from service.clock import to_sofia, utcnow
-from tests.browser.conftest import PASSWORD, TEST_ROOM, sign_in
+from tests.browser.conftest import ARABIC_SPEAKER, PASSWORD, TEST_ROOM, sign_in
 
 
 def next_work_day():
@@ -35,13 +35,15 @@ def choose_first_slot(page):
     offer = page.locator("#slots fieldset.offer").first
     interpreter = offer.locator("legend").inner_text()
     first = offer.locator("input[type=radio]").first
-    offer.locator("label").first.click()
+    # ticking a time draws the room list again: only rooms free then, with their places
+    with page.expect_response(lambda r: "/console/find/rooms" in r.url):
+        offer.locator("label").first.click()
     return interpreter, first.get_attribute("value")
 
 
-def fill_booking(page, case_reference="BG-2026-00001"):
-    page.get_by_label("Beneficiary (case reference)").fill(case_reference)
-    page.get_by_label("Room").select_option(label=TEST_ROOM)
+def fill_booking(page, case_reference=ARABIC_SPEAKER):
+    page.get_by_label("Beneficiaries (case references, separated by commas)").fill(case_reference)
+    page.get_by_label("Room").select_option(label=f"{TEST_ROOM} (4 places)")
 
 
 def test_sign_in_find_an_arabic_interpreter_in_burgas_book_her_and_see_the_board(
@@ -84,7 +86,8 @@ def test_booking_a_time_someone_just_took_shows_the_clash(page, live_server, che
     search_arabic_in_burgas(other, base, day)
     _, slot = choose_first_slot(page)
     radio = other.locator(f'input[value="{slot}"]').get_attribute("id")
-    other.locator(f'label[for="{radio}"]').click()
+    with other.expect_response(lambda r: "/console/find/rooms" in r.url):
+        other.locator(f'label[for="{radio}"]').click()
     fill_booking(page)
     fill_booking(other)
     page.get_by_role("button", name="Book").click()
