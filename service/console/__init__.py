@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     )
     i18n.init_app(app)
     app.jinja_env.globals["closed_words"] = words.closed_words
+    app.jinja_env.filters["office_name_of"] = words.office_name_of
     web.csrf.init_app(app)
     from service.console import (  # noqa: F401
         roles,

@@ -30,6 +30,11 @@ WORDS: dict[str, Any] = {
 }
 
 
+def office_name_of(code: str) -> str:
+    """An office's name in the page's language, from its code."""
+    return _office(code)
+
+
 def _office(code: str) -> str:
     office = get_session().scalar(select(Office).where(Office.code == code))
     if office is None:

@@ -130,3 +130,13 @@ def test_twilio_error_codes_are_named_with_the_code_kept(app):
             assert error_name("99999") == "99999" and error_name(None) == "—"
         with force_locale("bg"):
             assert error_name("30003") == "телефонът е изключен или извън обхват (30003)"
+
+
+def test_the_users_page_names_offices_not_codes(client, signed_in, make_user, factory, session):
+    factory.office("harmanli")
+    make_user("coordinator", offices=["burgas", "harmanli"])
+    admin = signed_in("admin")
+    english = client.get("/console/users").text
+    assert "Burgas, Harmanli" in english and "burgas, harmanli" not in english
+    _bulgarian(session, admin)
+    assert "Бургас, Харманли" in client.get("/console/users").text
