@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from service import create_app
 from service.models import Booking, OutboxMessage
-from tests.factories import Factory
-from tests.feed_helpers import working_day
+from tests.held_locks import hold_booking_lock, seed_booking_request
 
 pytestmark = pytest.mark.postgres_only
 
@@ -26,24 +23,6 @@ def own_app(fresh_database) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     app = create_app({"DATABASE_URL": fresh_database(), "DB_LOCK_TIMEOUT_MS": 300})
     yield app
     app.extensions["zapis.engine"].dispose()
-
-
-def _seed(app: Flask) -> tuple[dict[str, str], dict[str, Any], int]:
-    with Session(app.extensions["zapis.engine"]) as session:
-        factory = Factory(session)
-        headers = factory.headers("admin")
-        interpreter = factory.interpreter("ar")
-        person = factory.beneficiary(phone="+359888123456", sms_consent=True, language="ar")
-        start = working_day(10)
-        body = {
-            "type": "interpretation",
-            "office": "sofia",
-            "resource_ids": [interpreter.id],
-            "beneficiary_ids": [person.id],
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=1)).isoformat(),
-        }
-        return headers, body, interpreter.id
 
 
 def _written(app: Flask) -> tuple[int, int]:
@@ -62,12 +41,12 @@ def test_every_connection_carries_the_deadlines(own_app: Flask) -> None:
 def test_a_booking_behind_a_held_lock_answers_503_at_once_and_writes_nothing(
     own_app: Flask,
 ) -> None:
-    headers, body, interpreter_id = _seed(own_app)
+    headers, body, interpreter_id = seed_booking_request(own_app.extensions["zapis.engine"])
     client = own_app.test_client()
     holder = own_app.extensions["zapis.engine"].connect()
     try:
         # Another transaction books the same interpreter and does not finish.
-        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": interpreter_id})
+        hold_booking_lock(holder, interpreter_id)
 
         answer = client.post("/api/v1/bookings", json=body, headers=headers)
 

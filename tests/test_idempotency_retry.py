@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db import make_engine
 from service.models import Booking, OutboxMessage
 from tests.clients.hosts import base_env, call, wait_until, web_host
-from tests.factories import Factory
-from tests.feed_helpers import working_day
+from tests.held_locks import hold_booking_lock, seed_booking_request
 
 pytestmark = pytest.mark.postgres_only
 
@@ -26,35 +24,17 @@ def _count(engine: Any, model: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def _seed(engine: Any) -> tuple[dict[str, str], dict[str, Any], int]:
-    with Session(engine) as session:
-        factory = Factory(session)
-        headers = factory.headers("admin")
-        interpreter = factory.interpreter("ar")
-        person = factory.beneficiary(phone="+359888123456", sms_consent=True, language="ar")
-        start = working_day(10)
-        body = {
-            "type": "interpretation",
-            "office": "sofia",
-            "resource_ids": [interpreter.id],
-            "beneficiary_ids": [person.id],
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=1)).isoformat(),
-        }
-        return headers, body, interpreter.id
-
-
 def test_a_retry_after_a_client_timeout_returns_the_original_201(fresh_database, tmp_path):  # type: ignore[no-untyped-def]
     url_db = fresh_database()
     engine = make_engine(url_db)
-    headers, body, interpreter_id = _seed(engine)
+    headers, body, interpreter_id = seed_booking_request(engine)
     keyed = headers | {"Idempotency-Key": str(uuid.uuid4())}
     env = base_env(url_db, DB_LOCK_TIMEOUT_MS="30000")
     try:
         with web_host("web", env, tmp_path) as url:
             holder = engine.connect()
             try:
-                holder.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": interpreter_id})
+                hold_booking_lock(holder, interpreter_id)
                 with pytest.raises(OSError):  # the client gives up while the server waits
                     call(f"{url}/api/v1/bookings", body, keyed, timeout=1)
                 # a second copy sent meanwhile waits for the first instead of booking again

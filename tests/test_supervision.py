@@ -6,18 +6,15 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from service.db import make_engine
 from tests.clients.hosts import Process, base_env, call, free_port, wait_until
-from tests.factories import Factory
-from tests.feed_helpers import working_day
+from tests.held_locks import hold_booking_lock, seed_booking_request
 
 
 def _gunicorn(name: str, port: int, env: dict[str, str], logs: Path) -> Process:
@@ -48,23 +45,6 @@ def _blocked_bookings(engine: Any) -> int:
     return int(waiting or 0)
 
 
-def _booking(engine: Any) -> tuple[dict[str, str], dict[str, Any], int]:
-    """An admin's headers and a booking request for a new interpreter, and its id."""
-    with Session(engine) as session:
-        factory = Factory(session)
-        headers = factory.headers("admin")
-        interpreter_id = factory.interpreter("ar").id
-    start = working_day(10)
-    body = {
-        "type": "interpretation",
-        "office": "sofia",
-        "resource_ids": [interpreter_id],
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=1)).isoformat(),
-    }
-    return headers, body, interpreter_id
-
-
 def _send(url: str, body: dict[str, Any], headers: dict[str, str], answers: list[Any]) -> None:
     try:
         answers.append(call(f"{url}/api/v1/bookings", body, headers, timeout=120)[0])
@@ -78,7 +58,7 @@ def test_a_restart_after_the_master_is_killed_binds_the_port_at_once(
 ) -> None:  # type: ignore[no-untyped-def]
     url_db = fresh_database()
     engine = make_engine(url_db)
-    headers, body, interpreter_id = _booking(engine)
+    headers, body, interpreter_id = seed_booking_request(engine, with_beneficiary=False)
     env = base_env(url_db, WEB_WORKERS="2", DB_LOCK_TIMEOUT_MS="60000")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -88,7 +68,7 @@ def test_a_restart_after_the_master_is_killed_binds_the_port_at_once(
     busy = threading.Thread(target=_send, args=(url, body, headers, answers))
     try:
         _wait_ready(first, url)
-        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": interpreter_id})
+        hold_booking_lock(holder, interpreter_id)
         busy.start()
         wait_until(lambda: _blocked_bookings(engine) == 1, "a worker to be busy", 30)
 
@@ -117,7 +97,7 @@ def test_health_and_ready_answer_while_every_worker_waits_on_a_lock(
 ) -> None:  # type: ignore[no-untyped-def]
     url_db = fresh_database()
     engine = make_engine(url_db)
-    headers, body, interpreter_id = _booking(engine)
+    headers, body, interpreter_id = seed_booking_request(engine, with_beneficiary=False)
     workers = 2
     env = base_env(url_db, WEB_WORKERS=str(workers), DB_LOCK_TIMEOUT_MS="60000")
     port = free_port()
@@ -128,7 +108,7 @@ def test_health_and_ready_answer_while_every_worker_waits_on_a_lock(
     clients: list[threading.Thread] = []
     try:
         _wait_ready(web, url)
-        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": interpreter_id})
+        hold_booking_lock(holder, interpreter_id)
         clients = [
             threading.Thread(target=_send, args=(url, body, headers, answers))
             for _ in range(workers)
