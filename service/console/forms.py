@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -29,7 +30,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from service.clock import sofia_instant, utcnow
 from service.errors import Invalid
@@ -77,6 +78,23 @@ def refuse_past(day: date | None, wall: time | None) -> None:
         refuse_past_instant(sofia_instant(day + timedelta(days=1), time(0)))
     else:
         refuse_past_instant(sofia_instant(day, wall))
+
+
+class Time24Field(TimeField):
+    """A wall-clock time typed as HH:MM on a 24-hour clock, whatever the browser's locale (a
+    native time input shows "10:00 AM" in an English browser)."""
+
+    widget = TextInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {
+            "inputmode": "numeric",
+            "pattern": r"([01][0-9]|2[0-3]):[0-5][0-9]",
+            "placeholder": "HH:MM",
+            "maxlength": "5",
+            "autocomplete": "off",
+        } | (kwargs.pop("render_kw", None) or {})
+        super().__init__(label, validators, format="%H:%M", render_kw=render_kw, **kwargs)
 
 
 class LoginForm(FlaskForm):
@@ -158,8 +176,8 @@ class RescheduleForm(FlaskForm):
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(0, ROW_ID_MAX)]
     )
     day = DateField(_l("New date"), validators=[DataRequired(), InYears()])
-    starts = TimeField(_l("Starts at"), validators=[DataRequired()])
-    ends = TimeField(_l("Ends at"), validators=[DataRequired()])
+    starts = Time24Field(_l("Starts at"), validators=[DataRequired()])
+    ends = Time24Field(_l("Ends at"), validators=[DataRequired()])
 
     def validate_day(self, field: DateField) -> None:
         refuse_past(field.data, self.starts.data)

@@ -18,14 +18,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
     ValidationError,
     widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from service.clock import sofia_instant
-from service.console.forms import InYears, refuse_past
+from service.console.forms import InYears, Time24Field, refuse_past
 from service.console.i18n import LABELS
 from service.models.series import SERIES_TYPES
 from service.recurrence import join_rule
@@ -86,8 +85,8 @@ class PlanForm(FlaskForm):
     second = SelectField(_l("Second person (optional)"), coerce=int, default=NONE)
     room = SelectField(_l("Room"), coerce=int, default=NONE)
     first_day = DateField(_l("First date"), validators=[DataRequired(), InYears()])
-    starts = TimeField(_l("Starts (Sofia time)"), validators=[DataRequired()])
-    ends = TimeField(_l("Ends (Sofia time)"), validators=[DataRequired()])
+    starts = Time24Field(_l("Starts (Sofia time)"), validators=[DataRequired()])
+    ends = Time24Field(_l("Ends (Sofia time)"), validators=[DataRequired()])
     weekdays = CheckboxesField(
         _l("Weekdays"),
         choices=[SelectChoice(c, n) for c, n in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)],
