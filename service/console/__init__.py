@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         views_calendar,
         views_reminders,
         views_series,
+        views_series_changes,
         views_series_roster,
         views_time_off,
         views_users,

@@ -245,3 +245,10 @@ def read_marks(values: Any, beneficiary_ids: list[int]) -> list[tuple[int, str]]
         if mark:
             marks.append((beneficiary_id, str(mark)))
     return marks
+
+
+class EndSeriesForm(FlaskForm):
+    last_day = DateField(_l("Last date it meets"), validators=[DataRequired(), InYears()])
+
+    def validate_last_day(self, field: DateField) -> None:
+        refuse_past(field.data, None)
