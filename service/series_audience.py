@@ -93,3 +93,22 @@ def if_moved(
         return _audience(people, {})
     known = outbox.known_to(session, booking)
     return _audience(people, {i: "reschedule" for i in people if i in known})
+
+
+def if_split(
+    session: Session, classes: Sequence[Booking], new_start: datetime, now: datetime | None = None
+) -> Audience:
+    """Who is told if these classes continue in a new series whose first class starts at
+    `new_start`: those who knew of them, when the time changes (an SMS with the new time)."""
+    moment = now or utcnow()
+    coming = [b for b in classes if b.starts_at > moment and b.status in LIVE]
+    people: dict[int, Beneficiary] = {}
+    for booking in coming[:1]:  # the enrolled move over; the first class names them all
+        people = {b.id: b for b in outbox.attendees(session, booking)}
+    announced = outbox_series.announced_classes(session, coming)
+    messages = {
+        beneficiary_id: "reschedule"
+        for beneficiary_id, known in announced.items()
+        if min(b.starts_at for b in known) != new_start
+    }
+    return _audience(people, messages)

@@ -252,3 +252,10 @@ class EndSeriesForm(FlaskForm):
 
     def validate_last_day(self, field: DateField) -> None:
         refuse_past(field.data, None)
+
+
+class SplitForm(FlaskForm):
+    """New times for a date and every one after it (the rest of the rule stays)."""
+
+    starts = TimeField(_l("New start (Sofia time)"), validators=[DataRequired()])
+    ends = TimeField(_l("New end (Sofia time)"), validators=[DataRequired()])

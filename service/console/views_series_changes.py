@@ -24,7 +24,7 @@ from service.clock import sofia_instant, to_sofia, utcnow
 from service.console import queries
 from service.console.forms import CancelForm, RescheduleForm
 from service.console.once import FIELD, once_per_form
-from service.console.series_forms import EndSeriesForm
+from service.console.series_forms import EndSeriesForm, SplitForm
 from service.console.views_series import load_series, render_series
 from service.console.views_series_roster import render_occurrence
 from service.console.web import actor, bp, policy, principal
@@ -54,6 +54,7 @@ class Change:
     moved_to: tuple[datetime, datetime] | None = None
     moved: Booking | None = None
     last_day: date | None = None
+    new_times: tuple[datetime, datetime] | None = None  # a split: the new first class
 
 
 def _confirmed() -> bool:
@@ -247,3 +248,49 @@ def series_cancel(series_id: int) -> ResponseReturnValue:
         db.rollback()
         return render_series(shown, exc.status, cancel=form, cancel_error=exc.message)
     return _done(shown, _("The series is cancelled; the dates to come are cancelled."))
+
+
+@bp.route("/series/<int:series_id>/occurrences/<int:occurrence_id>/split", methods=["POST"])
+@once_per_form
+def series_split(series_id: int, occurrence_id: int) -> ResponseReturnValue:
+    """Give a date and every one after it new times: the rest continues as a new series."""
+    shown = load_series(principal(), series_id, write=True)
+    db = get_session()
+    booking = ops.get_occurrence(db, shown, occurrence_id)
+    form = SplitForm()
+    starts, ends = form.starts.data, form.ends.data
+    if not (form.validate() and starts and ends):
+        return render_occurrence(shown, booking, 422, split=form)
+    day = to_sofia(booking.recurrence_start or booking.starts_at).date()
+    starts_at, ends_at = sofia_instant(day, starts), sofia_instant(day, ends)
+    changes = series_changes.SplitChanges(starts_at=starts_at, ends_at=ends_at)
+    origin = booking.recurrence_start or booking.starts_at
+
+    def run() -> Series:
+        return series_changes.split_series(db, shown, booking, changes, actor(), policy())
+
+    def refused(exc: DomainError) -> ResponseReturnValue:
+        clashes = queries.describe_conflicts(db, exc.conflicts) if isinstance(exc, Conflict) else []
+        return render_occurrence(
+            shown, booking, exc.status, split=form, split_error=exc.message, clashes=clashes
+        )
+
+    if not _confirmed():
+        following = _coming(db, shown, lambda b: (b.recurrence_start or b.starts_at) >= origin)
+        change = Change(
+            _("Change the times from %(day)s on?", day=_day(booking)),
+            _("Yes, change the times"),
+            new_times=(starts_at, ends_at),
+            cancelled=following,
+        )
+        audience = series_audience.if_split(db, following, starts_at)
+        asked = _ask(shown, change, audience, run)
+        return refused(asked) if isinstance(asked, DomainError) else asked
+    try:
+        successor = run()
+    except DomainError as exc:
+        db.rollback()
+        return refused(exc)
+    db.commit()
+    flash(_("From %(day)s on, the series meets at the new times.", day=_day(booking)))
+    return redirect(url_for("console.series_page", series_id=successor.id))

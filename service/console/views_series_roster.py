@@ -13,11 +13,17 @@ from service import series as ops
 from service.access_facts import series_facts
 from service.access_loaders import find_beneficiary
 from service.access_policy import Action, Kind, allows, require
-from service.clock import utcnow
+from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
 from service.console.forms import CancelForm, RescheduleForm
 from service.console.once import once_per_form
-from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
+from service.console.series_forms import (
+    EnrolForm,
+    RegisterForm,
+    SplitForm,
+    WithdrawForm,
+    read_marks,
+)
 from service.console.views_bookings import reschedule_form
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
@@ -80,6 +86,7 @@ def render_occurrence(
     *,
     move: RescheduleForm | None = None,
     cancel: CancelForm | None = None,
+    split: SplitForm | None = None,
     **extra: Any,
 ) -> ResponseReturnValue:
     """One date's page: its register once held, else the forms to move or cancel it."""
@@ -87,6 +94,7 @@ def render_occurrence(
     who = principal()
     marks = {row.beneficiary_id: row.mark for row in attendance.list_attendance(db, booking)}
     now = utcnow()
+    move_times = (to_sofia(booking.starts_at).time(), to_sofia(booking.ends_at).time())
     may_change = allows(who, Action.CHANGE, Kind.SERIES, series_facts(db, shown))
     changeable = may_change and booking.status in LIVE and booking.starts_at > now
     return render_template(
@@ -101,6 +109,7 @@ def render_occurrence(
         changeable=changeable,
         move=move or reschedule_form(booking),
         cancel=cancel or CancelForm(formdata=None),
+        split=split or SplitForm(formdata=None, starts=move_times[0], ends=move_times[1]),
         **extra,
     ), status
 

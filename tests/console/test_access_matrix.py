@@ -81,6 +81,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # the series' changes are asked here (no `confirm`): each shows what it would do
     "POST /console/series/{series_id}/occurrences/{occurrence_id}/move": ROSTER_CHANGE,
     "POST /console/series/{series_id}/occurrences/{occurrence_id}/cancel": ROSTER_CHANGE,
+    "POST /console/series/{series_id}/occurrences/{occurrence_id}/split": ROSTER_CHANGE,
     "POST /console/series/{series_id}/end": ROSTER_CHANGE,
     "POST /console/series/{series_id}/cancel": ROSTER_CHANGE,
     "POST /console/notifications/{outbox_id}/resend": MESSAGES,
@@ -179,6 +180,10 @@ def _form(route: str, w: dict[str, Any]) -> dict[str, Any]:
             "ends": "19:00",
         },
         "POST /console/series/{series_id}/occurrences/{occurrence_id}/cancel": {"reason": "x"},
+        "POST /console/series/{series_id}/occurrences/{occurrence_id}/split": {
+            "starts": "15:00",
+            "ends": "16:00",
+        },
         "POST /console/series/{series_id}/end": {"last_day": day},
         "POST /console/series/{series_id}/cancel": {"reason": "matrix"},
         "POST /console/bookings/{booking_id}/reschedule": {

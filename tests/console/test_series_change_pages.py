@@ -10,7 +10,7 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
-from service.clock import sofia_instant
+from service.clock import SOFIA, sofia_instant
 from service.models import AuditEntry, Booking, OutboxMessage, Series
 from tests.console.conftest import csrf_token
 from tests.console.test_series_pages import PAST_MONDAY, create_course, page_post
@@ -328,3 +328,44 @@ def test_a_class_booking_links_to_its_series_and_lists_its_participants(
     signed_in("staff", resource_id=course["teacher"].id)
     staff_view = client.get(f"/console/bookings/{second.id}").text
     assert alice.case_reference not in staff_view  # the teacher sees the class, not who
+
+
+def test_new_times_from_a_date_on_continue_the_course_as_a_new_series(client, session, course):
+    series_id, alice, bob = course["id"], course["alice"], course["bob"]
+    fourth = dates(session, series_id)[3]  # Wednesday 10 March
+    page = f"/console/series/{series_id}/occurrences/{fourth.id}"
+    data = {"starts": "14:00", "ends": "16:00"}
+
+    asked = ask(client, f"{page}/split", data, page)
+
+    assert asked.status_code == 200, asked.text
+    changes = section(asked.text, "what-changes")
+    assert "meets 14:00\u201316:00" in changes
+    assert changes.count("New time for") == 4  # 10, 15, 17 and 24 March (22nd is not a holiday)
+    assert f"{alice.case_reference}: an SMS with the new time" in section(asked.text, "told")
+    assert f"{bob.case_reference}: no consent to SMS" in section(asked.text, "untold")
+    assert session.get(Series, series_id).status == "active"
+
+    done = confirm(client, f"{page}/split", data, page)
+
+    assert done.status_code == 302, done.text
+    successor_id = int(done.location.rsplit("/", 1)[1])
+    session.expire_all()
+    assert session.get(Series, series_id).status == "split"
+    later = dates(session, successor_id)
+    assert [b.starts_at.astimezone(SOFIA).hour for b in later] == [14] * len(later)
+    assert "reschedule" in kinds_for(session, alice)
+    shown = client.get(done.location).text
+    assert alice.case_reference in section(shown, "roster")
+
+
+def test_new_times_that_end_before_they_start_are_refused_on_the_form(client, session, course):
+    series_id = course["id"]
+    fourth = dates(session, series_id)[3]
+    page = f"/console/series/{series_id}/occurrences/{fourth.id}"
+
+    answer = ask(client, f"{page}/split", {"starts": "16:00", "ends": "14:00"}, page)
+
+    assert answer.status_code == 422
+    assert "The end must come after the start." in answer.text
+    assert session.scalar(select(func.count()).select_from(Series)) == 1
