@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from service import series as ops
 from service import series_audience, series_changes
@@ -90,7 +91,7 @@ def _done(shown: Series, message: str) -> ResponseReturnValue:
     return redirect(url_for("console.series_page", series_id=shown.id))
 
 
-def _coming(session: Any, shown: Series, after: Callable[[Booking], bool]) -> list[Booking]:
+def _coming(session: Session, shown: Series, after: Callable[[Booking], bool]) -> list[Booking]:
     now = utcnow()
     return [
         b
