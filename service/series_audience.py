@@ -8,7 +8,7 @@ consent and a number) and names people by case reference only, never by phone nu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service import outbox, outbox_series
 from service.clock import utcnow
 from service.models import Beneficiary, Booking
+from service.notify.settings import SHORT_NOTICE
 from service.series import LIVE
 
 
@@ -35,6 +36,24 @@ class Untold:
 class Audience:
     told: list[Told] = field(default_factory=list)
     untold: list[Untold] = field(default_factory=list)
+    staff: list[str] = field(default_factory=list)  # people texted at short notice, by name
+
+
+def _staff_at_short_notice(
+    bookings: Sequence[Booking], now: datetime, other_start: datetime | None = None
+) -> list[str]:
+    """The booked people with a phone who get an SMS because a class changes at short notice
+    (within SHORT_NOTICE of its start, or of `other_start`, where a class moves to)."""
+    names: set[str] = set()
+    for booking in bookings:
+        starts = [booking.starts_at, *([other_start] if other_start else [])]
+        if any(now < start <= now + SHORT_NOTICE for start in starts):
+            names |= {
+                hold.resource.name
+                for hold in booking.holds
+                if hold.resource.is_person and hold.resource.phone
+            }
+    return sorted(names)
 
 
 def _unreachable(beneficiary: Beneficiary) -> str | None:
@@ -80,7 +99,7 @@ def if_cancelled(
         beneficiary_id: "cancellation" if len(known) == 1 else "series_cancellation"
         for beneficiary_id, known in announced.items()
     }
-    return _audience(people, messages)
+    return replace(_audience(people, messages), staff=_staff_at_short_notice(coming, moment))
 
 
 def if_moved(
@@ -89,10 +108,11 @@ def if_moved(
     """Who is told if this class moves to start at `starts_at`: those who knew of it."""
     moment = now or utcnow()
     people = {b.id: b for b in outbox.attendees(session, booking)}
+    staff = _staff_at_short_notice([booking], moment, starts_at)
     if booking.status != "confirmed" or starts_at <= moment:
-        return _audience(people, {})
+        return replace(_audience(people, {}), staff=staff)
     known = outbox.known_to(session, booking)
-    return _audience(people, {i: "reschedule" for i in people if i in known})
+    return replace(_audience(people, {i: "reschedule" for i in people if i in known}), staff=staff)
 
 
 def if_split(

@@ -11,6 +11,7 @@ from service.bookings import Actor
 from service.models import Booking, OutboxMessage, Series
 from service.policy import BookingPolicy
 from service.series_changes import cancel_occurrence, cancel_series, move_occurrence
+from tests.test_series import series_body
 from tests.test_series_enrolment import course, enrol_api
 
 
@@ -101,3 +102,32 @@ def test_moving_a_class_tells_who_knew_of_it_and_a_past_class_tells_nobody(
     ]
     assert past.told == [] and len(past.untold) == 4
     assert _queued(session, "reschedule") == {people["told"].id}
+
+
+def test_the_teacher_with_a_phone_is_named_when_a_class_changes_at_short_notice(
+    client, factory, admin, session
+):
+    teacher = factory.person("teacher", languages=("bg",), phone="+359888100099")
+    room = factory.room("sofia")
+    answer = client.post(
+        "/api/v1/series",
+        json=series_body([teacher.id, room.id], rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=3"),
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.json
+    classes = list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.series_id == answer.json["id"])
+            .order_by(Booking.starts_at)
+        )
+    )
+    soon = classes[0].starts_at - timedelta(hours=3)  # the first class is three hours away
+
+    assert series_audience.if_cancelled(session, [classes[0]], now=soon).staff == [teacher.name]
+    assert series_audience.if_cancelled(session, [classes[1]], now=soon).staff == []
+    moved_close = series_audience.if_moved(
+        session, classes[1], classes[0].starts_at + timedelta(hours=2), now=soon
+    )
+    assert moved_close.staff == [teacher.name]  # moved to within the short notice
+    assert "+35988" not in repr(moved_close)
