@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         views_privacy,
         views_reminders,
         views_series,
+        views_series_changes,
         views_series_roster,
         views_statistics,
         views_time_off,

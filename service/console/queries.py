@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.access_facts import series_facts
 from service.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
 from service.access_queries import beneficiaries_in
 from service.auth import Principal
@@ -17,7 +18,15 @@ from service.availability import Slot, Window, find_free_slots
 from service.catalogue import query_resources
 from service.clock import sofia_instant
 from service.console.notices import Notice, notices
-from service.models import AuditEntry, Beneficiary, Booking, Resource, ResourceLanguage
+from service.models import (
+    AuditEntry,
+    Beneficiary,
+    Booking,
+    Enrolment,
+    Resource,
+    ResourceLanguage,
+    Series,
+)
 from service.notifications import list_booking_notifications
 from service.policy import BookingPolicy
 
@@ -111,6 +120,8 @@ class BookingPage:
     audit: list[AuditEntry]
     notices: list[Notice]
     record_past_reason: str | None = None  # shown only to who sees the booking's details
+    series: Series | None = None  # the series of a class, if its viewer may read it
+    participants: list[str] = field(default_factory=list)  # a class's enrolled, by reference
 
 
 def booking_page(session: Session, principal: Principal, booking: Booking) -> BookingPage:
@@ -144,7 +155,29 @@ def booking_page(session: Session, principal: Principal, booking: Booking) -> Bo
         scope = list_scope(principal, Kind.NOTIFICATION)
         sms = notices(session, list_booking_notifications(session, booking.id, scope))
     reason = booking.record_past_reason if details else None
-    return BookingPage(booking, resources, references, audit, sms, reason)
+    series, participants = _class_of(session, principal, booking, details)
+    return BookingPage(booking, resources, references, audit, sms, reason, series, participants)
+
+
+def _class_of(
+    session: Session, principal: Principal, booking: Booking, details: bool
+) -> tuple[Series | None, list[str]]:
+    """The series a class belongs to, and its enrolled by case reference, as far as visible."""
+    series = session.get(Series, booking.series_id) if booking.series_id is not None else None
+    if series is None or not allows(
+        principal, Action.READ, Kind.SERIES, series_facts(session, series)
+    ):
+        return None, []
+    if not details:
+        return series, []
+    visible = beneficiaries_in(list_scope(principal, Kind.BENEFICIARY))
+    participants = session.scalars(
+        select(Beneficiary.case_reference)
+        .join(Enrolment, Enrolment.beneficiary_id == Beneficiary.id)
+        .where(Enrolment.series_id == series.id, Enrolment.status == "enrolled", visible)
+        .order_by(Beneficiary.case_reference)
+    )
+    return series, list(participants)
 
 
 def describe_conflicts(session: Session, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:

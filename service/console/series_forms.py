@@ -244,3 +244,17 @@ def read_marks(values: Any, beneficiary_ids: list[int]) -> list[tuple[int, str]]
         if mark:
             marks.append((beneficiary_id, str(mark)))
     return marks
+
+
+class EndSeriesForm(FlaskForm):
+    last_day = DateField(_l("Last date it meets"), validators=[DataRequired(), InYears()])
+
+    def validate_last_day(self, field: DateField) -> None:
+        refuse_past(field.data, None)
+
+
+class SplitForm(FlaskForm):
+    """New times for a date and every one after it (the rest of the rule stays)."""
+
+    starts = Time24Field(_l("New start (Sofia time)"), validators=[DataRequired()])
+    ends = Time24Field(_l("New end (Sofia time)"), validators=[DataRequired()])

@@ -13,17 +13,20 @@ from wtforms import SelectChoice
 
 from service import access_loaders
 from service import series as ops
-from service.access_facts import booking_request_facts
-from service.access_policy import Action, Kind, require
+from service.access_facts import booking_request_facts, series_facts
+from service.access_policy import Action, Kind, allows, require
 from service.auth import Principal
 from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
 from service.console.board import visible_offices
+from service.console.forms import CancelForm
 from service.console.once import once_per_form
+from service.console.rule_words import rule_in_words
 from service.console.series_forms import (
     NONE,
     WEEKDAY_NAMES,
     WEEKDAYS,
+    EndSeriesForm,
     EnrolForm,
     PlanForm,
     form_field,
@@ -34,6 +37,8 @@ from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Office, Series
+from service.models.series import OPEN_STATUSES
+from service.recurrence import wall_time
 
 
 def office_name(office: Office) -> str:
@@ -177,13 +182,26 @@ def load_series(who: Principal, series_id: int, *, write: bool) -> Series:
 
 
 def render_series(
-    shown: Series, status: int = 200, enrol: EnrolForm | None = None, **extra: Any
+    shown: Series,
+    status: int = 200,
+    enrol: EnrolForm | None = None,
+    *,
+    end: EndSeriesForm | None = None,
+    cancel: CancelForm | None = None,
+    **extra: Any,
 ) -> ResponseReturnValue:
-    page = queries.series_page(get_session(), shown)
+    """A series' page, with the forms its viewer may use (those given keep their input)."""
+    db = get_session()
+    page = queries.series_page(db, shown)
+    may_change = allows(principal(), Action.CHANGE, Kind.SERIES, series_facts(db, shown))
     return render_template(
         "console/series.html",
         page=page,
+        rule_words=rule_in_words(shown.rrule, wall_time(shown.starts_at), str(get_locale())),
+        may_change=may_change and shown.status in OPEN_STATUSES,
         enrol=enrol or EnrolForm(formdata=None),
+        end=end or EndSeriesForm(formdata=None),
+        cancel=cancel or CancelForm(formdata=None),
         office_name=office_name,
         **extra,
     ), status

@@ -12,12 +12,20 @@ from service import attendance, enrolment
 from service import series as ops
 from service.access_facts import series_facts
 from service.access_loaders import find_beneficiary
-from service.access_policy import Action, Kind, require
-from service.clock import utcnow
+from service.access_policy import Action, Kind, allows, require
+from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
+from service.console.forms import CancelForm, RescheduleForm
 from service.console.i18n import language_refusal
 from service.console.once import once_per_form
-from service.console.series_forms import EnrolForm, RegisterForm, WithdrawForm, read_marks
+from service.console.series_forms import (
+    EnrolForm,
+    RegisterForm,
+    SplitForm,
+    WithdrawForm,
+    read_marks,
+)
+from service.console.views_bookings import reschedule_form
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
 from service.console.words import describe
@@ -26,6 +34,7 @@ from service.errors import DomainError
 from service.language_match import LanguageMismatch
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
+from service.series import LIVE
 
 
 @bp.route("/series/<int:series_id>/enrol", methods=["POST"])
@@ -74,25 +83,39 @@ def series_withdraw(series_id: int, enrolment_id: int) -> ResponseReturnValue:
     return redirect(url_for("console.series_page", series_id=shown.id, _anchor="enrolment"))
 
 
-def _render_register(
+def render_occurrence(
     shown: Series,
     booking: Booking,
-    form: RegisterForm,
     status: int = 200,
+    form: RegisterForm | None = None,
     posted: dict[int, str] | None = None,
+    *,
+    move: RescheduleForm | None = None,
+    cancel: CancelForm | None = None,
+    split: SplitForm | None = None,
     **extra: Any,
 ) -> ResponseReturnValue:
+    """One date's page: its register once held, else the forms to move or cancel it."""
     db = get_session()
+    who = principal()
     marks = {row.beneficiary_id: row.mark for row in attendance.list_attendance(db, booking)}
+    now = utcnow()
+    move_times = (to_sofia(booking.starts_at).time(), to_sofia(booking.ends_at).time())
+    may_change = allows(who, Action.CHANGE, Kind.SERIES, series_facts(db, shown))
+    changeable = may_change and booking.status in LIVE and booking.starts_at > now
     return render_template(
         "console/series_register.html",
         series=shown,
         booking=booking,
-        form=form,
+        form=form or RegisterForm(formdata=None, walk_ins=booking.walk_ins),
         people=queries.enrolled_references(db, shown),
         marks=marks | (posted or {}),
         choices=ATTENDANCE_MARKS,
-        held=booking.starts_at <= utcnow() and booking.status != "cancelled",
+        held=booking.starts_at <= now and booking.status != "cancelled",
+        changeable=changeable,
+        move=move or reschedule_form(booking),
+        cancel=cancel or CancelForm(formdata=None),
+        split=split or SplitForm(formdata=None, starts=move_times[0], ends=move_times[1]),
         **extra,
     ), status
 
@@ -108,8 +131,7 @@ def _register_of(series_id: int, action: Action) -> Series:
 def series_register(series_id: int, occurrence_id: int) -> ResponseReturnValue:
     shown = _register_of(series_id, Action.READ)
     booking = ops.get_occurrence(get_session(), shown, occurrence_id)
-    form = RegisterForm(formdata=None, walk_ins=booking.walk_ins)
-    return _render_register(shown, booking, form)
+    return render_occurrence(shown, booking)
 
 
 @bp.route("/series/<int:series_id>/occurrences/<int:occurrence_id>", methods=["POST"])
@@ -122,14 +144,20 @@ def series_record(series_id: int, occurrence_id: int) -> ResponseReturnValue:
     people = [beneficiary_id for beneficiary_id, _ref in queries.enrolled_references(db, shown)]
     marks = read_marks(request.form, people)
     if not form.validate():
-        return _render_register(shown, booking, form, 422, posted=dict(marks))
+        return render_occurrence(shown, booking, 422, form, posted=dict(marks))
+    if "all_present" in request.form:  # marked, not saved: still editable before saving
+        everyone = dict.fromkeys(people, "present")
+        return render_occurrence(shown, booking, 200, form, posted=everyone, all_marked=True)
+    walk_ins_changed = form.walk_ins.data is not None and form.walk_ins.data != booking.walk_ins
+    if not marks and not walk_ins_changed:
+        return render_occurrence(shown, booking, 422, form, nothing_to_save=True)
     try:
         attendance.record_register(db, shown, booking, marks, actor())
-        if form.walk_ins.data is not None and form.walk_ins.data != booking.walk_ins:
+        if walk_ins_changed:
             attendance.record_walk_ins(db, booking, form.walk_ins.data, actor())
     except DomainError as exc:
         db.rollback()
-        return _render_register(shown, booking, form, exc.status, error=describe(exc))
+        return render_occurrence(shown, booking, exc.status, form, error=describe(exc))
     db.commit()
     flash(_("The register is saved."))
     return redirect(

@@ -90,6 +90,12 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "POST /console/series/{series_id}/occurrences/{occurrence_id}": REGISTER,
     "POST /console/series/{series_id}/enrolments/{enrolment_id}/withdraw": ROSTER_CHANGE,
     "POST /console/series/{series_id}/enrol": ROSTER_CHANGE,
+    # the series' changes are asked here (no `confirm`): each shows what it would do
+    "POST /console/series/{series_id}/occurrences/{occurrence_id}/move": ROSTER_CHANGE,
+    "POST /console/series/{series_id}/occurrences/{occurrence_id}/cancel": ROSTER_CHANGE,
+    "POST /console/series/{series_id}/occurrences/{occurrence_id}/split": ROSTER_CHANGE,
+    "POST /console/series/{series_id}/end": ROSTER_CHANGE,
+    "POST /console/series/{series_id}/cancel": ROSTER_CHANGE,
     "POST /console/notifications/{outbox_id}/resend": MESSAGES,
     "POST /console/notifications/{outbox_id}/handled": MESSAGES,
     "POST /console/bookings/{booking_id}/reschedule": CHANGE_SCHEDULE,
@@ -184,6 +190,19 @@ def _form(route: str, w: dict[str, Any]) -> dict[str, Any]:
         "POST /console/series/preview": plan,
         "POST /console/series/new": plan,
         "POST /console/series/{series_id}/enrol": {"case_reference": "nobody"},
+        "POST /console/series/{series_id}/occurrences/{occurrence_id}/move": {
+            "version": "1",
+            "day": day,
+            "starts": "18:00",
+            "ends": "19:00",
+        },
+        "POST /console/series/{series_id}/occurrences/{occurrence_id}/cancel": {"reason": "x"},
+        "POST /console/series/{series_id}/occurrences/{occurrence_id}/split": {
+            "starts": "15:00",
+            "ends": "16:00",
+        },
+        "POST /console/series/{series_id}/end": {"last_day": day},
+        "POST /console/series/{series_id}/cancel": {"reason": "matrix"},
         "POST /console/bookings/{booking_id}/reschedule": {
             "version": str(w["booking_version"]),
             "day": day,
