@@ -74,6 +74,9 @@ def series_withdraw(series_id: int, enrolment_id: int) -> ResponseReturnValue:
     shown = load_series(principal(), series_id, write=True)
     WithdrawForm()  # the CSRF token was checked before the view
     db = get_session()
+    if request.form.get("confirmed") != "yes":  # asked on the page first
+        place = enrolment.get_enrolment(db, shown, enrolment_id)
+        return render_series(shown, confirm_withdraw=place)
     promoted = enrolment.withdraw(db, shown.id, enrolment_id, actor())
     moved_up = [p.beneficiary.case_reference for p in promoted]
     db.commit()

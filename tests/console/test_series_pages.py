@@ -254,7 +254,13 @@ def test_enrol_until_full_then_the_waitlist_and_a_withdrawal_promotes_the_first_
     assert unknown.status_code == 422 and "NO-SUCH-CASE" in unknown.text
 
     first = session.scalar(select(Enrolment).where(Enrolment.beneficiary_id == people[0].id))
-    withdrawn = page_post(client, series_id, f"enrolments/{first.id}/withdraw")
+    asked = page_post(client, series_id, f"enrolments/{first.id}/withdraw")
+    assert asked.status_code == 200 and 'id="confirm-withdraw"' in asked.text
+    assert people[0].case_reference in asked.text.split('id="confirm-withdraw"')[1][:400]
+    assert "Seats: 2 · enrolled: 2 · waitlist: 2" in asked.text  # nothing changed yet
+    withdrawn = page_post(
+        client, series_id, f"enrolments/{first.id}/withdraw", {"confirmed": "yes"}
+    )
 
     assert withdrawn.status_code == 302
     page = client.get(withdrawn.location).text
