@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -237,9 +238,10 @@ def test_an_unclear_send_confirmed_absent_after_its_appointment_began_is_dropped
     assert fake.messages == []
 
 
-def test_a_resent_message_unclear_again_and_absent_goes_to_review(
+def test_a_message_unclear_at_each_of_its_sends_goes_to_review(
     session, make_session, dispatcher, fake, booking, clock
 ):
+    dispatcher = replace(dispatcher, max_sends=2)
     fake.script(Reply.error(500, 20500), Reply.dropped())
     assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
     clock.now += dispatcher.reconcile_after + dispatcher.absent_after

@@ -66,6 +66,8 @@ class Dispatcher:
     # message not found this long after its send began is taken as never made.
     reconcile_after: timedelta = timedelta(seconds=30)
     absent_after: timedelta = timedelta(minutes=3)
+    # A row whose sends were each unclear, then confirmed absent, is sent at most this often.
+    max_sends: int = 6
     # Give up reconciling (to review) when the provider cannot be asked for this long.
     give_up_after: timedelta = timedelta(hours=1)
     # How long an accepted send's outcome is retried while the database is unreachable.

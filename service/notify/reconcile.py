@@ -7,11 +7,12 @@ number since the send began (`Reconciler.find_sent`, Twilio's Messages API):
 
 - found: `sent`, with its SID (reconciliation "found");
 - not found before `absent_after` since the send began: asked again later;
-- not found after it: the message was never made, so the row is queued once more
-  ("resent"), unless its appointment has begun ("expired"), a later message to the same
-  person about the same booking replaced it ("superseded"), or it was resent already;
-- the provider cannot be asked for `give_up_after`, or a resent row is unclear and absent
-  again: `review`, for a person ("unknowable").
+- not found after it: that send made no message, so the row is queued once more
+  ("resent"), unless its appointment has begun ("expired") or a later change or
+  cancellation notice to the same number replaced it ("superseded"). A row is never sent
+  again before its last send was confirmed absent, and at most `max_sends` times in all;
+- the provider cannot be asked for `give_up_after`, or a row whose `max_sends` sends were
+  all unclear: `review`, for a person ("unknowable").
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Unclear:
     booking_id: int | None
     send_began_at: datetime | None
     event_at: datetime
-    resent_before: bool
+    sends: int
 
 
 def claim_unclear(session: Session, dispatcher: Dispatcher, now: datetime) -> list[Unclear]:
@@ -68,7 +69,7 @@ def claim_unclear(session: Session, dispatcher: Dispatcher, now: datetime) -> li
             row.booking_id,
             row.send_began_at,
             row.event_at,
-            row.reconciliation == "resent",
+            row.attempts,
         )
         for row in rows
     ]
@@ -115,7 +116,7 @@ def reconcile_one(
     if now < began + dispatcher.absent_after:
         _set(session, row, now, due_at=began + dispatcher.absent_after)
         return None
-    if row.resent_before:
+    if row.sends >= dispatcher.max_sends:
         return _close(session, row, "review", "unknowable", now)
     if now >= row.event_at:
         return _close(session, row, "cancelled", "expired", now, error_code="expired")

@@ -110,7 +110,7 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
             from_number=None if service_sid else str(from_number),
             messaging_service_sid=str(service_sid) if service_sid else None,
             api_base_url=config.get("TWILIO_API_BASE_URL") or None,
-            timeout=float(config.get("TWILIO_TIMEOUT") or DEFAULT_TIMEOUT),
+            timeout=float(config.get("TWILIO_READ_TIMEOUT") or DEFAULT_TIMEOUT),
             connect_timeout=float(config.get("TWILIO_CONNECT_TIMEOUT") or DEFAULT_CONNECT_TIMEOUT),
             pool=int(config.get("DISPATCH_CONCURRENCY") or DEFAULT_CONCURRENCY),
         )
