@@ -58,7 +58,8 @@ def dispatcher(fake) -> Iterator[Dispatcher]:
         api_base_url=fake.base_url,
         timeout=2.0,
     ) as sender:
-        yield Dispatcher("worker-1", sender, sleep=lambda _seconds: None)
+        # One send at a time: these sessions share the test's connection.
+        yield Dispatcher("worker-1", sender, concurrency=1, sleep=lambda _seconds: None)
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ def test_a_send_that_timed_out_after_twilio_made_it_is_found_not_sent_again(
         api_base_url=fake.base_url,
         timeout=0.3,
     ) as sender:
-        dispatcher = Dispatcher("worker-1", sender, sleep=lambda _seconds: None)
+        dispatcher = Dispatcher("worker-1", sender, concurrency=1, sleep=lambda _seconds: None)
         assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
         clock.now += dispatcher.reconcile_after
         assert dispatch_due(make_session, dispatcher) == {"sent": 1}

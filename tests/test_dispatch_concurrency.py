@@ -258,3 +258,29 @@ def test_cancellations_racing_dispatchers_never_leave_a_confirmation_uncorrected
             assert callback_ids(fake) == Counter({m.id: 1 for m in messages if m.status == "sent"})
     finally:
         engine.dispose()
+
+
+def test_a_wave_is_sent_concurrently_with_at_most_the_configured_number_in_flight(
+    fresh_database,
+):
+    count, concurrency, latency = 24, 4, 0.1
+    engine = make_engine(fresh_database(), pool_size=concurrency + 2, max_overflow=0)
+    try:
+        seed(engine, count)
+        make_session = sessionmaker(engine, expire_on_commit=False)
+        with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=latency) as fake:
+            with sender_for(fake) as sender:
+                dispatcher = Dispatcher(
+                    "wave", sender, settings=NO_QUIET_HOURS, batch=count, concurrency=concurrency
+                )
+                started = time.monotonic()
+                assert dispatch_due(make_session, dispatcher) == {"sent": count}
+                elapsed = time.monotonic() - started
+
+            assert fake.max_in_flight == concurrency
+            assert elapsed < count * latency / 2  # one at a time would take count * latency
+            rows = confirmations(engine)
+            assert callback_ids(fake) == Counter({r.id: 1 for r in rows})
+            assert {r.status for r in rows} == {"sent"}
+    finally:
+        engine.dispose()
