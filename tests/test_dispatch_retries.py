@@ -12,7 +12,14 @@ from sqlalchemy.exc import OperationalError
 
 import service.notify.dispatch as dispatch_module
 from service.models import FlaggedNumber
-from service.notify.dispatch import Dispatcher, dispatch_due
+from service.notify.dispatch import (
+    Dispatcher,
+    claim_due,
+    dispatch_due,
+    mark_sending,
+    recover_leases,
+    settle,
+)
 from service.notify.senders import MemorySender, RetryableSendError, TwilioSender
 from tests.clients.twilio_server import FakeTwilio, Reply
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
@@ -166,3 +173,23 @@ def test_consent_and_flagged_numbers_are_checked_for_the_whole_wave(
     assert [m.to for m in sender.sent] == [people[2].phone]
     assert confirmation(session, bookings[0]).error_code == "no_consent"
     assert confirmation(session, bookings[1]).error_code == "21614"
+
+
+def test_a_send_accepted_after_its_lease_ran_out_is_still_recorded_as_sent(
+    session, make_session, booking, clock
+):
+    dispatcher = Dispatcher("slow", MemorySender())
+    with make_session() as s:
+        [claimed] = claim_due(s, "slow", 10, dispatcher.lease)
+    with make_session() as s:
+        assert mark_sending(s, dispatcher, claimed) is not None
+    clock.now += dispatcher.send_lease + timedelta(seconds=1)
+    with make_session() as s:
+        assert recover_leases(s) == 1  # the send seems dead: to be reconciled
+    assert confirmation(session, booking).status == "unclear"
+
+    with make_session() as s:  # ... but its answer comes after all
+        assert settle(s, claimed, "sent", now=clock(), provider_sid="SM" + "2" * 32)
+
+    row = confirmation(session, booking)
+    assert (row.status, row.provider_sid) == ("sent", "SM" + "2" * 32)

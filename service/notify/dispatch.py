@@ -291,17 +291,22 @@ def settle(
     error_code: str | None = None,
     due_at: datetime | None = None,
 ) -> bool:
-    """Record the outcome of a send on a row still `sending` (or already put in `review`)."""
+    """Record the outcome of a send on a row still `sending` (or already put in `review`).
+
+    An accepted send also settles a row made `unclear` meanwhile (its lease ran out first).
+    """
     values: dict[str, object] = {"status": status, "updated_at": now, "lease_until": None}
+    settleable: tuple[str, ...] = ("sending", "review")
     if status == "sent":
         values |= {"provider_sid": provider_sid, "sent_at": now, "error_code": None}
+        settleable += ("unclear",)
     if error_code is not None:
         values["error_code"] = error_code
     if due_at is not None:
         values |= {"due_at": due_at, "claimed_by": None}
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("sending", "review")))
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(settleable))
         .values(**values)
         .execution_options(synchronize_session=False)
     )

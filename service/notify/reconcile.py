@@ -104,7 +104,7 @@ def reconcile_one(
     if finder is None:
         return _close(session, row, "review", "unknowable", now)
     try:
-        sid = finder.find_sent(row.to, row.body, began, _known_sids(session, row.to))
+        sid = finder.find_sent(row.to, row.body, began, _known_sids(session, row))
     except SendError as exc:
         log.warning("outbox row %s: could not ask the provider (%s)", row.id, exc)
         if now - began >= dispatcher.give_up_after:
@@ -128,10 +128,12 @@ def reconcile_one(
     return "queued"
 
 
-def _known_sids(session: Session, to: str) -> set[str]:
+def _known_sids(session: Session, row: Unclear) -> set[str]:
     """SIDs already recorded for other messages to this number: never a match again."""
     query = select(OutboxMessage.provider_sid).where(
-        OutboxMessage.to == to, OutboxMessage.provider_sid.is_not(None)
+        OutboxMessage.to == row.to,
+        OutboxMessage.id != row.id,
+        OutboxMessage.provider_sid.is_not(None),
     )
     return {sid for sid in session.scalars(query) if sid is not None}
 
