@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from service.notify.settings import NotifySettings
 log = logging.getLogger("zapis.scheduler")
 # One dispatch tick sends waves for at most this long before the scheduler runs it again.
 DISPATCH_BUDGET_S = 60.0
+# Set on SIGTERM: the wave under way is sent and settled, no further wave is claimed.
+STOPPING = threading.Event()
 
 
 def make_dispatcher(app: Flask) -> Dispatcher:
@@ -86,7 +89,7 @@ def dispatch_job(
     counts: Counter[str] = Counter()
     while wave := dispatch_due(_sessions(app), dispatcher):
         counts.update(wave)
-        if time.monotonic() - started >= budget:
+        if time.monotonic() - started >= budget or STOPPING.is_set():
             break
     if counts:
         log.info("dispatched: %s", dict(counts))
@@ -164,8 +167,13 @@ def run_scheduler(app: Flask, interval: float) -> None:
     )
     scheduler.add_job(recovery_job, "interval", minutes=1, args=(app,), **common)
     scheduler.add_job(purge_job, "cron", hour=3, minute=17, args=(app,), **common)
+
     # SIGTERM stops taking new work; a send under way finishes and is settled first.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    def stop(*_: object) -> None:
+        STOPPING.set()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started as %s, dispatching every %gs", dispatcher.worker_id, interval)
     try:
         scheduler.start()
