@@ -10,7 +10,13 @@ then finishes the batch it holds. Quiet hours are set to a one-hour window that 
 The rate is messages accepted by FakeTwilio per second of wall time, from the moment every
 dispatcher is ready until the last one ends. FakeTwilio records the StatusCallback URL of
 every message, which ends in the outbox id: an id seen twice is a duplicate; a row that left
-`queued` but is neither `sent` in the database nor seen at the server is lost.
+`queued` but is neither `sent` in the database nor seen at the server is lost. It also counts
+the most sends it was handling at once (`sms_in_flight_max`).
+
+A last run sends FAULT_QUEUED reminders with two dispatchers through a FakeTwilio that fails
+as issue 18 describes (30% 500, 10% 429 with Retry-After 2 s, 5% hanging past the 1 s read
+timeout, 5% dropped), until every row is settled: `sms_review_rate_faults` is the share left
+in `review` for a person.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from service.models import Booking, OutboxMessage
 from service.notify.dispatch import Dispatcher, dispatch_due
 from service.notify.senders import TwilioSender
 from service.notify.settings import NotifySettings
-from tests.clients.twilio_server import FakeTwilio
+from tests.clients.twilio_server import FakeTwilio, FaultMix
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "bench-token-1234567890"
@@ -43,7 +49,13 @@ BOOKINGS = 100
 DISPATCHERS = (1, 2, 4)
 DEADLINE_S = float(os.environ.get("BENCH_SMS_DEADLINE_S", "60"))
 LATENCY_S = 0.05
-BATCH = 20  # the Dispatcher default
+BATCH = 32  # DISPATCH_BATCH's default
+CONCURRENCY = 8  # DISPATCH_CONCURRENCY's default
+FAULT_QUEUED = int(os.environ.get("BENCH_SMS_FAULT_QUEUED", "500"))
+FAULTS = FaultMix(
+    error_500=0.30, rate_limited=0.10, hang=0.05, drop=0.05, retry_after=2, hang_seconds=2.5
+)
+OPEN = ("queued", "sending", "unclear")
 BODY = "Напомняне: утре в 10:00 имате час за превод, офис София. Отказ: STOP"
 
 
@@ -98,6 +110,12 @@ def seed(engine: Engine, count: int) -> None:
         session.commit()
 
 
+def _unsettled(make_session: sessionmaker[Session]) -> bool:
+    with make_session() as session:
+        query = select(OutboxMessage.id).where(OutboxMessage.status.in_(OPEN)).limit(1)
+        return session.scalar(query) is not None
+
+
 def worker(
     url: str,
     api_base_url: str,
@@ -106,9 +124,13 @@ def worker(
     ready: Any,
     go: Any,
     results: Any,
+    faults: bool = False,
 ) -> None:
-    """One dispatcher process: send until nothing is due or DEADLINE_S is up."""
-    engine = make_engine(url, pool_size=2, max_overflow=0)
+    """One dispatcher process: send until nothing is due or DEADLINE_S is up.
+
+    Under faults it goes on until every row is settled (unclear ones reconciled).
+    """
+    engine = make_engine(url, pool_size=CONCURRENCY + 2, max_overflow=0)
     make_session = sessionmaker(engine, expire_on_commit=False)
     totals: Counter[str] = Counter()
     try:
@@ -117,39 +139,55 @@ def worker(
             AUTH_TOKEN,
             messaging_service_sid=SERVICE_SID,
             api_base_url=api_base_url,
-            timeout=30,
+            timeout=1.0 if faults else 30,
+            connect_timeout=1.0,
+            pool=CONCURRENCY,
         ) as sender:
-            dispatcher = Dispatcher(name, sender, settings=settings, batch=BATCH)
+            dispatcher = Dispatcher(
+                name,
+                sender,
+                settings=settings,
+                batch=BATCH,
+                concurrency=CONCURRENCY,
+                retry_attempts=8 if faults else 4,
+                reconcile_after=timedelta(seconds=1),
+                absent_after=timedelta(seconds=4),
+            )
             with make_session() as session:  # connect before the clock starts
                 session.execute(select(1))
             ready.release()
             go.wait()
-            deadline = time.monotonic() + DEADLINE_S
+            deadline = time.monotonic() + DEADLINE_S * (3 if faults else 1)
             while time.monotonic() < deadline:
                 counts = dispatch_due(make_session, dispatcher)
-                if not counts:
-                    break
                 totals.update(counts)
+                if counts:
+                    continue
+                if not faults or not _unsettled(make_session):
+                    break
+                time.sleep(0.2)
     finally:
         engine.dispose()
         results.put((name, dict(totals)))
 
 
-def drive(url: str, n: int) -> dict[str, Any]:
+def drive(url: str, n: int, faults: bool = False) -> dict[str, Any]:
     """Run `n` dispatcher processes against a fresh FakeTwilio; return the run's figures."""
+    queued = FAULT_QUEUED if faults else QUEUED
     engine = make_engine(url)
     try:
-        seed(engine, QUEUED)
+        seed(engine, queued)
     finally:
         engine.dispose()
     settings = settings_without_quiet_hours(utcnow())
     context = multiprocessing.get_context("spawn")
     ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
-    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=LATENCY_S) as fake:
+    mix = FAULTS if faults else None
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=LATENCY_S, faults=mix) as fake:
         processes = [
             context.Process(
                 target=worker,
-                args=(url, fake.base_url, f"bench-{i}", settings, ready, go, results),
+                args=(url, fake.base_url, f"bench-{i}", settings, ready, go, results, faults),
                 daemon=True,
             )
             for i in range(n)
@@ -161,12 +199,13 @@ def drive(url: str, n: int) -> dict[str, Any]:
                 raise RuntimeError("a dispatcher process did not start within 60 s")
         began = time.perf_counter()
         go.set()
-        per_worker = dict(results.get(timeout=DEADLINE_S + 120) for _ in processes)
+        per_worker = dict(results.get(timeout=DEADLINE_S * 3 + 120) for _ in processes)
         for process in processes:
             process.join(timeout=30)
         elapsed = time.perf_counter() - began
         received = Counter(int(m["status_callback"].rsplit("/", 1)[1]) for m in fake.messages)
         attempts = fake.attempts
+        in_flight_max = fake.max_in_flight
     engine = make_engine(url)
     try:
         with Session(engine) as session:
@@ -177,11 +216,14 @@ def drive(url: str, n: int) -> dict[str, Any]:
     lost = sum(
         1
         for i, status in statuses.items()
-        if status not in ("queued", "sent") and i not in received
+        if status not in ("queued", "sent", "review") and i not in received
     )
     lost += sum(1 for i, status in statuses.items() if status == "sent" and i not in received)
     return {
         "dispatchers": n,
+        "in_flight_max": in_flight_max,
+        "review": by_status["review"],
+        "queued": queued,
         "accepted": len(received),
         "attempts": attempts,
         "seconds": elapsed,
@@ -200,6 +242,7 @@ def _line(f: dict[str, Any]) -> str:
         f"{f['dispatchers']} dispatcher(s): {f['accepted']} accepted ({f['attempts']} requests) "
         f"in {f['seconds']:.1f} s = {f['rate']:.1f}/s, {f['duplicates']} duplicates, "
         f"{f['lost']} lost, {f['left_queued']} still queued at the end, "
+        f"at most {f['in_flight_max']} in flight, "
         f"statuses {f['statuses']}"
     )
 
@@ -219,6 +262,9 @@ def run() -> Result:
             figures = drive(url, n)
         runs.append(figures)
         print("  sms, " + _line(figures), flush=True)
+    with scratch_database("zapis_bench_sms") as url:
+        faulty = drive(url, 2, faults=True)
+    print("  sms under faults, " + _line(faulty), flush=True)
     load = f"before {load_before}, after {load_average()}"
     for f in runs:
         target = ">= 200" if f["dispatchers"] == 4 else "—"
@@ -226,6 +272,10 @@ def run() -> Result:
         result.add(f"sms_sent_{f['dispatchers']}", f["accepted"], "count")
     result.add("sms_duplicates", sum(f["duplicates"] for f in runs), "count", "0")
     result.add("sms_lost", sum(f["lost"] for f in runs), "count", "0")
+    result.add("sms_in_flight_max", max(f["in_flight_max"] for f in runs), "count")
+    result.add("sms_review_rate_faults", 100 * faulty["review"] / faulty["queued"], "%", "<= 2")
+    result.add("sms_duplicates_faults", faulty["duplicates"], "count", "0")
+    result.add("sms_lost_faults", faulty["lost"], "count", "0")
     unfinished = [f for f in runs if f["left_queued"]]
     result.note(
         f"Per dispatcher count, a scratch PostgreSQL database with {QUEUED:,} queued reminders "
@@ -254,6 +304,14 @@ def run() -> Result:
             + "; their rate is over the messages sent within the time bound."
         )
     result.note("Runs: " + "; ".join(_line(f) for f in runs) + ".")
+    result.note(
+        f"Under faults: {FAULT_QUEUED} reminders, 2 dispatchers (concurrency {CONCURRENCY}, "
+        "read timeout 1 s, reconciliation after 1 s, absent after 4 s), FakeTwilio failing "
+        "30% of sends with 500, 10% with 429 and Retry-After 2 s, hanging on 5% for 2.5 s "
+        "(message made) and dropping 5% (no message); run until every row was settled: "
+        + _line(faulty)
+        + ". sms_in_flight_max: the most sends FakeTwilio handled at once in the runs above."
+    )
     result.note(f"Load average (1/5/15 min) of the shared machine {load}.")
     if tree_is_dirty():
         result.note("The working tree had uncommitted changes when this ran.")

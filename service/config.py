@@ -19,6 +19,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if not value else value.strip().lower() in ("1", "true", "yes", "on")
@@ -58,6 +63,18 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "TWILIO_MESSAGING_SERVICE_SID": os.environ.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_FROM_NUMBER": os.environ.get("TWILIO_FROM_NUMBER"),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL"),
+        # Every Twilio call is bounded: connecting, then waiting for the answer.
+        "TWILIO_CONNECT_TIMEOUT": _float("TWILIO_CONNECT_TIMEOUT", 3.05),
+        "TWILIO_READ_TIMEOUT": _float("TWILIO_READ_TIMEOUT", 10.0),
+        # A dispatcher claims DISPATCH_BATCH due rows at once, sending DISPATCH_CONCURRENCY
+        # of them at a time; an unclear send is looked up at Twilio after
+        # SMS_RECONCILE_AFTER_SECONDS and taken as never made after SMS_ABSENT_AFTER_SECONDS.
+        "DISPATCH_CONCURRENCY": _int("DISPATCH_CONCURRENCY", 8),
+        "DISPATCH_BATCH": _int("DISPATCH_BATCH", 32),
+        "DISPATCH_LEASE_SECONDS": _int("DISPATCH_LEASE_SECONDS", 120),
+        "DISPATCH_RETRY_ATTEMPTS": _int("DISPATCH_RETRY_ATTEMPTS", 4),
+        "SMS_RECONCILE_AFTER_SECONDS": _float("SMS_RECONCILE_AFTER_SECONDS", 30.0),
+        "SMS_ABSENT_AFTER_SECONDS": _float("SMS_ABSENT_AFTER_SECONDS", 180.0),
         "API_TITLE": "zapis",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

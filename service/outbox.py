@@ -32,7 +32,7 @@ from service.notify.settings import SHORT_NOTICE, NotifySettings
 from service.notify.texts import render_sms
 
 # Statuses of a message the recipient may have received, so they know about the booking.
-TOLD = ("sending", "sent", "delivered", "undelivered", "review")
+TOLD = ("sending", "sent", "delivered", "undelivered", "unclear", "review")
 # Reminders closer together than this (after moving out of quiet hours) collapse into one.
 REMINDER_GAP = timedelta(hours=1)
 _REMOTE_CODES = {"phone": "T", "video": "V"}

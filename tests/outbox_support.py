@@ -26,6 +26,7 @@ class Clock:
             "service.outbox",
             "service.beneficiaries",
             "service.notify.dispatch",
+            "service.notify.reconcile",
             "service.resources.webhooks",
         ):
             monkeypatch.setattr(f"{module}.utcnow", self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from service.notify.dispatch import (
     send_one,
     settle,
 )
+from service.notify.inbound import apply_status_callback
 from service.notify.senders import TwilioSender
 from service.policy import BookingPolicy
 from tests.clients.twilio_server import FakeTwilio, Reply
@@ -42,8 +44,8 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as server:
+def fake(clock) -> Iterator[FakeTwilio]:
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, clock=clock) as server:
         yield server
 
 
@@ -56,7 +58,8 @@ def dispatcher(fake) -> Iterator[Dispatcher]:
         api_base_url=fake.base_url,
         timeout=2.0,
     ) as sender:
-        yield Dispatcher("worker-1", sender, sleep=lambda _seconds: None)
+        # One send at a time: these sessions share the test's connection.
+        yield Dispatcher("worker-1", sender, concurrency=1, sleep=lambda _seconds: None)
 
 
 @pytest.fixture
@@ -158,17 +161,118 @@ def test_an_unsubscribed_recipient_withdraws_consent_for_everyone_on_the_number(
     assert {m.status for m in rows(session, booking.id) if m.kind == "reminder"} == {"cancelled"}
 
 
-def test_a_server_error_may_have_sent_it_so_it_goes_to_review_untried(
-    session, make_session, dispatcher, fake, booking
+def test_a_server_error_is_reconciled_and_sent_once_more_only_when_twilio_made_nothing(
+    session, make_session, dispatcher, fake, booking, clock
 ):
     fake.script(Reply.error(500, 20500))
 
-    assert dispatch_due(make_session, dispatcher) == {"review": 1}
-    assert fake.attempts == 1
+    assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
     row = confirmation(session, booking)
-    assert (row.status, row.error_code) == ("review", "20500")
-    assert dispatch_due(make_session, dispatcher) == {}
+    assert (row.status, row.error_code) == ("unclear", "20500")
+    assert dispatch_due(make_session, dispatcher) == {}  # waiting for a status callback
+    assert (fake.attempts, fake.lists) == (1, 0)
+
+    clock.now += dispatcher.reconcile_after
+    assert dispatch_due(make_session, dispatcher) == {}  # not found, but it is too early
+    assert (fake.attempts, fake.lists) == (1, 1)
+    clock.now += dispatcher.absent_after
+    assert dispatch_due(make_session, dispatcher) == {"queued": 1, "sent": 1}
+
+    [sent] = fake.messages
+    session.expire_all()
+    row = confirmation(session, booking)
+    assert (row.status, row.reconciliation, row.provider_sid) == ("sent", "resent", sent["sid"])
+    assert fake.attempts == 2
+
+
+def test_a_send_that_timed_out_after_twilio_made_it_is_found_not_sent_again(
+    session, make_session, fake, booking, clock
+):
+    fake.script(Reply.slow(1.5))
+    with TwilioSender(
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        messaging_service_sid=SERVICE_SID,
+        api_base_url=fake.base_url,
+        timeout=0.3,
+    ) as sender:
+        dispatcher = Dispatcher("worker-1", sender, concurrency=1, sleep=lambda _seconds: None)
+        assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
+        clock.now += dispatcher.reconcile_after
+        assert dispatch_due(make_session, dispatcher) == {"sent": 1}
+
+    [made] = fake.messages
+    session.expire_all()
+    row = confirmation(session, booking)
+    assert (row.status, row.reconciliation, row.provider_sid) == ("sent", "found", made["sid"])
     assert fake.attempts == 1
+
+
+def test_a_status_callback_settles_an_unclear_send_before_anyone_asks(
+    session, make_session, dispatcher, fake, booking, clock
+):
+    fake.script(Reply.dropped())
+    assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
+    row = confirmation(session, booking)
+    apply_status_callback(
+        session, row.id, message_sid="SM" + "1" * 32, status="sent", error_code=None, now=clock()
+    )
+    session.commit()
+
+    clock.now += dispatcher.reconcile_after + dispatcher.absent_after
+    assert dispatch_due(make_session, dispatcher) == {}
+    session.expire_all()
+    row = confirmation(session, booking)
+    assert (row.status, row.reconciliation) == ("sent", "callback")
+    assert (fake.attempts, fake.lists) == (1, 0)
+
+
+def test_an_unclear_send_confirmed_absent_after_its_appointment_began_is_dropped(
+    session, make_session, dispatcher, fake, booking, clock
+):
+    fake.script(Reply.error(502))
+    assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
+    clock.now = sofia(*MONDAY, 11, 30)
+
+    assert dispatch_due(make_session, dispatcher)["cancelled"] >= 1
+    session.expire_all()
+    row = confirmation(session, booking)
+    assert (row.status, row.reconciliation, row.error_code) == ("cancelled", "expired", "expired")
+    assert fake.messages == []
+
+
+def test_a_message_unclear_at_each_of_its_sends_goes_to_review(
+    session, make_session, dispatcher, fake, booking, clock
+):
+    dispatcher = replace(dispatcher, max_sends=2)
+    fake.script(Reply.error(500, 20500), Reply.dropped())
+    assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
+    clock.now += dispatcher.reconcile_after + dispatcher.absent_after
+    assert dispatch_due(make_session, dispatcher) == {"queued": 1, "unclear": 1}
+    clock.now += dispatcher.reconcile_after + dispatcher.absent_after
+    assert dispatch_due(make_session, dispatcher) == {"review": 1}
+
+    session.expire_all()
+    row = confirmation(session, booking)
+    assert (row.status, row.reconciliation) == ("review", "unknowable")
+    assert fake.attempts == 2 and fake.messages == []
+
+
+def test_twilio_out_of_reach_while_reconciling_goes_to_review_only_after_the_patience(
+    session, make_session, dispatcher, fake, booking, clock
+):
+    fake.script(Reply.error(500, 20500))
+    assert dispatch_due(make_session, dispatcher) == {"unclear": 1}
+    fake.__exit__(None, None, None)  # Twilio cannot be reached any more
+
+    clock.now += dispatcher.reconcile_after
+    assert dispatch_due(make_session, dispatcher) == {}
+    session.expire_all()
+    assert confirmation(session, booking).status == "unclear"
+    clock.now += dispatcher.give_up_after
+    assert dispatch_due(make_session, dispatcher) == {"review": 1}
+    session.expire_all()
+    assert confirmation(session, booking).reconciliation == "unknowable"
 
 
 def test_consent_is_checked_again_when_sending(session, make_session, dispatcher, fake, booking):
@@ -216,7 +320,7 @@ def test_an_appointment_already_begun_is_not_texted(
     assert confirmation(session, booking).error_code == "expired"
 
 
-def test_a_worker_that_dies_after_marking_sending_leaves_it_for_review(
+def test_a_worker_that_dies_after_marking_sending_is_reconciled_and_sent_once(
     session, make_session, dispatcher, fake, factory, clock
 ):
     interpreter = factory.interpreter("ar")
@@ -241,11 +345,13 @@ def test_a_worker_that_dies_after_marking_sending_leaves_it_for_review(
     clock.now += doomed.send_lease
     with make_session() as s:
         assert recover_leases(s) == 1
+    # Twilio never made it (the worker died before calling): confirmed absent, sent once.
+    assert dispatch_due(make_session, dispatcher) == {"queued": 1, "sent": 1}
 
     statuses = {b.id: confirmation(session, b).status for b in bookings}
-    assert sorted(statuses.values()) == ["review", "sent", "sent", "sent"]
-    assert len(fake.messages) == 3
-    assert len({m["to"] for m in fake.messages}) == 3
+    assert sorted(statuses.values()) == ["sent", "sent", "sent", "sent"]
+    assert len(fake.messages) == 4
+    assert len({m["to"] for m in fake.messages}) == 4
 
 
 def test_a_cancellation_before_sending_wins_over_the_claim(

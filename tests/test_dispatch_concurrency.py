@@ -113,46 +113,57 @@ def test_concurrent_dispatchers_send_each_message_exactly_once(fresh_database, w
         engine.dispose()
 
 
-def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(fresh_database):
-    count, lease = 8, 6.0
+def test_a_dispatcher_killed_mid_wave_loses_nothing_and_doubles_nothing(fresh_database):
+    """The whole wave was committed `sending`; four sends were in flight (Twilio made them,
+    the answers never came) and four not yet begun when the dispatcher was killed."""
+    count, lease, in_flight = 8, 6.0, 4
     url = fresh_database()
     engine = make_engine(url)
     try:
         seed(engine, count)
         with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
-            # The third message is accepted, then the answer never comes before the kill.
-            fake.script(Reply(), Reply(), Reply.slow(60))
+            fake.script(*[Reply.slow(60)] * in_flight)
             victim = subprocess.Popen(
                 [sys.executable, "-m", "tests.clients.dispatch_worker", url, fake.base_url,
-                 "victim", str(lease)],
+                 "victim", str(lease), str(in_flight)],
                 cwd=ROOT,
                 env={**os.environ, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
             )  # fmt: skip
             started = time.monotonic()
-            while len(fake.messages) < 3 and time.monotonic() - started < 60:
+            while len(fake.messages) < in_flight and time.monotonic() - started < 60:
                 assert victim.poll() is None, "the worker ended before it could be killed"
                 time.sleep(0.02)
+            time.sleep(0.3)  # a fifth send would have begun by now, were it allowed
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait(timeout=10)
-            assert len(fake.messages) == 3
+            assert len(fake.messages) == fake.max_in_flight == in_flight
 
             make_session = sessionmaker(engine, expire_on_commit=False)
             with sender_for(fake) as sender:
-                rescuer = Dispatcher("rescuer", sender, settings=NO_QUIET_HOURS)
+                rescuer = Dispatcher(
+                    "rescuer",
+                    sender,
+                    settings=NO_QUIET_HOURS,
+                    reconcile_after=timedelta(0),
+                    absent_after=timedelta(seconds=1),
+                )
                 assert dispatch_due(make_session, rescuer) == {}  # the victim's leases hold
                 time.sleep(lease + 0.5)
                 with make_session() as session:
-                    assert recover_leases(session) == 1
+                    assert recover_leases(session) == count
                 totals: Counter[str] = Counter()
-                while counts := dispatch_due(make_session, rescuer):
-                    totals.update(counts)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and totals["sent"] < count:
+                    totals.update(dispatch_due(make_session, rescuer))
+                    time.sleep(0.1)
 
-            assert totals == {"sent": count - 3}
+            # The four Twilio made are found; the four it never saw are sent once.
+            assert totals == {"sent": count, "queued": count - in_flight}
             rows = confirmations(engine)
-            assert sorted(r.status for r in rows) == ["review"] + ["sent"] * (count - 1)
-            [stuck] = [r for r in rows if r.status == "review"]
-            assert (stuck.claimed_by, stuck.error_code) == ("victim", "lease_expired")
+            assert [r.status for r in rows] == ["sent"] * count
+            assert sorted(r.reconciliation for r in rows) == ["found"] * 4 + ["resent"] * 4
             assert callback_ids(fake) == Counter({r.id: 1 for r in rows})
+            assert {r.provider_sid for r in rows} == {m["sid"] for m in fake.messages}
     finally:
         engine.dispose()
 
@@ -245,5 +256,31 @@ def test_cancellations_racing_dispatchers_never_leave_a_confirmation_uncorrected
             told = outcomes["sent"]
             assert fake.attempts == len(fake.messages) == 2 * told
             assert callback_ids(fake) == Counter({m.id: 1 for m in messages if m.status == "sent"})
+    finally:
+        engine.dispose()
+
+
+def test_a_wave_is_sent_concurrently_with_at_most_the_configured_number_in_flight(
+    fresh_database,
+):
+    count, concurrency, latency = 24, 4, 0.1
+    engine = make_engine(fresh_database(), pool_size=concurrency + 2, max_overflow=0)
+    try:
+        seed(engine, count)
+        make_session = sessionmaker(engine, expire_on_commit=False)
+        with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=latency) as fake:
+            with sender_for(fake) as sender:
+                dispatcher = Dispatcher(
+                    "wave", sender, settings=NO_QUIET_HOURS, batch=count, concurrency=concurrency
+                )
+                started = time.monotonic()
+                assert dispatch_due(make_session, dispatcher) == {"sent": count}
+                elapsed = time.monotonic() - started
+
+            assert fake.max_in_flight == concurrency
+            assert elapsed < count * latency / 2  # one at a time would take count * latency
+            rows = confirmations(engine)
+            assert callback_ids(fake) == Counter({r.id: 1 for r in rows})
+            assert {r.status for r in rows} == {"sent"}
     finally:
         engine.dispose()

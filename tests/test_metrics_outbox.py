@@ -50,3 +50,23 @@ def test_metrics_show_notifications_by_status_and_the_dispatch_lag(client, facto
     lag = next(line for line in text.splitlines() if line.startswith("zapis_dispatch_lag_seconds "))
     assert 590 <= float(lag.split()[1]) <= 900
     assert "zapis_dispatch_last_sent_timestamp_seconds" in text
+
+
+def test_metrics_show_reconciliations_by_outcome(client, factory, session):
+    from tests.test_bookings_api import TUESDAY_10
+
+    booking = factory.booking([factory.interpreter()], TUESDAY_10)
+    now = datetime.now(UTC)
+    outcomes = ["found", "found", "resent", "unknowable"]
+    for n in range(len(outcomes)):
+        _message(factory, booking, "sent", now - timedelta(minutes=n + 1), sent_at=now)
+    rows = session.query(OutboxMessage).order_by(OutboxMessage.id).all()
+    for row, outcome in zip(rows[-4:], outcomes, strict=True):
+        row.reconciliation = outcome
+    session.commit()
+
+    text = client.get("/metrics", headers=SCRAPER).get_data(as_text=True)
+
+    assert 'zapis_sms_reconciliations{outcome="found"} 2.0' in text
+    assert 'zapis_sms_reconciliations{outcome="resent"} 1.0' in text
+    assert 'zapis_sms_reconciliations{outcome="unknowable"} 1.0' in text

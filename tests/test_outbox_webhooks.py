@@ -256,7 +256,7 @@ def test_other_text_is_kept_for_coordinators_on_the_next_booking(client, session
     assert client.get("/api/v1/replies", headers=staff).status_code == 403
 
 
-def test_a_send_that_timed_out_is_reviewed_then_settled_by_its_callback(
+def test_a_send_that_timed_out_is_unclear_then_settled_by_its_callback(
     client, session, booking, app, monkeypatch
 ):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -271,11 +271,11 @@ def test_a_send_that_timed_out_is_reviewed_then_settled_by_its_callback(
         ) as sender,
     ):
         fake.script(Reply.slow(3))
-        dispatcher = Dispatcher("w", sender, sleep=lambda _s: None)
-        assert dispatch_due(app.extensions["zapis.sessionmaker"], dispatcher) == {"review": 1}
+        dispatcher = Dispatcher("w", sender, concurrency=1, sleep=lambda _s: None)
+        assert dispatch_due(app.extensions["zapis.sessionmaker"], dispatcher) == {"unclear": 1}
         [created] = fake.messages
     row = rows(session, booking.id)[0]
-    assert (row.status, row.provider_sid) == ("review", None)
+    assert (row.status, row.provider_sid) == ("unclear", None)
 
     path = f"/webhooks/twilio/status/{row.id}"
     assert created["status_callback"].endswith(path)

@@ -56,6 +56,7 @@ MESSAGE_LABELS = {
     "delivered": _l("delivered"),
     "undelivered": _l("not delivered"),
     "failed": _l("failed"),
+    "unclear": _l("being checked with Twilio"),
     "review": _l("to check (outcome unknown)"),
     "cancelled": lazy_pgettext("SMS status", "cancelled"),  # съобщение: neuter in Bulgarian
     "superseded": _l("replaced by a newer message"),

@@ -28,6 +28,7 @@ MESSAGE_STATUSES = (
     "delivered",
     "undelivered",
     "failed",
+    "unclear",
     "review",
     "cancelled",
     "superseded",
@@ -72,6 +73,9 @@ class OutboxMessage(Base):
     # A coordinator dealt with a failed or unclear message (phoned, or it no longer matters).
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     handled_by: Mapped[str | None] = mapped_column(String(100))
+    # When the last send began, and how a send of unknown outcome was reconciled.
+    send_began_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reconciliation: Mapped[str | None] = mapped_column(String(16))
 
 
 class ConsentEvent(Base):

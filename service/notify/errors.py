@@ -42,7 +42,20 @@ class RecipientUnsubscribed(PermanentSendError):
 
 
 class RetryableSendError(SendError):
-    """The message was certainly not created; sending again later is safe."""
+    """The message was certainly not created; sending again later is safe.
+
+    `retry_after` is how many seconds the provider asked us to wait (its Retry-After), if any.
+    """
+
+    def __init__(
+        self,
+        code: int | None = None,
+        detail: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(code, detail, status)
+        self.retry_after = retry_after
 
 
 class AmbiguousSendError(SendError):

@@ -22,7 +22,7 @@ from service.outbox import recipient_phone
 # Twilio's final statuses; earlier ones (queued, accepted, sending) change nothing here.
 _FINAL = ("delivered", "undelivered", "failed")
 # A callback may settle a row in these statuses (`sent` is replaced by a final status).
-_SETTLEABLE = ("sending", "review", "sent")
+_SETTLEABLE = ("sending", "unclear", "review", "sent")
 _WITHDRAWN_BY_SMS = ("sms_stop", "twilio_21610")
 
 
@@ -49,6 +49,8 @@ def apply_status_callback(
     target = status if status in _FINAL else "sent" if status == "sent" else None
     if target is None or row.status not in _SETTLEABLE or row.status == target:
         return row  # a repeat, an earlier status arriving late, or one that settles nothing
+    if row.status == "unclear":
+        row.reconciliation = "callback"
     row.status = target
     row.sent_at = row.sent_at or now
     row.lease_until = None

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
+import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -29,14 +32,31 @@ from service.notify.senders import sender_from_config
 from service.notify.settings import NotifySettings
 
 log = logging.getLogger("zapis.scheduler")
+# One dispatch tick sends waves for at most this long before the scheduler runs it again.
+DISPATCH_BUDGET_S = 60.0
+# Set on SIGTERM: the wave under way is sent and settled, no further wave is claimed.
+STOPPING = threading.Event()
 
 
 def make_dispatcher(app: Flask) -> Dispatcher:
+    config = app.config
+    read_timeout = float(config.get("TWILIO_READ_TIMEOUT") or 10.0)
+    retry_attempts = int(config.get("DISPATCH_RETRY_ATTEMPTS") or 4)
+    lease = timedelta(seconds=int(config.get("DISPATCH_LEASE_SECONDS") or 120))
+    # A `sending` row stays ours while its sends (each bounded by the read timeout) and the
+    # waits between them may still run.
+    send_lease = max(lease, timedelta(seconds=retry_attempts * (read_timeout + 10) + 60))
     return Dispatcher(
         worker_id=this_worker_id(),
-        sender=sender_from_config(app.config),
-        settings=NotifySettings.from_config(app.config),
-        lease=timedelta(seconds=int(app.config.get("DISPATCH_LEASE_SECONDS") or 120)),
+        sender=sender_from_config(config),
+        settings=NotifySettings.from_config(config),
+        lease=lease,
+        send_lease=send_lease,
+        batch=int(config.get("DISPATCH_BATCH") or 32),
+        concurrency=int(config.get("DISPATCH_CONCURRENCY") or 8),
+        retry_attempts=retry_attempts,
+        reconcile_after=timedelta(seconds=float(config.get("SMS_RECONCILE_AFTER_SECONDS") or 30)),
+        absent_after=timedelta(seconds=float(config.get("SMS_ABSENT_AFTER_SECONDS") or 180)),
     )
 
 
@@ -45,15 +65,45 @@ def _sessions(app: Flask) -> sessionmaker[Session]:
     return made
 
 
-def dispatch_job(app: Flask, dispatcher: Dispatcher, beat: Beat | None = None) -> Counter[str]:
-    """Send one batch of due messages, then record this dispatcher's heartbeat."""
-    counts = dispatch_due(_sessions(app), dispatcher)
+@dataclass
+class LastTick:
+    """What the dispatcher's last tick did, for the heartbeat written by another thread."""
+
+    claimed: int = 0
+    sent: int = 0
+
+
+def dispatch_job(
+    app: Flask,
+    dispatcher: Dispatcher,
+    beat: Beat | None = None,
+    last: LastTick | None = None,
+    budget: float = 0.0,
+) -> Counter[str]:
+    """Send waves of due messages until none is left or `budget` seconds have passed.
+
+    With `beat`, record this dispatcher's heartbeat afterwards (the scheduler instead beats
+    from a job of its own, so that a blocked send never silences it).
+    """
+    started = time.monotonic()
+    counts: Counter[str] = Counter()
+    while wave := dispatch_due(_sessions(app), dispatcher):
+        counts.update(wave)
+        if time.monotonic() - started >= budget or STOPPING.is_set():
+            break
     if counts:
         log.info("dispatched: %s", dict(counts))
+    if last is not None:
+        last.claimed, last.sent = sum(counts.values()), counts["sent"]
     if beat is not None:
-        with session_scope(app) as session:
-            record_heartbeat(session, beat, claimed=sum(counts.values()), sent=counts["sent"])
+        heartbeat_job(app, beat, LastTick(sum(counts.values()), counts["sent"]))
     return counts
+
+
+def heartbeat_job(app: Flask, beat: Beat, last: LastTick) -> None:
+    """Record that this dispatcher process is alive, with what its last tick did."""
+    with session_scope(app) as session:
+        record_heartbeat(session, beat, claimed=last.claimed, sent=last.sent)
 
 
 def recovery_job(app: Flask) -> int:
@@ -94,20 +144,36 @@ def run_scheduler(app: Flask, interval: float) -> None:
     logging.getLogger("apscheduler").setLevel(app.config["SCHEDULER_LOG_LEVEL"].upper())
     dispatcher = make_dispatcher(app)
     beat = Beat.of_this_process(interval)
+    last = LastTick()
     scheduler = BlockingScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True}
+    # The heartbeat is a job of its own (its own pool thread): a send blocked in the dispatch
+    # job for up to its timeouts never stops it.
+    scheduler.add_job(
+        heartbeat_job,
+        "interval",
+        seconds=interval,
+        args=(app, beat, last),
+        next_run_time=datetime.now(UTC),  # the first beat at once
+        **common,
+    )
     scheduler.add_job(
         dispatch_job,
         "interval",
         seconds=interval,
-        args=(app, dispatcher, beat),
-        next_run_time=datetime.now(UTC),  # the first tick (and heartbeat) at once
+        args=(app, dispatcher, None, last, DISPATCH_BUDGET_S),
+        next_run_time=datetime.now(UTC),
         **common,
     )
     scheduler.add_job(recovery_job, "interval", minutes=1, args=(app,), **common)
     scheduler.add_job(purge_job, "cron", hour=3, minute=17, args=(app,), **common)
+
     # SIGTERM stops taking new work; a send under way finishes and is settled first.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    def stop(*_: object) -> None:
+        STOPPING.set()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started as %s, dispatching every %gs", dispatcher.worker_id, interval)
     try:
         scheduler.start()

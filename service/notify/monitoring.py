@@ -50,14 +50,28 @@ class OutboxCollector(DatabaseCollector):
             )
         )
         last_sent = session.scalar(select(func.max(OutboxMessage.sent_at)))
+        reconciled = session.execute(
+            select(OutboxMessage.reconciliation, func.count())
+            .where(OutboxMessage.reconciliation.is_not(None))
+            .group_by(OutboxMessage.reconciliation)
+        ).all()
         by_status = GaugeMetricFamily(
             "zapis_notifications", "Notifications in the outbox by status.", labels=["status"]
         )
         for status, count in counts:
             by_status.add_metric([status], count)
+        reconciliations = GaugeMetricFamily(
+            "zapis_sms_reconciliations",
+            "Sends of unknown outcome reconciled, by outcome (callback, found, resent, "
+            "superseded, expired; unknowable went to review).",
+            labels=["outcome"],
+        )
+        for outcome, count in reconciled:
+            reconciliations.add_metric([str(outcome)], count)
         lag = (now - oldest_due).total_seconds() if oldest_due is not None else 0.0
         metrics: list[Metric] = [
             by_status,
+            reconciliations,
             GaugeMetricFamily(
                 "zapis_dispatch_lag_seconds",
                 "How long the oldest due message has waited to be sent (0 when none waits).",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from service.notify.phone import is_e164, mask_phone
 
@@ -32,6 +33,16 @@ class OutgoingSms:
 class SendResult:
     provider_id: str | None
     status: str
+
+
+@runtime_checkable
+class Reconciler(Protocol):
+    def find_sent(self, to: str, body: str, since: datetime, exclude: set[str]) -> str | None:
+        """Return the SID of a message to `to` with `body` created since `since`, if any.
+
+        Raise a `service.notify.errors.SendError` when the provider cannot be asked now.
+        """
+        ...
 
 
 class Sender(Protocol):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.models import OutboxMessage, SmsReply
 
 # Rows that may still be sent keep their text and number whatever their age.
-_UNSETTLED = ("queued", "sending")
+_UNSETTLED = ("queued", "sending", "unclear")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from service.notify.encoding import sms_parts
@@ -20,7 +21,7 @@ from service.notify.errors import (
 )
 from service.notify.outgoing import OutgoingSms, Sender, SendResult
 from service.notify.phone import mask_phone
-from service.notify.twilio_sender import DEFAULT_TIMEOUT, TwilioSender
+from service.notify.twilio_sender import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TwilioSender
 
 __all__ = [
     "AmbiguousSendError",
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("zapis.sms")
+DEFAULT_CONCURRENCY = 8
 
 
 class ConsoleSender:
@@ -58,25 +60,40 @@ class ConsoleSender:
 
 
 class MemorySender:
-    """Keep messages in `sent`; `fail_next(error, times)` makes the next sends raise."""
+    """Keep messages in `sent`; `fail_next(error, times)` makes the next sends raise.
+
+    With `after_sending=True` the message is kept (as if the provider made it) before the
+    error is raised: an answer lost on its way back.
+    """
 
     def __init__(self) -> None:
         self.sent: list[OutgoingSms] = []
         self.attempts = 0
-        self._failures: list[SendError] = []
+        self._failures: list[tuple[SendError, bool]] = []
         self._lock = threading.Lock()
 
-    def fail_next(self, error: SendError, times: int = 1) -> None:
+    def fail_next(self, error: SendError, times: int = 1, *, after_sending: bool = False) -> None:
         with self._lock:
-            self._failures.extend([error] * times)
+            self._failures.extend([(error, after_sending)] * times)
 
     def send(self, message: OutgoingSms) -> SendResult:
         with self._lock:
             self.attempts += 1
             if self._failures:
-                raise self._failures.pop(0)
+                error, after_sending = self._failures.pop(0)
+                if after_sending:
+                    self.sent.append(message)
+                raise error
             self.sent.append(message)
             return SendResult(provider_id=f"memory-{len(self.sent)}", status="queued")
+
+    def find_sent(self, to: str, body: str, since: datetime, exclude: set[str]) -> str | None:
+        with self._lock:
+            for number, message in enumerate(self.sent, start=1):
+                sid = f"memory-{number}"
+                if (message.to, message.body) == (to, body) and sid not in exclude:
+                    return sid
+        return None
 
 
 def sender_from_config(config: Mapping[str, Any]) -> Sender:
@@ -93,7 +110,9 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
             from_number=None if service_sid else str(from_number),
             messaging_service_sid=str(service_sid) if service_sid else None,
             api_base_url=config.get("TWILIO_API_BASE_URL") or None,
-            timeout=float(config.get("TWILIO_TIMEOUT", DEFAULT_TIMEOUT)),
+            timeout=float(config.get("TWILIO_READ_TIMEOUT") or DEFAULT_TIMEOUT),
+            connect_timeout=float(config.get("TWILIO_CONNECT_TIMEOUT") or DEFAULT_CONNECT_TIMEOUT),
+            pool=int(config.get("DISPATCH_CONCURRENCY") or DEFAULT_CONCURRENCY),
         )
     if config.get("SMS_SENDER") == "memory":
         return MemorySender()

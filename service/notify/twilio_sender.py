@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
+from requests.adapters import HTTPAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ConnectTimeout, ReadTimeout, RequestException, SSLError
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
@@ -24,6 +29,48 @@ from service.notify.outgoing import OutgoingSms, SendResult
 from service.notify.phone import mask_numbers_in
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT = 3.05
+# Clocks differ: a message Twilio created is looked for from this long before the send began.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+class _HttpClient(TwilioHttpClient):
+    """Twilio's client on one kept-alive session shared by `pool` threads.
+
+    It keeps each thread's last answer, since Twilio's exceptions drop the Retry-After header.
+    """
+
+    def __init__(self, timeout: tuple[float, float], pool: int) -> None:
+        super().__init__()
+        self.timeout = timeout  # requests takes (connect, read)
+        self._local = threading.local()
+        assert self.session is not None
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, HTTPAdapter(pool_connections=1, pool_maxsize=pool))
+
+    def request(self, *args: Any, **kwargs: Any) -> Response:
+        self._local.headers = None
+        response = super().request(*args, **kwargs)
+        self._local.headers = response.headers
+        return response
+
+    def retry_after(self) -> float | None:
+        """Seconds this thread's last answer asked to wait (Retry-After), if it said."""
+        headers = getattr(self._local, "headers", None)
+        value = None if headers is None else headers.get("Retry-After")
+        return None if value is None else parse_retry_after(value)
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Read Retry-After as seconds or an HTTP date; None when it is neither."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - datetime.now(when.tzinfo)).total_seconds(), 0.0)
 
 
 class TwilioSender:
@@ -37,14 +84,16 @@ class TwilioSender:
         messaging_service_sid: str | None = None,
         api_base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        pool: int = 10,
     ) -> None:
         if (from_number is None) == (messaging_service_sid is None):
             raise ValueError("give exactly one of from_number and messaging_service_sid")
-        if timeout <= 0:
+        if timeout <= 0 or connect_timeout <= 0:
             raise ValueError("timeout must be positive")
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
-        self._http = TwilioHttpClient(timeout=timeout)
+        self._http = _HttpClient((connect_timeout, timeout), max(pool, 1))
         self._client = Client(account_sid, auth_token, http_client=self._http)
         if api_base_url:
             # Domain.absolute_url() joins every request path onto `api.base_url`; edge/region
@@ -64,13 +113,37 @@ class TwilioSender:
         try:
             created = self._client.api.v2010.account.messages.create(**kwargs)
         except (TwilioRestException, TwilioServiceException) as exc:
-            raise classify_twilio_error(exc) from None
+            error = classify_twilio_error(exc)
+            if isinstance(error, RetryableSendError):
+                error.retry_after = self._http.retry_after()
+            raise error from None
         except RequestException as exc:
             raise classify_transport_error(exc) from exc
         sid = created.sid
         return SendResult(
             provider_id=None if sid is None else str(sid), status=str(created.status or "")
         )
+
+    def find_sent(self, to: str, body: str, since: datetime, exclude: set[str]) -> str | None:
+        """Ask Twilio's Messages API for a message to `to` with `body` created since `since`."""
+        earliest = since - CLOCK_SKEW
+        try:
+            found = self._client.api.v2010.account.messages.list(
+                to=to, date_sent_after=earliest, page_size=100, limit=1000
+            )
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise classify_twilio_error(exc) from None
+        except RequestException as exc:
+            raise classify_transport_error(exc) from exc
+        for message in found:
+            created = message.date_created
+            if (
+                message.body == body
+                and message.sid not in exclude
+                and (created is None or created >= earliest)
+            ):
+                return str(message.sid)
+        return None
 
     def close(self) -> None:
         if self._http.session is not None:

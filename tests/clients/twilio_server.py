@@ -3,7 +3,12 @@
 `FakeTwilio` validates requests the way Twilio does (path, Basic auth, form fields) and
 answers with the JSON shapes the twilio library parses: a message resource on 201, and
 ``{"code", "message", "more_info", "status"}`` on errors, which the library turns into
-`TwilioRestException(status, uri, msg, code)`.
+`TwilioRestException(status, uri, msg, code)`. It lists messages too (`GET Messages.json`
+with `To` and `DateSent>`, as `client.messages.list(to=..., date_sent_after=...)` asks).
+
+Faults come scripted (`script(Reply...)`) or drawn at random from a `FaultMix`; every send
+attempt is logged (`attempts_log`) with when it came, its outbox id and what it got, and
+`max_in_flight` is the most sends it was handling at once.
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
 import re
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +68,7 @@ class Reply:
     message: str | None = None
     delay: float = 0.0
     drop: bool = False
+    retry_after: int | None = None
 
     @classmethod
     def error(cls, status: int, code: int | None = None, message: str | None = None) -> Reply:
@@ -76,21 +85,81 @@ class Reply:
         return cls(drop=True)
 
 
+@dataclass(frozen=True)
+class FaultMix:
+    """Shares of sends that fail as Twilio sometimes does; the rest are accepted.
+
+    500: answered 500, no message made. 429: answered 429 with `Retry-After`, no message.
+    hang: the message is made, the answer comes only after `hang_seconds` (past the client's
+    read timeout). drop: the request is read, then the connection closed, no message made.
+    """
+
+    error_500: float = 0.0
+    rate_limited: float = 0.0
+    hang: float = 0.0
+    drop: float = 0.0
+    retry_after: int = 2
+    hang_seconds: float = 5.0
+    seed: int = 18
+    _rng: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rng", random.Random(self.seed))  # not crypto
+
+    def draw(self) -> Reply:
+        r = self._rng.random()
+        for share, reply in (
+            (self.error_500, Reply.error(500, 20500)),
+            (self.rate_limited, Reply(status=429, code=20429, retry_after=self.retry_after)),
+            (self.hang, Reply.slow(self.hang_seconds)),
+            (self.drop, Reply.dropped()),
+        ):
+            if r < share:
+                return reply
+            r -= share
+        return Reply()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One POST to the Messages endpoint: when (monotonic), for which outbox row, its fate."""
+
+    at: float
+    outbox_id: int | None
+    outcome: str  # "created", "slow", "dropped" or the HTTP status answered
+    retry_after: int | None = None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True  # server_close() joins handler threads: no sockets leak
+    request_queue_size = 1024  # the listen backlog: take bursts of new connections
     fake: FakeTwilio
 
 
 class FakeTwilio:
     """Context manager running the fake API in a thread; see module docstring."""
 
-    def __init__(self, account_sid: str, auth_token: str, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        latency: float = 0.0,
+        faults: FaultMix | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.clock = clock  # when a message is made, as Twilio's list reports it
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.latency = latency
+        self.faults = faults
         self.attempts = 0  # every POST to the Messages endpoint, accepted or not
+        self.attempts_log: list[Attempt] = []
+        self.lists = 0  # GET requests listing messages
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._messages: list[dict[str, Any]] = []
+        self._created: list[datetime] = []
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -139,11 +208,38 @@ class FakeTwilio:
     def _next_reply(self) -> Reply:
         with self._lock:
             self.attempts += 1
-            return self._script.popleft() if self._script else Reply()
+            if self._script:
+                return self._script.popleft()
+            return self.faults.draw() if self.faults is not None else Reply()
 
     def _record(self, message: dict[str, Any]) -> None:
         with self._lock:
             self._messages.append(message)
+            self._created.append(self.clock())
+
+    def _log(self, outbox_id: int | None, outcome: str, retry_after: int | None = None) -> None:
+        with self._lock:
+            self.attempts_log.append(Attempt(time.monotonic(), outbox_id, outcome, retry_after))
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def _list(self, to: str | None, since: datetime | None) -> list[dict[str, Any]]:
+        """Messages to `to` sent since `since`, newest first, as Twilio lists them."""
+        with self._lock:
+            found = [
+                {k: v for k, v in m.items() if k != "status_callback"}
+                | {"status": "sent", "date_sent": format_datetime(at)}
+                for m, at in zip(self._messages, self._created, strict=True)
+                if (to is None or m["to"] == to) and (since is None or at >= since)
+            ]
+        return found[::-1]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -154,10 +250,47 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
     def do_GET(self) -> None:
-        self._send_error(405, 20004, "Method not allowed")
+        fake = self.server.fake
+        url = urllib.parse.urlsplit(self.path)
+        match = _MESSAGES_PATH.fullmatch(url.path)
+        if not self._authorised():
+            self._send_error(401, 20003)
+            return
+        if match is None or match["sid"] != fake.account_sid:
+            self._send_error(404, 20404)
+            return
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
+        since = query.get("DateSent>")
+        with fake._lock:
+            fake.lists += 1
+        found = fake._list(
+            query.get("To"), datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        )
+        uri = url.path + ("?" + url.query if url.query else "")
+        self._send_json(
+            200,
+            {
+                "messages": found,
+                "end": max(len(found) - 1, 0),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": max(len(found), 50),
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            },
+        )
 
     def do_POST(self) -> None:
         fake = self.server.fake
+        fake._enter()
+        try:
+            self._post(fake)
+        finally:
+            fake._leave()
+
+    def _post(self, fake: FakeTwilio) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         match = _MESSAGES_PATH.fullmatch(urllib.parse.urlsplit(self.path).path)
@@ -167,22 +300,27 @@ class _Handler(BaseHTTPRequestHandler):
         if match is None or match["sid"] != fake.account_sid:
             self._send_error(404, 20404)
             return
+        form = {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode(), True).items()}
+        outbox_id = _outbox_id(form.get("StatusCallback"))
         reply = fake._next_reply()
         if fake.latency:
             fake._stopping.wait(fake.latency)
         if reply.drop:
+            fake._log(outbox_id, "dropped")
             self.close_connection = True
             return
         if reply.status >= 300:
-            self._send_error(reply.status, reply.code, reply.message)
+            fake._log(outbox_id, str(reply.status), reply.retry_after)
+            self._send_error(reply.status, reply.code, reply.message, reply.retry_after)
             return
-        form = {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode(), True).items()}
         problem = _validate(form, self.headers.get("Content-Type", ""))
         if problem is not None:
+            fake._log(outbox_id, "400")
             self._send_error(400, problem)
             return
-        resource = _resource(fake.account_sid, form)
+        resource = _resource(fake.account_sid, form, fake.clock())
         fake._record({**resource, "status_callback": form.get("StatusCallback")})
+        fake._log(outbox_id, "slow" if reply.delay else "created")
         if reply.delay:
             fake._stopping.wait(reply.delay)
         self._send_json(201, resource)
@@ -198,25 +336,40 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return (user, password) == (fake.account_sid, fake.auth_token)
 
-    def _send_error(self, status: int, code: int | None, message: str | None = None) -> None:
+    def _send_error(
+        self,
+        status: int,
+        code: int | None,
+        message: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         text = message or ERROR_MESSAGES.get(code or 0, "Error")
         payload: dict[str, Any] = {"code": code, "message": text, "status": status}
         if code is not None:
             payload["more_info"] = f"https://www.twilio.com/docs/errors/{code}"
-        self._send_json(status, payload)
+        self._send_json(status, payload, retry_after)
 
-    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+    def _send_json(
+        self, status: int, payload: dict[str, Any], retry_after: int | None = None
+    ) -> None:
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
+            if retry_after is not None:
+                self.send_header("Retry-After", str(retry_after))
             if status == 401:
                 self.send_header("WWW-Authenticate", 'Basic realm="Twilio API"')
             self.end_headers()
             self.wfile.write(data)
         except OSError:
             self.close_connection = True  # the client gave up (e.g. its read timed out)
+
+
+def _outbox_id(callback: str | None) -> int | None:
+    tail = (callback or "").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def _validate(form: dict[str, str], content_type: str) -> int | None:
@@ -239,9 +392,9 @@ def _validate(form: dict[str, str], content_type: str) -> int | None:
     return None
 
 
-def _resource(account_sid: str, form: dict[str, str]) -> dict[str, Any]:
+def _resource(account_sid: str, form: dict[str, str], made: datetime) -> dict[str, Any]:
     sid = "SM" + uuid.uuid4().hex
-    now = format_datetime(datetime.now(UTC))
+    now = format_datetime(made)
     service = form.get("MessagingServiceSid")
     base = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}"
     return {

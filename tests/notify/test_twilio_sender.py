@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from requests.exceptions import (
     ChunkedEncodingError,
@@ -23,7 +26,11 @@ from service.notify.senders import (
     TwilioSender,
     send_with_retries,
 )
-from service.notify.twilio_sender import classify_transport_error, classify_twilio_error
+from service.notify.twilio_sender import (
+    classify_transport_error,
+    classify_twilio_error,
+    parse_retry_after,
+)
 from tests.clients.twilio_server import FakeTwilio, Reply
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TO_NUMBER
 
@@ -235,3 +242,54 @@ def test_rfc9457_service_errors_are_classified_too() -> None:
     error = classify_twilio_error(exc)
     assert type(error) is RecipientUnsubscribed
     assert (error.code, error.status, error.detail) == (21610, 400, "STOP")
+
+
+def test_a_429_carries_the_wait_twilio_asked_for(fake: FakeTwilio, sender: TwilioSender) -> None:
+    fake.script(Reply(status=429, code=20429, retry_after=7))
+
+    with pytest.raises(RetryableSendError) as raised:
+        sender.send(message())
+
+    assert raised.value.retry_after == 7.0
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("3", 3.0), ("0", 0.0), ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+)
+def test_retry_after_is_read_as_seconds_or_a_date(header: str, expected: float | None) -> None:
+    assert parse_retry_after(header) == expected
+
+
+def test_every_call_has_the_connect_and_read_timeouts_given(fake: FakeTwilio) -> None:
+    with TwilioSender(
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        from_number=FROM_NUMBER,
+        api_base_url=fake.base_url,
+        timeout=0.3,
+        connect_timeout=1.5,
+    ) as sender:
+        assert sender._http.timeout == (1.5, 0.3)
+        fake.script(Reply.slow(2.0))
+        started = time.monotonic()
+        with pytest.raises(AmbiguousSendError):
+            sender.send(message())
+        assert time.monotonic() - started < 1.5
+
+
+def test_sent_messages_are_found_by_number_body_and_time(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    began = datetime.now(UTC)
+    made = sender.send(message("Reminder: 10:00, B3"))
+    sender.send(message("Another text"))
+
+    assert sender.find_sent(TO_NUMBER, "Reminder: 10:00, B3", began, set()) == made.provider_id
+    assert made.provider_id is not None
+    assert sender.find_sent(TO_NUMBER, "Reminder: 10:00, B3", began, {made.provider_id}) is None
+    assert sender.find_sent(TO_NUMBER, "Never sent", began, set()) is None
+    assert sender.find_sent("+359888000000", "Reminder: 10:00, B3", began, set()) is None
+    later = began + timedelta(hours=1)
+    assert sender.find_sent(TO_NUMBER, "Reminder: 10:00, B3", later, set()) is None
+    assert fake.lists == 5
