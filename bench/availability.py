@@ -32,6 +32,7 @@ from bench.common import (
     note_load_and_runs,
     percentile,
     scratch_database,
+    sized,
 )
 from bench.seed import (
     CLOSES,
@@ -50,9 +51,9 @@ from service.policy import BookingPolicy
 
 BUFFER = BookingPolicy().buffer
 DAYS_BEFORE = 120  # the year of bookings starts this many days ago
-REQUESTS_PER_RUN = 40  # of each window
-RUNS = 3
-WARM_UP = 5
+REQUESTS_PER_RUN = sized(40, 5)  # of each window
+RUNS = sized(3, 1)
+WARM_UP = sized(5, 1)
 
 
 @dataclass
