@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -34,6 +34,23 @@ from service.migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SMOKE_VARIABLE = "BENCH_SMOKE"  # set by `python -m bench --smoke`
+RESULTS_VARIABLE = "BENCH_RESULTS_DIR"  # where results go instead of bench/results/
+T = TypeVar("T")
+
+
+def smoke() -> bool:
+    """Tell whether this is a smoke run: every benchmark at a small size, figures discarded."""
+    return os.environ.get(SMOKE_VARIABLE) == "1"
+
+
+def sized(full: T, small: T) -> T:
+    """`small` in a smoke run, else `full`."""
+    return small if smoke() else full
+
+
+def results_dir() -> Path:
+    return Path(os.environ.get(RESULTS_VARIABLE) or RESULTS)
 
 
 def server_url() -> str:
@@ -58,7 +75,8 @@ class Result:
         self.notes.append(text_)
 
     def write(self) -> Path:
-        RESULTS.mkdir(parents=True, exist_ok=True)
+        folder = results_dir()
+        folder.mkdir(parents=True, exist_ok=True)
         body = {
             "name": self.name,
             "machine": self.machine or describe_machine(None),
@@ -67,7 +85,7 @@ class Result:
             "metrics": self.metrics,
             "notes": " ".join(self.notes),
         }
-        path = RESULTS / f"{self.name}.json"
+        path = folder / f"{self.name}.json"
         path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
 
@@ -231,9 +249,22 @@ def _process_cpu(pid: int) -> float:
     return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def app_spec(overrides: Mapping[str, str | int] | None = None) -> str:
+    """The gunicorn application spec: `create_app` with the benchmark's own settings.
+
+    gunicorn evaluates the call's arguments as Python literals, so the overrides are the
+    app's configuration exactly as a test's `create_app(overrides)` would set it.
+    """
+    return f"service:create_app({dict(overrides or {})!r})"
+
+
 @contextmanager
-def gunicorn(database_url: str, config: GunicornConfig) -> Iterator[Server]:
-    """Serve `service:create_app()` of this tree on a free loopback port."""
+def gunicorn(
+    database_url: str,
+    config: GunicornConfig,
+    overrides: Mapping[str, str | int] | None = None,
+) -> Iterator[Server]:
+    """Serve `service:create_app(overrides)` of this tree on a free loopback port."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     command = [
@@ -254,7 +285,7 @@ def gunicorn(database_url: str, config: GunicornConfig) -> Iterator[Server]:
         "warning",
         "--backlog",
         "256",
-        "service:create_app()",
+        app_spec(overrides),
     ]
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)

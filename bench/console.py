@@ -26,6 +26,7 @@ from bench.common import (
     note_load_and_runs,
     percentile,
     scratch_database,
+    sized,
 )
 from bench.seed import today_in_sofia
 from service import create_app
@@ -37,9 +38,9 @@ from service.models import Booking
 EMAIL = "bench.coordinator@example.org"
 PASSWORD = "bench-coordinator-password-1"
 OFFICE = "sofia"
-REQUESTS_PER_RUN = 100
-RUNS = 3
-WARM_UP = 10
+REQUESTS_PER_RUN = sized(100, 5)
+RUNS = sized(3, 1)
+WARM_UP = sized(10, 1)
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )

@@ -12,6 +12,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from bench.common import sized
 from service.calendar_rules import public_holiday
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.clock import to_sofia, utcnow
@@ -112,5 +113,6 @@ def today_in_sofia() -> date:
 
 
 def year_of_working_days(first: date) -> list[date]:
-    """The working days of the year that starts on `first`."""
-    return [d for d in working_days(first, 270) if d < first + timedelta(days=365)]
+    """The working days of the year that starts on `first` (of its first weeks in a smoke run)."""
+    span = timedelta(days=sized(365, 21))
+    return [d for d in working_days(first, 270) if d < first + span]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from service import bookings
 from service import series as series_ops
@@ -86,8 +87,20 @@ def check_beneficiaries(
     session: Session, principal: Principal, beneficiary_ids: Iterable[int], field: str
 ) -> None:
     """Refuse beneficiaries the caller may not see as if they did not exist (422 on `field`)."""
-    for beneficiary_id in beneficiary_ids:
-        beneficiary = session.get(Beneficiary, beneficiary_id)
+    ids = list(beneficiary_ids)
+    if not ids:
+        return
+    # One round trip for all of them and their offices, which the policy looks at.
+    found = {
+        beneficiary.id: beneficiary
+        for beneficiary in session.scalars(
+            select(Beneficiary)
+            .where(Beneficiary.id.in_(ids))
+            .options(joinedload(Beneficiary.offices))
+        ).unique()
+    }
+    for beneficiary_id in ids:
+        beneficiary = found.get(beneficiary_id)
         # One that does not exist is refused by the domain with the same words.
         if beneficiary is not None and not allows(
             principal, Action.READ, Kind.BENEFICIARY, beneficiary_facts(beneficiary)

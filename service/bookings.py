@@ -294,6 +294,7 @@ def create_booking(
         created_at=now,
         updated_at=now,
         attendee_rows=[BookingBeneficiary(beneficiary_id=b.id) for b in beneficiaries],
+        holds=[],  # loaded (empty): placing the holds need not look for any
     )
     session.add(booking)
     place_holds(session, booking, resources, policy)

@@ -4,6 +4,10 @@ Each hook is called once at the end of a booking operation. Messages go only to
 beneficiaries with recorded SMS consent (a minor's to the guardian's number) and to booked
 people with a phone when the change is at short notice. Every row has a unique dedupe key.
 What concerns a series as a whole (enrolment, many classes at once) is in `outbox_series`.
+
+Messages are gathered while a hook runs and written by `write_queued` at its end: one lookup
+of flagged numbers and one INSERT ... ON CONFLICT (dedupe_key) DO NOTHING for all of them
+(a transaction that commits with messages still gathered writes them first).
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
 
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
@@ -36,6 +41,7 @@ TOLD = ("sending", "sent", "delivered", "undelivered", "unclear", "review")
 # Reminders closer together than this (after moving out of quiet hours) collapse into one.
 REMINDER_GAP = timedelta(hours=1)
 _REMOTE_CODES = {"phone": "T", "video": "V"}
+GATHERED = "zapis.outbox_rows"  # session.info: dedupe key -> row, not yet written
 
 
 def notify_settings(session: Session) -> NotifySettings:
@@ -71,40 +77,79 @@ def queue_message(
     beneficiary_id: int | None = None,
     resource_id: int | None = None,
     previous: datetime | None = None,
-) -> OutboxMessage | None:
-    """Add one message unless its dedupe key exists; a flagged number gets a failed row.
+) -> None:
+    """Gather one message unless its dedupe key is gathered already (see `write_queued`).
 
     `previous` is the start before a move, named in a change notice.
     """
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
-        return None
+    gathered: dict[str, dict[str, Any]] = session.info.setdefault(GATHERED, {})
+    if key in gathered:
+        return
     place, code = _place(booking)
     rendered = render_sms(
         template, language, booking.starts_at, place, code, discreet, previous=previous
     )
-    flag = session.get(FlaggedNumber, to)
-    message = OutboxMessage(
-        dedupe_key=key,
-        kind=kind,
-        status="failed" if flag else "queued",
-        error_code=flag.error_code if flag else None,
-        booking_id=booking.id,
-        beneficiary_id=beneficiary_id,
-        resource_id=resource_id,
-        to=to,
-        body=rendered.body,
-        language=rendered.language_used,
-        encoding=rendered.encoding,
-        segments=rendered.segments,
-        estimated_cost=estimate_cost(rendered.segments, settings.price_per_segment),
-        event_at=booking.starts_at,
-        due_at=due_at,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
+    gathered[key] = {
+        "dedupe_key": key,
+        "kind": kind,
+        "status": "queued",
+        "error_code": None,
+        "booking_id": booking.id,
+        "beneficiary_id": beneficiary_id,
+        "resource_id": resource_id,
+        "to": to,
+        "body": rendered.body,
+        "language": rendered.language_used,
+        "encoding": rendered.encoding,
+        "segments": rendered.segments,
+        "estimated_cost": estimate_cost(rendered.segments, settings.price_per_segment),
+        "event_at": booking.starts_at,
+        "due_at": due_at,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def write_queued(session: Session) -> None:
+    """Write the gathered messages: a flagged number's as failed, none whose key exists."""
+    rows = list(session.info.pop(GATHERED, {}).values())
+    if rows:
+        _insert_messages(session, rows)
+    session.flush()
+
+
+def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    flagged = {
+        phone: error_code
+        for phone, error_code in session.execute(
+            select(FlaggedNumber.phone, FlaggedNumber.error_code).where(
+                FlaggedNumber.phone.in_({row["to"] for row in rows})
+            )
+        )
+    }
+    for row in rows:
+        if row["to"] in flagged:
+            row["status"], row["error_code"] = "failed", flagged[row["to"]]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(OutboxMessage)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    session.add(message)
-    return message
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    if session.info.get(GATHERED):
+        write_queued(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_gathered(session: Session, transaction: SessionTransaction) -> None:
+    """Drop messages still gathered when a transaction or savepoint ends: a hook that failed
+    half way (each hook writes what it gathered before it returns, and a commit too)."""
+    session.info.pop(GATHERED, None)
 
 
 def attendees(session: Session, booking: Booking) -> list[Beneficiary]:
@@ -150,12 +195,12 @@ def queue_for_beneficiary(
     key: str,
     due_at: datetime | None = None,
     previous: datetime | None = None,
-) -> OutboxMessage | None:
+) -> None:
     """Queue a `kind` message to a beneficiary with SMS consent and a number, else nothing."""
     to = recipient_phone(beneficiary)
     if not beneficiary.sms_consent or not to:
-        return None
-    return queue_message(
+        return
+    queue_message(
         session,
         key=key,
         kind=kind,
@@ -275,7 +320,7 @@ def on_booking_created(session: Session, booking: Booking, now: datetime | None 
     if _is_short_notice(booking.starts_at, now):
         people = [(hold.resource, "staff_notice") for hold in booking.holds]
         _queue_staff(session, booking, people, now, settings)
-    session.flush()
+    write_queued(session)
 
 
 def on_booking_rescheduled(
@@ -299,7 +344,7 @@ def on_booking_rescheduled(
             gone = session.scalars(select(Resource).where(Resource.id.in_(dropped)))
             people += [(person, "cancellation") for person in gone]
         _queue_staff(session, booking, people, now, settings)
-    session.flush()
+    write_queued(session)
 
 
 def on_booking_status_changed(
@@ -322,7 +367,7 @@ def on_booking_status_changed(
         _on_cancelled(session, booking, now, settings, tell_attendees)
     else:  # completed or no-show: nothing more to remind of
         _set_pending(session, booking.id, "cancelled", now)
-    session.flush()
+    write_queued(session)
 
 
 def _on_cancelled(

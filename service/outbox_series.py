@@ -63,7 +63,7 @@ def on_enrolment_changed(
     )  # fmt: skip
     for occurrence in upcoming:
         outbox.queue_reminders(session, occurrence, beneficiary, now, settings)
-    session.flush()
+    outbox.write_queued(session)
 
 
 Announced = dict[int, list[Booking]]
@@ -101,7 +101,7 @@ def on_classes_cancelled(
             session, first, beneficiary, kind, now, settings,
             key=f"{kind}:{first.id}:b{beneficiary.id}",
         )  # fmt: skip
-    session.flush()
+    outbox.write_queued(session)
 
 
 def on_series_continued(
@@ -123,7 +123,7 @@ def on_series_continued(
             )  # fmt: skip
         for occurrence in upcoming:
             outbox.queue_reminders(session, occurrence, beneficiary, now, settings)
-    session.flush()
+    outbox.write_queued(session)
 
 
 def on_reminders_changed(session: Session, series: Series, now: datetime | None = None) -> None:
@@ -144,4 +144,4 @@ def on_reminders_changed(session: Session, series: Series, now: datetime | None 
     for booking in classes:
         for beneficiary in outbox.attendees(session, booking):
             outbox.queue_reminders(session, booking, beneficiary, now, settings)
-    session.flush()
+    outbox.write_queued(session)

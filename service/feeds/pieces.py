@@ -9,12 +9,14 @@ joining bytes, and its validators come from one row.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 
 from calendars import RENDER_VERSION, render_vevent
 from service.clock import utcnow
@@ -27,6 +29,7 @@ from service.models import (
     FeedItem,
     FeedMembership,
     FeedPiece,
+    Hold,
 )
 from service.models.feed import FEED_LOCALES
 
@@ -34,6 +37,7 @@ PRIVATE_LEVELS = ("full", "limited", "busy")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PENDING = "zapis.feed_scopes"
 SERIES_PENDING = "zapis.feed_series"  # series to re-render before commit (series_pieces.py)
+REBUILD_CHUNK = 500  # bookings per step of rebuild_all
 
 
 def office_scope(office_id: int) -> str:
@@ -171,7 +175,6 @@ def refresh_booking(session: Session, booking: Booking, *, created: bool = False
     (saves four round trips).
     """
     session.flush()
-    after = booking_scopes(booking)
     before: set[str] = set()
     item: FeedItem | None = None
     if not created:
@@ -183,6 +186,38 @@ def refresh_booking(session: Session, booking: Booking, *, created: bool = False
         item = session.get(FeedItem, booking.id)
         for model in (FeedPiece, FeedMembership):
             session.execute(delete(model).where(model.booking_id == booking.id))
+    rows = _FeedRows()
+    _restage(session, booking, before, item, rows)
+    rows.insert(session)
+    session.flush()
+
+
+@dataclass
+class _FeedRows:
+    """Feed rows to insert, gathered over one or many bookings: one INSERT per table."""
+
+    pieces: list[dict[str, object]] = field(default_factory=list)
+    memberships: list[dict[str, object]] = field(default_factory=list)
+
+    def insert(self, session: Session) -> None:
+        if self.pieces:
+            session.execute(insert(FeedPiece), self.pieces)
+        if self.memberships:
+            session.execute(insert(FeedMembership), self.memberships)
+
+
+def _restage(
+    session: Session,
+    booking: Booking,
+    before: set[str],
+    item: FeedItem | None,
+    rows: _FeedRows,
+) -> None:
+    """Update booking's feed item and stage its pieces and memberships; its old rows are gone.
+
+    `before` holds the scopes that showed it, `item` its feed item (None if it had none).
+    """
+    after = booking_scopes(booking)
     sequence = _next_sequence(item, booking, before != after)
     if not after:
         if item is not None:
@@ -196,23 +231,19 @@ def refresh_booking(session: Session, booking: Booking, *, created: bool = False
         item.last_modified = booking.updated_at
         item.render_version = f"{RENDER_VERSION}.{MAPPING_VERSION}"
         if booking.series_id is None:  # a series' occurrences are in its master piece
-            session.execute(insert(FeedPiece), _render_pieces(booking, sequence))
-        session.execute(
-            insert(FeedMembership),
-            [
-                {
-                    "scope": scope,
-                    "booking_id": booking.id,
-                    "starts_at": booking.starts_at,
-                    "ends_at": booking.ends_at,
-                }
-                for scope in sorted(after)
-            ],
-        )
+            rows.pieces += _render_pieces(booking, sequence)
+        rows.memberships += [
+            {
+                "scope": scope,
+                "booking_id": booking.id,
+                "starts_at": booking.starts_at,
+                "ends_at": booking.ends_at,
+            }
+            for scope in sorted(after)
+        ]
     pending_scopes(session).update(before | after)
     if booking.series_id is not None:
         session.info.setdefault(SERIES_PENDING, set()).add(booking.series_id)
-    session.flush()
 
 
 def refresh_beneficiary(session: Session, beneficiary: Beneficiary) -> None:
@@ -226,11 +257,49 @@ def refresh_beneficiary(session: Session, beneficiary: Beneficiary) -> None:
         refresh_booking(session, booking)
 
 
-def rebuild_all(session: Session) -> int:
-    """Re-render every booking's pieces (after a RENDER_VERSION change); return how many."""
+def rebuild_all(session: Session, chunk: int = REBUILD_CHUNK) -> int:
+    """Re-render every booking's pieces (after a RENDER_VERSION change); return how many.
+
+    `chunk` bookings at a time: loaded with what their pieces show, their old rows deleted
+    and the new ones inserted with one statement per table, then let go of.
+    """
     ids = list(session.scalars(select(Booking.id).order_by(Booking.id)))
-    for booking_id in ids:
-        booking = session.get(Booking, booking_id)
-        if booking is not None:
-            refresh_booking(session, booking)
+    for start in range(0, len(ids), chunk):
+        _rebuild_chunk(session, ids[start : start + chunk])
     return len(ids)
+
+
+def _rebuild_chunk(session: Session, ids: list[int]) -> None:
+    bookings = session.scalars(
+        select(Booking)
+        .where(Booking.id.in_(ids))
+        .options(
+            joinedload(Booking.office),
+            selectinload(Booking.holds).joinedload(Hold.resource),
+            selectinload(Booking.attendee_rows).joinedload(BookingBeneficiary.beneficiary),
+        )
+        .order_by(Booking.id)
+    ).all()
+    before: dict[int, set[str]] = defaultdict(set)
+    for scope, booking_id in session.execute(
+        select(FeedMembership.scope, FeedMembership.booking_id).where(
+            FeedMembership.booking_id.in_(ids)
+        )
+    ):
+        before[booking_id].add(scope)
+    items = {
+        item.booking_id: item
+        for item in session.scalars(select(FeedItem).where(FeedItem.booking_id.in_(ids)))
+    }
+    for model in (FeedPiece, FeedMembership):
+        session.execute(delete(model).where(model.booking_id.in_(ids)))
+    rows = _FeedRows()
+    for booking in bookings:
+        _restage(session, booking, before[booking.id], items.get(booking.id), rows)
+    rows.insert(session)
+    session.flush()
+    for booking in bookings:  # keep memory flat over a large table
+        session.expunge(booking)
+    for item in items.values():
+        if item in session:
+            session.expunge(item)
