@@ -50,7 +50,15 @@ REQUIRED: dict[str, list[str]] = {
         "feed_vs_radicale_ratio",
     ],
     "console": ["console_week_board_ms"],
-    "sms": ["sms_per_s_1", "sms_per_s_2", "sms_per_s_4", "sms_duplicates", "sms_lost"],
+    "sms": [
+        "sms_per_s_1",
+        "sms_per_s_2",
+        "sms_per_s_4",
+        "sms_duplicates",
+        "sms_lost",
+        "sms_in_flight_max",
+        "sms_review_rate_faults",
+    ],
 }
 
 SMOKE_LIMIT_S = 240  # the longest one benchmark may take in a smoke run

@@ -53,6 +53,7 @@ from service.auth import issue_token
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.clock import sofia_instant, to_sofia
 from service.db import make_engine
+from service.demo import INTERPRETER_LANGUAGES
 
 # Hour-long bookings a person can take back to back: an hour plus the 15-minute buffer apart.
 TIMES = [wall_time(9), wall_time(10, 15), wall_time(11, 30), wall_time(12, 45)]
@@ -267,6 +268,9 @@ def summarise(outcomes: list[Outcome], elapsed: float) -> dict[str, float]:
     }
 
 
+SPOKEN = sorted({code for languages in INTERPRETER_LANGUAGES for code in languages})
+
+
 def _prepare(url: str) -> tuple[Catalogue, list[int], str, str]:
     engine = make_engine(url)
     try:
@@ -278,6 +282,9 @@ def _prepare(url: str) -> tuple[Catalogue, list[int], str, str]:
                     BeneficiaryRequest(
                         case_reference=f"BENCH-{n:04d}",
                         language=("ar", "fa", "uk", "bg")[n % 4],
+                        # speaks every interpreter's language, so each booking passes the
+                        # language rule (and measures its check) whichever interpreter it takes
+                        other_languages=SPOKEN,
                         phone=f"+35988{1000000 + n:07d}",
                         sms_consent=True,
                         offices=OFFICE_CODES,

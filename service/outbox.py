@@ -373,8 +373,11 @@ def on_booking_status_changed(
 def _on_cancelled(
     session: Session, booking: Booking, now: datetime, settings: NotifySettings, tell: bool
 ) -> None:
+    # Read who knows, stop what is queued, and read again: a dispatcher may claim a row as
+    # sending between the first read and the stop, and its person must be told too.
     known = known_to(session, booking)
     _set_pending(session, booking.id, "cancelled", now)
+    known |= known_to(session, booking)
     if booking.starts_at <= now:
         return
     for beneficiary in attendees(session, booking) if tell else ():

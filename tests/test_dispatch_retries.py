@@ -70,7 +70,9 @@ def make_session(app, session):
 
 @pytest.fixture
 def booking(factory, clock):
-    person = factory.beneficiary(phone="+359888123456", sms_consent=True, language="en")
+    person = factory.beneficiary(
+        phone="+359888123456", sms_consent=True, language="en", other_languages=["ar"]
+    )
     return factory.booking(
         [factory.interpreter("ar")], sofia(*MONDAY, 11, 0), beneficiary_ids=[person.id]
     )
@@ -155,7 +157,9 @@ def test_consent_and_flagged_numbers_are_checked_for_the_whole_wave(
 ):
     interpreter = factory.interpreter("ar")
     people = [
-        factory.beneficiary(phone=f"+35988812345{i}", sms_consent=True, language="en")
+        factory.beneficiary(
+            phone=f"+35988812345{i}", sms_consent=True, language="en", other_languages=["ar"]
+        )
         for i in range(3)
     ]
     bookings = [
