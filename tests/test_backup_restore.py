@@ -45,7 +45,9 @@ def _seed(engine: Engine) -> None:
         factory = Factory(session)
         people = [factory.interpreter("ar"), factory.interpreter("fa")]
         for n in range(6):
-            person = factory.beneficiary(phone=f"+3598883{n:05d}", sms_consent=True)
+            person = factory.beneficiary(
+                phone=f"+3598883{n:05d}", sms_consent=True, other_languages=["fa"]
+            )  # speaks Arabic and Farsi: either interpreter will do
             booking = factory.booking(
                 [people[n % 2]], at(monday, 9 + n), beneficiary_ids=[person.id]
             )

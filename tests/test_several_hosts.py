@@ -52,7 +52,10 @@ def _seed(engine: Engine) -> tuple[str, list[dict[str, Any]]]:
                     starts = at(monday, hour) + timedelta(minutes=minutes)
                     n = len(requests)
                     beneficiary = factory.beneficiary(
-                        phone=f"+3598882{n:05d}", sms_consent=True, language="en"
+                        phone=f"+3598882{n:05d}",
+                        sms_consent=True,
+                        language="en",
+                        other_languages=["ar"],
                     )
                     requests.append(
                         {
