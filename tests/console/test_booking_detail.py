@@ -466,7 +466,10 @@ def test_a_move_without_a_time_or_version_is_refused_and_names_the_field(
     signed_in("coordinator", offices=["burgas"])
     missing_time = move(client, burgas_booking, work_day(), "", "11:00")
     assert missing_time.status_code == 422
-    assert re.search(r'name="starts"[^>]*>\s*<span class="error">', missing_time.text)
+    assert re.search(
+        r'name="starts"[^>]*>\s*<span class="error" id="starts-error">', missing_time.text
+    )
+    assert 'aria-describedby="starts-error"' in missing_time.text  # read out with the field
     bad_version = move(client, burgas_booking, work_day(), "11:00", "12:00", version="x")
     assert bad_version.status_code == 422 and "Reload the page" in bad_version.text
     assert fresh(session, burgas_booking.id).starts_at == sofia_instant(work_day(), time(10))
