@@ -42,6 +42,7 @@ AXE = CLIENTS / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "browser tests password"
 TEST_ROOM = "Burgas quiet room"
 ARABIC_SPEAKER = "BG-2026-99990"
+TIGRINYA_SPEAKER = "BG-2026-99991"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ def live_server(fresh_database: Any) -> Iterator[LiveServer]:
         register_beneficiary(
             session,
             BeneficiaryRequest(case_reference=ARABIC_SPEAKER, language="ar", offices=["burgas"]),
+        )
+        # and a Tigrinya speaker of Burgas, whom they may not
+        register_beneficiary(
+            session,
+            BeneficiaryRequest(case_reference=TIGRINYA_SPEAKER, language="ti", offices=["burgas"]),
         )
         for email, offices in (
             ("burgas@example.org", ["burgas"]),

@@ -7,7 +7,13 @@ from datetime import timedelta
 
 from service.calendar_rules import public_holiday
 from service.clock import to_sofia, utcnow
-from tests.browser.conftest import ARABIC_SPEAKER, PASSWORD, TEST_ROOM, sign_in
+from tests.browser.conftest import (
+    ARABIC_SPEAKER,
+    PASSWORD,
+    TEST_ROOM,
+    TIGRINYA_SPEAKER,
+    sign_in,
+)
 
 
 def next_work_day():
@@ -133,3 +139,31 @@ def test_the_board_and_search_work_at_phone_width(phone, live_server, check_page
     check_page(phone, "board-phone")
     search_arabic_in_burgas(phone, base, next_work_day())
     check_page(phone, "find-phone")
+
+
+def test_an_interpreter_who_shares_no_language_is_refused_then_booked_with_a_reason(
+    page, live_server, check_page
+):
+    base, day = live_server.url, next_work_day()
+    sign_in(page, base, "burgas@example.org")
+    page.wait_for_url(re.compile(r"/console/board"))
+    search_arabic_in_burgas(page, base, day)
+    interpreter, _slot = choose_first_slot(page)
+    fill_booking(page, TIGRINYA_SPEAKER)
+    page.get_by_role("button", name="Book").click()
+
+    refusal = page.get_by_role("alert")
+    refusal.wait_for()
+    assert "They share no language" in refusal.inner_text()
+    assert "Tigrinya" in refusal.inner_text() and interpreter in refusal.inner_text()
+    check_page(page, "language-refused")
+
+    # a coordinator may book all the same, saying why (the time and room stay chosen)
+    assert page.locator("input[name=slot]:checked").count() == 1
+    page.get_by_label("Book although they share no language").check()
+    page.get_by_label("Why this interpreter all the same").fill(
+        "Speaks Arabic too, confirmed by phone"
+    )
+    page.get_by_role("button", name="Book").click()
+    page.wait_for_url(re.compile(r"/console/bookings/\d+$"))
+    assert "Speaks Arabic too, confirmed by phone" in page.content()
