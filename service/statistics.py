@@ -81,10 +81,14 @@ def parse_month(field: str, text: str) -> date:
     """Read YYYY-MM as the first day of that month, or raise Invalid naming the field."""
     found = MONTH.match(text)
     if found is None:
-        raise Invalid(field, "A month is written YYYY-MM, for example 2026-03.")
+        raise Invalid(field, "A month is written YYYY-MM, for example 2026-03.").coded(
+            "month_format"
+        )
     year, month = int(found.group(1)), int(found.group(2))
     if not FIRST_YEAR <= year < LAST_YEAR:
-        raise Invalid(field, f"Months fall between {FIRST_YEAR} and {LAST_YEAR - 1}.")
+        raise Invalid(field, f"Months fall between {FIRST_YEAR} and {LAST_YEAR - 1}.").coded(
+            "month_years", first=FIRST_YEAR, last=LAST_YEAR - 1
+        )
     return date(year, month, 1)
 
 
@@ -95,7 +99,7 @@ def _next_month(day: date) -> date:
 def month_bounds(first: date, last: date) -> list[tuple[str, datetime, datetime]]:
     """Return each month's label and its UTC start and end, Europe/Sofia midnight to midnight."""
     if last < first:
-        raise Invalid("to", "The last month comes before the first.")
+        raise Invalid("to", "The last month comes before the first.").coded("months_reversed")
     months = []
     day = first
     while day <= last:
@@ -105,7 +109,9 @@ def month_bounds(first: date, last: date) -> list[tuple[str, datetime, datetime]
         )
         day = following
     if len(months) > MAX_MONTHS:
-        raise Invalid("to", f"At most {MAX_MONTHS} months at once.")
+        raise Invalid("to", f"At most {MAX_MONTHS} months at once.").coded(
+            "months_too_many", count=MAX_MONTHS
+        )
     return months
 
 
@@ -113,7 +119,7 @@ def statistics_offices(session: Session, scope: Scope, office: str | None) -> li
     """Return the offices to count (None: all) within what `scope` lets the caller see."""
     if office is not None:
         if session.scalar(select(Office.id).where(Office.code == office)) is None:
-            raise Invalid("office", f"No office with code {office!r}.")
+            raise Invalid("office", f"No office with code {office!r}.").coded("office_not_offered")
         return [office]
     return None if scope.everything else sorted(scope.offices)
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service import statistics
@@ -17,6 +16,7 @@ from service.console.charts import bookings_chart, month_labels
 from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Invalid
 from service.models import Office
@@ -36,25 +36,6 @@ def _offices(scope: Scope) -> list[tuple[str, str]]:
     if not scope.everything:
         query = query.where(Office.code.in_(scope.offices))
     return [(office.code, office_name(office)) for office in get_session().scalars(query)]
-
-
-def _words(exc: Invalid) -> str:
-    """The domain's refusal in the page's language."""
-    if exc.field == "office":
-        return str(_("Choose one of the offices offered."))
-    if exc.message.startswith("A month is written"):
-        return str(_("A month is written YYYY-MM, for example 2026-03."))
-    if exc.message.startswith("Months fall between"):
-        return str(
-            _(
-                "Months fall between %(first)d and %(last)d.",
-                first=statistics.FIRST_YEAR,
-                last=statistics.LAST_YEAR - 1,
-            )
-        )
-    if exc.message.startswith("At most"):
-        return str(_("At most %(count)d months at once.", count=statistics.MAX_MONTHS))
-    return str(_("The last month comes before the first."))
 
 
 @bp.route("/statistics")
@@ -79,7 +60,7 @@ def statistics_page() -> ResponseReturnValue:
         result = statistics.compute_statistics(db, first, last, chosen, min_count)
         counts = statistics.bookings_by_month_and_language(db, first, last, chosen, min_count)
     except Invalid as exc:
-        page["error"] = (exc.field, _words(exc))
+        page["error"] = (exc.field, describe(exc))
         return render_template("console/statistics.html", **page), 422
     if request.args.get("format") == "csv":
         name = f"statistics-{result.first}-{result.last}.csv"

@@ -27,6 +27,11 @@ WORDS: dict[str, Any] = {
     "beneficiary_unknown": _l("No beneficiary with case reference %(reference)s at your offices."),
     "already_enrolled": _l("%(reference)s is already %(status)s."),
     "forbidden": _l("Your role (%(role)s) may not do this."),
+    "month_format": _l("A month is written YYYY-MM, for example 2026-03."),
+    "month_years": _l("Months fall between %(first)d and %(last)d."),
+    "months_reversed": _l("The last month comes before the first."),
+    "months_too_many": _l("At most %(count)d months at once."),
+    "office_not_offered": _l("Choose one of the offices offered."),
 }
 
 
