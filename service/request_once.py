@@ -17,6 +17,7 @@ from service import idempotency
 from service.auth import Principal
 from service.clock import utcnow
 from service.db import get_session
+from service.errors import Conflict
 
 KEPT_HEADERS = ("Location", "ETag", "Content-Type")
 REPLAYED = "Idempotent-Replayed"
@@ -44,7 +45,11 @@ def run_once(
         kept = idempotency.claim(session, owner, key, request_digest, utcnow(), ttl)
     except IntegrityError:  # a copy of this request claimed it first and has committed
         session.rollback()
-        kept = idempotency.claim(session, owner, key, request_digest, utcnow(), ttl)
+        try:
+            kept = idempotency.claim(session, owner, key, request_digest, utcnow(), ttl)
+        except IntegrityError as again:  # yet another copy won the key meanwhile
+            session.rollback()
+            raise Conflict("A request with this Idempotency-Key is under way; retry.") from again
     if kept is not None:
         session.rollback()
         replay = Response(kept.body, kept.status, kept.headers)
