@@ -11,18 +11,27 @@ from sqlalchemy.orm import Session, selectinload
 
 from service.clock import sofia_iso, utcnow
 from service.errors import Conflict, Invalid, NotFound
-from service.languages import check_language
+from service.languages import check_dialect, check_language, dialect_language
 from service.models import (
     Hold,
     Office,
     Resource,
+    ResourceDialect,
     ResourceLanguage,
     ResourceModality,
     ResourceSpeciality,
+    ResourceTraining,
     TimeOff,
     WorkingHours,
 )
-from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
+from service.models.booking import BOOKING_TYPES
+from service.models.resource import (
+    GENDERS,
+    MODALITIES,
+    RESOURCE_KINDS,
+    SPECIALITIES,
+    TRAININGS,
+)
 from service.phones import normalise_phone
 
 
@@ -47,6 +56,12 @@ class ResourceSpec:
     working_hours: Sequence[HoursSpec] = ()
     locale: str | None = None
     phone: str | None = None
+    gender: str | None = None
+    dialects: Sequence[str] = ()
+    trainings: Sequence[str] = ()
+    max_hours_day: int | None = None
+    max_hours_week: int | None = None
+    limited_types: Sequence[str] | None = None
 
 
 def _offices_by_code(session: Session) -> dict[str, Office]:
@@ -89,9 +104,47 @@ def create_resource(session: Session, spec: ResourceSpec) -> Resource:
         resource.working_hours = [_hours(h, offices) for h in spec.working_hours]
         if spec.phone:
             resource.phone = normalise_phone("phone", spec.phone)
+        set_interpreter_offer(resource, spec)
     session.add(resource)
     session.flush()
     return resource
+
+
+def set_interpreter_offer(resource: Resource, spec: ResourceSpec) -> None:
+    """Set what an interpreter offers: gender, dialects, trainings and hour limits."""
+    offers = (spec.gender, spec.dialects, spec.trainings, spec.max_hours_day, spec.max_hours_week)
+    if resource.kind != "interpreter":
+        if any(offers) or spec.limited_types is not None:
+            raise Invalid("gender", "Only an interpreter has a gender, dialects or trainings here.")
+        return
+    if spec.gender is not None and spec.gender not in GENDERS:
+        raise Invalid("gender", f"One of {', '.join(GENDERS)}, or none.")
+    dialects = {check_dialect("dialects", tag) for tag in spec.dialects}
+    foreign = sorted(d for d in dialects if dialect_language(d) not in resource.languages)
+    if foreign:
+        raise Invalid("dialects", f"{foreign[0]} is a dialect of a language not listed.")
+    unknown = sorted(set(spec.trainings) - set(TRAININGS))
+    if unknown:
+        raise Invalid(
+            "trainings", f"Unknown training {unknown[0]!r}; one of {', '.join(TRAININGS)}."
+        )
+    for name, hours, most in (
+        ("max_hours_day", spec.max_hours_day, 24),
+        ("max_hours_week", spec.max_hours_week, 168),
+    ):
+        if hours is not None and not 1 <= hours <= most:
+            raise Invalid(name, f"Between 1 and {most} hours, or none for the default.")
+    if spec.limited_types is not None:
+        wrong = sorted(set(spec.limited_types) - set(BOOKING_TYPES))
+        if wrong:
+            raise Invalid("limited_types", f"Unknown booking type {wrong[0]!r}.")
+    resource.gender = spec.gender
+    resource.dialect_rows = [ResourceDialect(dialect=d) for d in sorted(dialects)]
+    resource.training_rows = [ResourceTraining(training=t) for t in sorted(set(spec.trainings))]
+    resource.max_hours_day, resource.max_hours_week = spec.max_hours_day, spec.max_hours_week
+    resource.limited_types = (
+        None if spec.limited_types is None else ",".join(sorted(set(spec.limited_types)))
+    )
 
 
 def _hours(spec: HoursSpec, offices: dict[str, Office]) -> WorkingHours:

@@ -13,6 +13,11 @@ DEFAULT_TRAVEL_MINUTES = {
     ("burgas", "harmanli"): 135,
 }
 
+# Interpreters' limits on trauma-heavy sessions, unless an interpreter has their own.
+DEFAULT_INTERPRETER_HOURS_DAY = 5
+DEFAULT_INTERPRETER_HOURS_WEEK = 20
+DEFAULT_INTERPRETER_LIMITED_TYPES = frozenset({"counselling"})
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -22,6 +27,14 @@ def _int(name: str, default: int) -> int:
 def _float(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value else default
+
+
+def _types(name: str) -> frozenset[str]:
+    """Booking types from a comma-separated setting, or the default limited types."""
+    value = os.environ.get(name)
+    if not value:
+        return DEFAULT_INTERPRETER_LIMITED_TYPES
+    return frozenset(t.strip() for t in value.split(",") if t.strip())
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -44,6 +57,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "TRAVEL_MINUTES": dict(DEFAULT_TRAVEL_MINUTES),
         "MAX_BOOKING_MINUTES": _int("MAX_BOOKING_MINUTES", 12 * 60),
         "PAST_GRACE_MINUTES": _int("PAST_GRACE_MINUTES", 5),
+        "INTERPRETER_MAX_HOURS_DAY": _int(
+            "INTERPRETER_MAX_HOURS_DAY", DEFAULT_INTERPRETER_HOURS_DAY
+        ),
+        "INTERPRETER_MAX_HOURS_WEEK": _int(
+            "INTERPRETER_MAX_HOURS_WEEK", DEFAULT_INTERPRETER_HOURS_WEEK
+        ),
+        "INTERPRETER_LIMITED_TYPES": _types("INTERPRETER_LIMITED_TYPES"),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         "REMINDER_OFFSETS": os.environ.get("REMINDER_OFFSETS") or "24,2",
         "QUIET_HOURS": os.environ.get("QUIET_HOURS") or "21:00-08:00",

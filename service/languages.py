@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pycountry
 
 from service.errors import Invalid
+
+# A language, then a script (ku-Latn), a region (ar-SY, es-419) or both (sr-Latn-RS).
+_DIALECT = re.compile(r"^([a-z]{2,3})(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
 
 
 @lru_cache(maxsize=512)
@@ -32,3 +36,25 @@ def english_name(code: str) -> str | None:
         return None
     found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code})
     return str(found.name) if found is not None else None
+
+
+def check_dialect(field: str, tag: str) -> str:
+    """Return a BCP 47 dialect tag in its usual case, refusing one without script or region."""
+    parts = tag.strip().replace("_", "-").split("-")
+    canonical = "-".join(
+        [parts[0].lower()] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]]
+    )
+    match = _DIALECT.match(canonical)
+    if match is None or not (match.group(2) or match.group(3)):
+        raise Invalid(
+            field,
+            f"Not a dialect tag: {tag!r}; give a language with a region or script, "
+            "such as ar-SY, ar-IQ or ku-Latn.",
+        )
+    check_language(field, match.group(1))
+    return canonical
+
+
+def dialect_language(tag: str) -> str:
+    """The language of a dialect tag: ar for ar-SY."""
+    return tag.split("-", 1)[0]

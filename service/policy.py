@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from service.config import DEFAULT_TRAVEL_MINUTES
+from service.config import (
+    DEFAULT_INTERPRETER_HOURS_DAY,
+    DEFAULT_INTERPRETER_HOURS_WEEK,
+    DEFAULT_INTERPRETER_LIMITED_TYPES,
+    DEFAULT_TRAVEL_MINUTES,
+)
 from service.time_rules import DEFAULT_GRACE
 
 
@@ -19,6 +24,11 @@ class BookingPolicy:
     travel_minutes: Mapping[tuple[str, str], int] = field(
         default_factory=lambda: dict(DEFAULT_TRAVEL_MINUTES)
     )
+    # How many hours of sessions of these types an interpreter may do in a day and in a week,
+    # unless the interpreter has limits of their own (trauma interpreting wears people out).
+    interpreter_hours_day: int = DEFAULT_INTERPRETER_HOURS_DAY
+    interpreter_hours_week: int = DEFAULT_INTERPRETER_HOURS_WEEK
+    interpreter_limited_types: frozenset[str] = DEFAULT_INTERPRETER_LIMITED_TYPES
 
     def travel(self, from_office: str, to_office: str) -> timedelta:
         """Return the driving time between two offices (zero within one office)."""
@@ -38,4 +48,7 @@ class BookingPolicy:
             max_duration=timedelta(minutes=config["MAX_BOOKING_MINUTES"]),
             past_grace=timedelta(minutes=config["PAST_GRACE_MINUTES"]),
             travel_minutes=config["TRAVEL_MINUTES"],
+            interpreter_hours_day=config["INTERPRETER_MAX_HOURS_DAY"],
+            interpreter_hours_week=config["INTERPRETER_MAX_HOURS_WEEK"],
+            interpreter_limited_types=frozenset(config["INTERPRETER_LIMITED_TYPES"]),
         )

@@ -12,6 +12,7 @@ from service.auth import issue_token
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
+from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Closure, Office, OpeningHours, Resource
 from service.policy import BookingPolicy
 
@@ -110,6 +111,21 @@ class Factory:
         for code in values["offices"]:
             self.office(code)
         return self._saved(register_beneficiary(self.session, BeneficiaryRequest(**values)))
+
+    def needs(
+        self,
+        beneficiary: Any,
+        *,
+        gender: str | None = None,
+        dialect: str | None = None,
+        child_trained: bool = False,
+        avoid: tuple[Resource, ...] = (),
+    ) -> Any:
+        """Record what `beneficiary` needs of an interpreter, and whom they avoid."""
+        set_needs(self.session, beneficiary, NeedsChange(gender, dialect, child_trained), "tests")
+        for interpreter in avoid:
+            avoid_interpreter(self.session, beneficiary, interpreter.id, "known from home", "tests")
+        return self._saved(beneficiary)
 
     def token(self, role: str = "admin", **kwargs: Any) -> str:
         if role == "coordinator" and "offices" not in kwargs:

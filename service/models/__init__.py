@@ -15,6 +15,7 @@ from service.models.feed import (
     FeedSeriesPiece,
     FeedSeriesResourcePiece,
 )
+from service.models.interpreting import AvoidedInterpreter, InterpreterNeeds
 from service.models.office import Closure, Office, OpeningHours
 from service.models.outbox import (
     ConsentEvent,
@@ -25,9 +26,11 @@ from service.models.outbox import (
 )
 from service.models.resource import (
     Resource,
+    ResourceDialect,
     ResourceLanguage,
     ResourceModality,
     ResourceSpeciality,
+    ResourceTraining,
     TimeOff,
     WorkingHours,
     resource_offices,
@@ -39,6 +42,7 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "AuditEntry",
+    "AvoidedInterpreter",
     "Base",
     "Beneficiary",
     "BeneficiaryLanguage",
@@ -60,13 +64,16 @@ __all__ = [
     "Hold",
     "IdempotencyKey",
     "InboundReceipt",
+    "InterpreterNeeds",
     "Office",
     "OpeningHours",
     "OutboxMessage",
     "Resource",
+    "ResourceDialect",
     "ResourceLanguage",
     "ResourceModality",
     "ResourceSpeciality",
+    "ResourceTraining",
     "Series",
     "SeriesException",
     "SmsReply",

@@ -56,6 +56,10 @@ class Booking(Base):
     # Booked although an interpreter shares no language with a beneficiary, and why.
     language_override: Mapped[bool] = mapped_column(default=False, server_default=false())
     language_override_reason: Mapped[str | None] = mapped_column(String(500))
+    # Booked although an interpreter breaks a beneficiary's gender preference, a required
+    # training or an hour limit: the rules broken (comma-separated codes) and why.
+    interpreter_override_rules: Mapped[str | None] = mapped_column(String(100))
+    interpreter_override_reason: Mapped[str | None] = mapped_column(String(500))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -15,6 +15,8 @@ RESOURCE_KINDS = ("room", "interpreter", "counsellor", "teacher")
 PERSON_KINDS = ("interpreter", "counsellor", "teacher")
 MODALITIES = ("in_person", "phone", "video")
 SPECIALITIES = ("psychological", "legal", "social")
+GENDERS = ("female", "male")
+TRAININGS = ("legal_procedure", "psychological", "children")
 
 resource_offices = Table(
     "resource_offices",
@@ -37,6 +39,13 @@ class Resource(Base):
     room_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     locale: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # An interpreter's gender ("female" or "male"), asked for by some survivors of violence.
+    gender: Mapped[str | None] = mapped_column(String(8))
+    # Hour limits on sessions of `limited_types` (comma-separated booking types); None: the
+    # defaults of the settings (INTERPRETER_MAX_HOURS_DAY, _WEEK, INTERPRETER_LIMITED_TYPES).
+    max_hours_day: Mapped[int | None] = mapped_column(SmallInteger)
+    max_hours_week: Mapped[int | None] = mapped_column(SmallInteger)
+    limited_types: Mapped[str | None] = mapped_column(String(200))
 
     room_office: Mapped[Office | None] = relationship(foreign_keys=[room_office_id])
     offices: Mapped[list[Office]] = relationship(secondary=resource_offices)
@@ -47,6 +56,12 @@ class Resource(Base):
     speciality_rows: Mapped[list[ResourceSpeciality]] = relationship(cascade="all, delete-orphan")
     working_hours: Mapped[list[WorkingHours]] = relationship(
         back_populates="resource", cascade="all, delete-orphan"
+    )
+    dialect_rows: Mapped[list[ResourceDialect]] = relationship(
+        cascade="all, delete-orphan", order_by="ResourceDialect.dialect"
+    )
+    training_rows: Mapped[list[ResourceTraining]] = relationship(
+        cascade="all, delete-orphan", order_by="ResourceTraining.training"
     )
 
     @property
@@ -60,6 +75,21 @@ class Resource(Base):
     @property
     def specialities(self) -> list[str]:
         return sorted(row.speciality for row in self.speciality_rows)
+
+    @property
+    def dialects(self) -> list[str]:
+        return [row.dialect for row in self.dialect_rows]
+
+    @property
+    def trainings(self) -> list[str]:
+        return [row.training for row in self.training_rows]
+
+    @property
+    def limited_type_list(self) -> list[str] | None:
+        """The booking types the hour limits count, or None for the settings' default."""
+        if self.limited_types is None:
+            return None
+        return [t for t in self.limited_types.split(",") if t]
 
     @property
     def office_codes(self) -> list[str]:
@@ -97,6 +127,28 @@ class ResourceSpeciality(Base):
         ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True
     )
     speciality: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ResourceDialect(Base):
+    """A dialect an interpreter speaks, as a BCP 47 tag (ar-SY, ar-IQ, ku-Latn)."""
+
+    __tablename__ = "resource_dialects"
+
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True
+    )
+    dialect: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ResourceTraining(Base):
+    """A training an interpreter has: legal_procedure, psychological or children."""
+
+    __tablename__ = "resource_trainings"
+
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True
+    )
+    training: Mapped[str] = mapped_column(String(24), primary_key=True)
 
 
 class WorkingHours(Base):

@@ -116,6 +116,10 @@ class Enrolment(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     # Enrolled although the series' interpreter shares no language with them: why.
     language_override_reason: Mapped[str | None] = mapped_column(String(500))
+    # Enrolled although the series' interpreter breaks their gender preference or a required
+    # training: the rules broken (comma-separated codes) and why.
+    interpreter_override_rules: Mapped[str | None] = mapped_column(String(100))
+    interpreter_override_reason: Mapped[str | None] = mapped_column(String(500))
 
     beneficiary: Mapped[Beneficiary] = relationship()
 
