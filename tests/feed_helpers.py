@@ -20,6 +20,18 @@ def working_day(days_from_today: int, hour: int = 10, minute: int = 0) -> dateti
     return datetime.combine(day, time(hour, minute), tzinfo=SOFIA)
 
 
+def next_working_day(after: datetime, hour: int = 10, minute: int = 0) -> datetime:
+    """Return hour:minute Sofia time on the first working day after the day of `after`.
+
+    Two calls of `working_day` with different day counts can land on one Monday (counted from
+    a weekend); this one is always a later day.
+    """
+    day = to_sofia(after).date() + timedelta(days=1)
+    while day.weekday() >= 5 or public_holiday(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), tzinfo=SOFIA)
+
+
 def subscribe(client, headers, **body) -> dict:
     answer = client.post("/api/v1/feeds", json=body, headers=headers)
     assert answer.status_code == 201, answer.json

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from service.models import Feed
-from tests.feed_helpers import events, fetch, subscribe, working_day
+from tests.feed_helpers import events, fetch, next_working_day, subscribe, working_day
 from tests.test_series import create, series_body
 
 SOFIA_REF, BURGAS_REF = "SOF-2026-31337", "BUR-2026-42424"
@@ -19,12 +19,14 @@ def shared(client, factory, admin):
     interpreter = factory.interpreter("fa", offices=("sofia", "burgas"))
     in_sofia = factory.beneficiary(case_reference=SOFIA_REF, language="fa", discreet=True)
     in_burgas = factory.beneficiary(case_reference=BURGAS_REF, language="fa")
+    sofia_day = working_day(5)
+    burgas_day = next_working_day(sofia_day)  # a day apart: the drive takes hours
     sofia = factory.booking(
-        [interpreter], working_day(5), beneficiary_ids=[in_sofia.id], notes=SOFIA_NOTE
+        [interpreter], sofia_day, beneficiary_ids=[in_sofia.id], notes=SOFIA_NOTE
     )
     burgas = factory.booking(
         [interpreter],
-        working_day(6),
+        burgas_day,
         office="burgas",
         beneficiary_ids=[in_burgas.id],
         notes=BURGAS_NOTE,
@@ -34,7 +36,7 @@ def shared(client, factory, admin):
         admin,
         series_body(
             [interpreter.id],
-            start=working_day(8, 14),
+            start=next_working_day(burgas_day, 14),
             type="info_session",
             title="Sofia information session",
             rrule="FREQ=DAILY;COUNT=1",

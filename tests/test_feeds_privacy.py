@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from service import feeds
 from service.models import AuditEntry, Feed
-from tests.feed_helpers import events, fetch, subscribe, uids, working_day
+from tests.feed_helpers import events, fetch, next_working_day, subscribe, uids, working_day
 
 PHONES = {
     "beneficiary": "+359878555123",
@@ -131,7 +131,8 @@ def test_busy_feeds_show_only_busy_blocks_with_office_and_time(
 
 def test_public_feed_shows_only_public_community_events(client, factory, admin, private_world):
     room = private_world["room"]
-    factory.booking([room], working_day(7, 15), type="community_event")  # not public
+    private = next_working_day(private_world["event"].starts_at, 15)
+    factory.booking([room], private, type="community_event")  # not public
     feed = subscribe(client, admin, scope="public", privacy="public", locale="en")
 
     ics = fetch(client, feed).data
