@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the page is checked in Bulgarian, whose letters look like Latin ones
 """The interpreters' month page: the table, the month picker, the CSV download, in two languages."""
 
 from __future__ import annotations
