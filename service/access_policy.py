@@ -10,11 +10,12 @@ who owns it) and answers yes or no. A kind or a role it does not name is refused
   objects *of their offices* to list, read and change: bookings and series at the office,
   enrolments, attendance and SMS of those, time off of people working there, feeds of the
   office or its people, and the beneficiaries who *belong* to the office (registered there or
-  shared with it). Statistics of their offices. Export of their beneficiaries. Never tokens,
-  other users, erasure. Being on, making or cancelling a booking grants nothing by itself.
+  shared with it). Statistics of their offices; the interpreters' month of the interpreters
+  working at their offices. Export of their beneficiaries. Never tokens, other users, erasure. Being on, making or cancelling a booking grants nothing by itself.
 * **staff** (bound to one person): their own schedule: bookings and series that hold them,
   read without notes or beneficiaries; change only of what holds them alone (rooms aside) and
-  concerns no beneficiary; the register of their own classes; their own time off and feeds.
+  concerns no beneficiary; the register of their own classes; their own time off and feeds;
+  their own interpreters' month (hours for payment), when they are an interpreter.
 * **read_only**: offices, resources, bookings and series without notes or beneficiaries, and
   statistics; nothing personal, no changes.
 * Everyone: their own console account.
@@ -53,6 +54,7 @@ class Kind(StrEnum):
     NOTIFICATION = "notification"
     REPLY = "reply"
     STATISTICS = "statistics"
+    INTERPRETER_MONTH = "interpreter_month"
     EXPORT = "export"
     ERASURE = "erasure"
     USER = "user"
@@ -160,6 +162,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
     Kind.NOTIFICATION: {"coordinator": _own_offices},
     Kind.REPLY: {"coordinator": _own_offices},
     Kind.STATISTICS: {"coordinator": _own_offices, "read_only": _reading},
+    Kind.INTERPRETER_MONTH: {"coordinator": _own_offices, "staff": _own_person},
     Kind.EXPORT: {"coordinator": _own_offices},
     Kind.ERASURE: {},
     Kind.USER: {"coordinator": _own_account, "staff": _own_account, "read_only": _own_account},
@@ -167,7 +170,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
 
 # Kinds whose objects are answered "not found" outside the caller's scope, so that an id or a
 # case reference is never confirmed to exist.
-_HIDDEN = frozenset(Kind) - {Kind.OFFICE, Kind.RESOURCE, Kind.STATISTICS}
+_HIDDEN = frozenset(Kind) - {Kind.OFFICE, Kind.RESOURCE, Kind.STATISTICS, Kind.INTERPRETER_MONTH}
 
 
 def allows(principal: Principal, action: Action, kind: Kind, facts: Facts | None = None) -> bool:

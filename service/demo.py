@@ -13,6 +13,7 @@ from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import closed_reason
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.clock import sofia_instant, to_sofia, utcnow
+from service.demo_matching import seed_matching
 from service.errors import DomainError
 from service.language_match import qualifies
 from service.models import Office, OpeningHours, Resource
@@ -116,11 +117,14 @@ def seed_demo(session: Session, *, only_if_empty: bool = False, seed: int = 7) -
                     modalities=["in_person", "phone", "video"] if n % 3 else ["in_person"],
                     working_hours=_person_hours(served),
                     locale="bg" if n % 2 else "en",
+                    gender="female" if n % 2 else "male",
+                    dialects=["ar-SY" if n % 2 else "ar-IQ"] if "ar" in languages else [],
                 ),
             )
         )
+    counsellors = []
     for n, speciality in enumerate(["psychological", "legal", "social"] * 3, start=1):
-        create_resource(
+        counsellor = create_resource(
             session,
             ResourceSpec(
                 kind="counsellor",
@@ -132,6 +136,7 @@ def seed_demo(session: Session, *, only_if_empty: bool = False, seed: int = 7) -
                 working_hours=_person_hours([codes[n % 3]]),
             ),
         )
+        counsellors.append((counsellor, speciality))
     for n in range(1, 7):
         create_resource(
             session,
@@ -157,12 +162,20 @@ def seed_demo(session: Session, *, only_if_empty: bool = False, seed: int = 7) -
         )
         for n in range(1, 61)
     ]
-    # Each books only beneficiaries who share a language with the interpreter.
-    booked = _book_weeks(session, rng, interpreters, rooms, beneficiaries)
+    psychological = next(
+        c for c, s in counsellors if s == "psychological" and c.office_codes == ["burgas"]
+    )
+    # The matching scene first: its course and sessions keep their slots.
+    matching, scene = seed_matching(session, rooms, psychological)
+    interpreters += matching
+    # Each books only beneficiaries who share a language with the interpreter (and who have
+    # no needs of an interpreter: those of the scene are booked there).
+    booked = scene + _book_weeks(session, rng, interpreters, rooms, beneficiaries)
     return (
         f"Seeded {len(OFFICES)} offices, {sum(map(len, ROOMS.values()))} rooms, "
         f"{len(interpreters)} interpreters, 9 counsellors, 6 teachers, "
-        f"{len(beneficiaries)} beneficiaries and {booked} bookings."
+        f"{len(beneficiaries) + 3} beneficiaries (3 with needs of an interpreter) "
+        f"and {booked} bookings."
     )
 
 

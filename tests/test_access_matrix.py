@@ -116,6 +116,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "POST /api/v1/notifications/{outbox_id}/handled": MESSAGES,
     "GET /api/v1/replies": BENEFICIARY_LIST,
     "GET /api/v1/statistics": rule((OK, NO), (NO, NO), (OK, OK)),
+    # staff: their own month, whichever office is asked
+    "GET /api/v1/interpreters/month": rule((OK, NO), (OK, OK), (NO, NO)),
 }
 
 
@@ -145,6 +147,7 @@ def _request(operation: str, w: dict[str, Any]) -> tuple[str, str, dict[str, Any
         "/api/v1/availability": "?start={a}&end={b}&duration=60&kind=interpreter",
         "/api/v1/availability/suggest": "?start={a}&end={b}&duration=60&resource_ids={r}",
         "/api/v1/statistics": "?from=2027-01&to=2027-02&office={office}",
+        "/api/v1/interpreters/month": "?month=2027-01&office={office}",
     }
     if method == "GET" and template in queries:
         a, b = start.isoformat().replace("+", "%2B"), (start + timedelta(days=1)).isoformat()

@@ -13,6 +13,7 @@ SECTIONS = {
     "users": Kind.USER,  # only admins list accounts; everyone else has their own
     "reminders": Kind.NOTIFICATION,
     "statistics": Kind.STATISTICS,
+    "interpreter_month": Kind.INTERPRETER_MONTH,
 }
 
 

@@ -31,7 +31,7 @@ def _default_months() -> tuple[str, str]:
     return start.strftime("%Y-%m"), today.strftime("%Y-%m")
 
 
-def _offices(scope: Scope) -> list[tuple[str, str]]:
+def office_choices(scope: Scope) -> list[tuple[str, str]]:
     query = select(Office).order_by(Office.code)
     if not scope.everything:
         query = query.where(Office.code.in_(scope.offices))
@@ -49,7 +49,7 @@ def statistics_page() -> ResponseReturnValue:
     until = request.args.get("to") or last_default
     office = request.args.get("office") or None
     asked = {"from": since, "to": until, "office": office}
-    page: dict[str, Any] = {"asked": asked, "offices": _offices(scope), "error": None}
+    page: dict[str, Any] = {"asked": asked, "offices": office_choices(scope), "error": None}
     try:
         first = statistics.parse_month("from", since)
         last = statistics.parse_month("to", until)

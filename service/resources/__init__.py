@@ -19,6 +19,7 @@ from service.resources import (
     feeds,
     guards,
     health,
+    interpreter_month,
     notifications,
     offices,
     series,
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
         feeds,
         notifications,
         statistics,
+        interpreter_month,
     )
     for module in api_modules:
         api.register_blueprint(module.blp)

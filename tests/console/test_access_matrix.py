@@ -70,6 +70,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "GET /console/beneficiaries/{beneficiary_id}/erase": ADMIN_ONLY,
     "GET /console/reminders": SECTION,
     "GET /console/statistics": rule((OK, OK), (NO, NO), (OK, OK)),
+    # staff: their own month (the matrix's staff member is an interpreter)
+    "GET /console/interpreters/month": rule((OK, OK), (OK, OK), (NO, NO)),
     "GET /console/users": ADMIN_ONLY,
     "GET /console/users/new": ADMIN_ONLY,
     "GET /console/users/{user_id}/reset": ADMIN_ONLY,

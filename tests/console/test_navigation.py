@@ -8,16 +8,17 @@ SECTIONS = {
     "Reminders": "/console/reminders",
     "Beneficiaries": "/console/beneficiaries",
     "Users": "/console/users",
+    "Interpreters' month": "/console/interpreters/month",
 }
 
 
 @pytest.mark.parametrize(
     ("role", "offered"),
     [
-        ("admin", {"Reminders", "Beneficiaries", "Users"}),
-        ("coordinator", {"Reminders", "Beneficiaries"}),
+        ("admin", {"Reminders", "Beneficiaries", "Users", "Interpreters' month"}),
+        ("coordinator", {"Reminders", "Beneficiaries", "Interpreters' month"}),
         ("read_only", set()),
-        ("staff", set()),
+        ("staff", {"Interpreters' month"}),  # an interpreter: their own month
     ],
 )
 def test_only_the_sections_one_may_open_are_offered(client, signed_in, factory, role, offered):
