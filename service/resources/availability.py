@@ -55,6 +55,8 @@ class Availability(MethodView):
         session = get_session()
         beneficiaries = _beneficiaries(args)
         filters = {k: args.get(k) for k in ("kind", "language", "office", "modality", "speciality")}
+        if args.get("kind") == "interpreter":
+            filters["speciality"] = None  # asks for the interpreter's training instead
         resources = list(session.scalars(catalogue.query_resources(**filters, for_slots=True)))
         return availability.find_free_slots(
             session,

@@ -302,7 +302,13 @@ class AvailabilityQuerySchema(Schema):
     language = Text(validate=validate.Length(min=2, max=3))
     office = _code
     modality = Text(validate=validate.OneOf(MODALITIES))
-    speciality = Text(validate=validate.OneOf(SPECIALITIES))
+    speciality = Text(
+        validate=validate.OneOf(SPECIALITIES),
+        metadata={
+            "description": "Counsellors of this speciality; with kind=interpreter and "
+            "type=counselling, interpreters trained for sessions of it."
+        },
+    )
     resource_ids = fields.List(
         RowId(),
         metadata={"description": "Suggest mode: slots where all of these are free together."},
