@@ -268,7 +268,9 @@ def test_the_search_costs_the_same_queries_for_two_interpreters_or_eight(
 
     def queries_for(count):
         for _ in range(count):
-            one = factory.interpreter(gender="female", dialects=("ar-SY",), trainings=("legal_procedure",))
+            one = factory.interpreter(
+                gender="female", dialects=("ar-SY",), trainings=("legal_procedure",)
+            )
             factory.booking([one], TUESDAY.replace(hour=9), type="counselling")
         session.commit()
         with statements(engine) as sent:
