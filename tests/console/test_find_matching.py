@@ -27,9 +27,7 @@ def _nothing(html: str) -> str:
     return html.split('id="nothing-free">', 1)[1].split("</p>", 1)[0]
 
 
-def test_interpreters_come_in_the_api_s_order_with_their_reasons(
-    client, signed_in, factory, admin
-):
+def test_interpreters_come_in_the_api_s_order_with_their_reasons(client, signed_in, factory, admin):
     day = work_day()
     _named(factory, "Amal", dialects=("ar-IQ",))
     _named(factory, "Basma")
@@ -96,9 +94,7 @@ def test_staff_are_not_offered_the_matching_field(client, signed_in, factory):
     assert 'name="beneficiaries"' not in html.split("</form>", 1)[0]
 
 
-def test_why_nobody_matches_names_the_rules_but_not_the_avoid_reason(
-    client, signed_in, factory
-):
+def test_why_nobody_matches_names_the_rules_but_not_the_avoid_reason(client, signed_in, factory):
     day = work_day()
     avoided = _named(factory, "Amal", gender="female", trainings=("children",))
     _named(factory, "Basma", gender="male", trainings=("children",))
