@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Float, cast, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.clock import sofia_instant, to_sofia
-from service.interpreter_hours import held_minutes, sofia_day, sofia_week
+from service.columns import UTCDateTime
+from service.interpreter_hours import sofia_day, sofia_week
 from service.interpreter_needs import load_needs
 from service.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, Ranked, rank
 from service.interpreter_rules import (
@@ -179,6 +180,44 @@ def _last_served(
     return {resource_id: last for resource_id, last in rows if last is not None}
 
 
+def _clipped_minutes(dialect: str, start: datetime, end: datetime) -> ColumnElement[float]:
+    """A hold's minutes within [start, end), as SQL (the window meets the hold)."""
+    lo, hi = literal(start, UTCDateTime()), literal(end, UTCDateTime())
+    if dialect == "postgresql":
+        span = func.least(Hold.ends_at, hi) - func.greatest(Hold.starts_at, lo)
+        return cast(func.extract("epoch", span), Float) / 60
+    days = func.julianday(func.min(Hold.ends_at, hi)) - func.julianday(func.max(Hold.starts_at, lo))
+    return cast(days, Float) * 1440
+
+
+def month_minutes(
+    session: Session, ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Minutes each resource is held by active bookings within [start, end), summed in SQL.
+
+    A month of a busy interpreter is dozens of holds: adding them up in the database spares
+    reading every row (the search reads one row per interpreter).
+    """
+    dialect = session.get_bind().dialect.name
+    query = (
+        select(Hold.resource_id, func.sum(_clipped_minutes(dialect, start, end)))
+        .where(
+            Hold.resource_id.in_(ids),
+            Hold.active.is_(True),
+            Hold.starts_at < end,
+            Hold.ends_at > start,
+        )
+        .group_by(Hold.resource_id)
+    )
+    if dialect == "postgresql":
+        # As in availability's holds: the same condition as a range overlap, which the
+        # planner estimates from the exclusion constraint's index instead of scanning.
+        window = func.tstzrange(literal(start, UTCDateTime()), literal(end, UTCDateTime()), "[)")
+        held = func.tstzrange(Hold.starts_at, Hold.blocked_until, "[)")
+        query = query.where(held.op("&&")(window))
+    return {rid: round(total or 0) for rid, total in session.execute(query)}
+
+
 def sofia_month(instant: datetime) -> tuple[datetime, datetime]:
     """The UTC bounds of the Europe/Sofia calendar month of `instant`."""
     day = to_sofia(instant).date().replace(day=1)
@@ -222,7 +261,7 @@ def rank_interpreters(
     if not interpreters:
         return {}
     ids = [r.id for r in interpreters]
-    month = held_minutes(session, ids, *sofia_month(start))
+    month = month_minutes(session, ids, *sofia_month(start))
     served = _last_served(session, ids, beneficiary_ids)
     wanted = matching.dialects if matching is not None else []
     days = set(_window_days(start, end))
