@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Float, cast, func, literal, select
 from sqlalchemy.orm import Session, selectinload
@@ -180,7 +180,7 @@ def _last_served(
     return {resource_id: last for resource_id, last in rows if last is not None}
 
 
-def _clipped_minutes(dialect: str, start: datetime, end: datetime) -> ColumnElement[float]:
+def _clipped_minutes(dialect: str, start: datetime, end: datetime) -> ColumnElement[Any]:
     """A hold's minutes within [start, end), as SQL (the window meets the hold)."""
     lo, hi = literal(start, UTCDateTime()), literal(end, UTCDateTime())
     if dialect == "postgresql":
