@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +21,15 @@ from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.columns import UTCDateTime
 from service.errors import Invalid
+from service.interpreter_matching import (
+    Matching,
+    breaches,
+    full_days,
+    load_interpreter_rows,
+    load_matching,
+    rank_interpreters,
+    refuse_breaking,
+)
 from service.language_match import LanguageOverride, check_language_match, qualifies
 from service.models import Beneficiary, Booking, Hold, Office, Resource, TimeOff
 from service.policy import BookingPolicy
@@ -49,6 +59,8 @@ class HeldSpan:
 class ResourceSlots:
     resource_id: int
     slots: list[Slot]
+    rank: int | None = None  # an interpreter's place in the ranking, from 1
+    reasons: tuple[dict[str, Any], ...] = ()  # why there: {"code": ..., params}
 
 
 @dataclass(frozen=True)
@@ -251,6 +263,22 @@ def _load_context(
     return offices, holds, away
 
 
+def _matching(
+    session: Session,
+    resources: Sequence[Resource],
+    beneficiaries: Sequence[Beneficiary],
+    booking_type: str,
+    specialities: Collection[str],
+) -> Matching | None:
+    """What the beneficiaries and the type ask of interpreters; None when nothing is asked."""
+    interpreters = [r for r in resources if r.kind == "interpreter"]
+    matching = load_matching(session, beneficiaries, booking_type, specialities)
+    if not interpreters or not (beneficiaries or matching.required):
+        return None
+    load_interpreter_rows(session, interpreters)
+    return matching
+
+
 def find_free_slots(
     session: Session,
     resources: Sequence[Resource],
@@ -261,34 +289,99 @@ def find_free_slots(
     policy: BookingPolicy,
     now: datetime | None = None,
     beneficiaries: Sequence[Beneficiary] = (),
+    booking_type: str = "interpretation",
+    specialities: Collection[str] = (),
+    ranked: bool = True,
 ) -> list[ResourceSlots]:
     """Return, per resource, the bookable slots of `window.duration` on a 15-minute grid.
 
-    With `beneficiaries`, interpreters who share no language with one of them are left out.
+    Interpreters must pass the matching rules for the `beneficiaries` and `booking_type`
+    (`specialities`: of the counsellors the session is with): one who shares no language with
+    a beneficiary, is on one's avoid list, is of the other gender than asked or lacks a training
+    the session needs is left out; on a day where one more session would pass their hour
+    limits, they are offered nothing. With `ranked`, interpreters come best first, with their
+    `rank` and `reasons` (service/interpreter_ranking.py), in the places interpreters had in
+    `resources`; other resources keep their order.
     """
     window.check()
-    resources = [r for r in resources if r.kind != "interpreter" or qualifies(r, beneficiaries)]
+    matching = _matching(session, resources, beneficiaries, booking_type, specialities)
+    if matching is not None:
+        broken = breaches([r for r in resources if r.kind == "interpreter"], matching)
+        resources = [
+            r
+            for r in resources
+            if r.kind != "interpreter" or (qualifies(r, beneficiaries) and r.id not in broken)
+        ]
     offices, holds, away = _load_context(session, resources, window, policy)
     office = next((o for o in offices.values() if o.code == office_code), None)
     if office_code is not None and office is None:
         raise Invalid("office", f"No office with code {office_code!r}.")
-    return [
+    interpreters = [r for r in resources if r.kind == "interpreter"]
+    full = full_days(
+        session,
+        interpreters,
+        start=window.start,
+        end=window.end,
+        booking_type=booking_type,
+        duration=window.duration,
+        policy=policy,
+    )
+    found = [
         ResourceSlots(
             r.id,
-            slots_for(
-                r,
-                office=office,
-                modality=modality,
-                offices=offices,
-                holds=holds[r.id],
-                time_off=away[r.id],
-                window=window,
-                policy=policy,
-                not_before=now or utcnow(),
+            _outside(
+                slots_for(
+                    r,
+                    office=office,
+                    modality=modality,
+                    offices=offices,
+                    holds=holds[r.id],
+                    time_off=away[r.id],
+                    window=window,
+                    policy=policy,
+                    not_before=now or utcnow(),
+                ),
+                full.get(r.id),
             ),
         )
         for r in resources
     ]
+    if not ranked or not interpreters:
+        return found
+    ranking = rank_interpreters(
+        session,
+        interpreters,
+        matching=matching,
+        beneficiary_ids=[b.id for b in beneficiaries],
+        start=window.start,
+        end=window.end,
+        office_code=office_code,
+        modality=modality,
+        held=holds,
+    )
+    best_first = iter(
+        sorted(
+            (
+                ResourceSlots(
+                    f.resource_id,
+                    f.slots,
+                    ranking[f.resource_id].rank,
+                    tuple(reason.as_dict() for reason in ranking[f.resource_id].reasons),
+                )
+                for f in found
+                if f.resource_id in ranking
+            ),
+            key=lambda f: f.rank or 0,
+        )
+    )
+    return [next(best_first) if f.resource_id in ranking else f for f in found]
+
+
+def _outside(slots: list[Slot], days: set[date] | None) -> list[Slot]:
+    """The slots that start on none of `days` (Europe/Sofia)."""
+    if not days:
+        return slots
+    return [s for s in slots if to_sofia(s.starts_at).date() not in days]
 
 
 def suggest_slots(
@@ -302,12 +395,20 @@ def suggest_slots(
     limit: int,
     now: datetime | None = None,
     beneficiaries: Sequence[Beneficiary] = (),
+    booking_type: str = "interpretation",
 ) -> list[Slot]:
     """Return the first `limit` slots in which all the given resources are free together.
 
-    With `beneficiaries`, an interpreter who shares no language with one of them is refused.
+    An interpreter who shares no language with a beneficiary (LanguageMismatch) or breaks the
+    avoid, gender or training rule for them and the booking type (InterpreterRuleBroken) is
+    refused, as booking refuses them without an override; days on which the session would
+    pass an interpreter's hour limits offer no slot.
     """
     check_language_match(resources, beneficiaries, LanguageOverride())
+    specialities = {s for r in resources if r.kind == "counsellor" for s in r.specialities}
+    matching = _matching(session, resources, beneficiaries, booking_type, specialities)
+    if matching is not None:
+        refuse_breaking(resources, matching)
     per_resource = find_free_slots(
         session,
         resources,
@@ -316,6 +417,8 @@ def suggest_slots(
         window=window,
         policy=policy,
         now=now,
+        booking_type=booking_type,
+        ranked=False,
     )
     if not per_resource:
         return []

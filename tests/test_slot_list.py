@@ -13,6 +13,8 @@ from service.resources.schemas import AvailabilitySchema, SlotSchema
 class NestedAvailabilitySchema(Schema):
     resource_id = fields.Integer()
     slots = fields.List(fields.Nested(SlotSchema))
+    rank = fields.Integer(allow_none=True)
+    reasons = fields.List(fields.Dict())
 
 
 def test_slot_list_dumps_like_the_nested_schema_across_dst() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from flask_babel import get_locale
@@ -12,7 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 from service.availability import Window, find_free_slots
 from service.calendar_rules import public_holiday
 from service.catalogue import query_resources
+from service.console.match_words import training_name
 from service.console.queries import SlotSearch
+from service.interpreter_matching import breaches, full_days, load_interpreter_rows, load_matching
+from service.interpreter_rules import AVOIDED, GENDER, HOURS_DAY, TRAINING
+from service.language_match import qualifies
 from service.models import Office, Resource
 from service.policy import BookingPolicy
 
@@ -26,13 +31,14 @@ def _language_name(code: str) -> str:
     return str(locale.languages.get(code, code)) if locale else code
 
 
-def why_nobody_is_free(session: Session, search: SlotSearch) -> str:
+def why_nobody_is_free(session: Session, search: SlotSearch, policy: BookingPolicy) -> str:
     """Say why a search found no free time: the office is closed, nobody of that kind or
-    language works there, or everyone is booked."""
-    return str(_reason(session, search))
+    language works there, every interpreter there breaks a matching rule for the beneficiaries
+    or is at their hour limit, or everyone is booked."""
+    return str(_reason(session, search, policy))
 
 
-def _reason(session: Session, search: SlotSearch) -> object:
+def _reason(session: Session, search: SlotSearch, policy: BookingPolicy) -> object:
     office = session.scalar(
         select(Office)
         .where(Office.code == search.office)
@@ -64,7 +70,107 @@ def _reason(session: Session, search: SlotSearch) -> object:
                 language=_language_name(search.language),
             )
         return _("Nobody of this kind works at %(office)s in this way.", office=name)
+    if search.kind == "interpreter":
+        unmatched = _unmatched(session, search, policy)
+        if unmatched:
+            return unmatched
     return _("Everyone is booked then. Try another day or a shorter time.")
+
+
+def _names(people: list[Resource]) -> str:
+    return ", ".join(sorted(p.name for p in people))
+
+
+def _unmatched(session: Session, search: SlotSearch, policy: BookingPolicy) -> str | None:
+    """Why each interpreter there is left out, when every one is; None when one is not.
+
+    The words name the interpreters, the rule and the beneficiary, never why someone is on a
+    beneficiary's avoid list."""
+    people = list(
+        session.scalars(
+            query_resources(
+                kind="interpreter",
+                language=search.language,
+                office=search.office,
+                modality=search.modality,
+                for_slots=True,
+            )
+        )
+    )
+    refs = ", ".join(b.case_reference for b in search.beneficiaries)
+    left_out: dict[str, list[Resource]] = defaultdict(list)
+    detail: dict[str, str] = {}
+    if search.beneficiaries:
+        load_interpreter_rows(session, people)
+        matching = load_matching(session, search.beneficiaries, search.booking_type)
+        broken = breaches(people, matching)
+        for person in people:
+            if not qualifies(person, search.beneficiaries):
+                left_out["language"].append(person)
+            elif person.id in broken:
+                first = broken[person.id][0]
+                left_out[first.rule].append(person)
+                if first.rule == GENDER:
+                    detail[GENDER] = first.params["gender"]
+                if first.rule == TRAINING:
+                    detail[TRAINING] = first.params["training"]
+    rest = [p for p in people if not any(p in group for group in left_out.values())]
+    full = full_days(
+        session,
+        rest,
+        start=search.window.start,
+        end=search.window.end,
+        booking_type=search.booking_type,
+        duration=search.window.duration,
+        policy=policy,
+    )
+    left_out[HOURS_DAY] = [p for p in rest if search.day in full.get(p.id, ())]
+    if not people or len(left_out[HOURS_DAY]) < len(rest):
+        return None
+    words = [_("Nobody who matches is free then.")]
+    if left_out["language"]:
+        words.append(
+            _(
+                "No shared language with %(refs)s: %(names)s.",
+                refs=refs,
+                names=_names(left_out["language"]),
+            )
+        )
+    if left_out[AVOIDED]:
+        words.append(
+            _(
+                "On the avoid list of %(refs)s: %(names)s.",
+                refs=refs,
+                names=_names(left_out[AVOIDED]),
+            )
+        )
+    if left_out[GENDER]:
+        if detail[GENDER] == "female":
+            said = _(
+                "Not the female interpreter %(refs)s asked for: %(names)s.",
+                refs=refs,
+                names=_names(left_out[GENDER]),
+            )
+        else:
+            said = _(
+                "Not the male interpreter %(refs)s asked for: %(names)s.",
+                refs=refs,
+                names=_names(left_out[GENDER]),
+            )
+        words.append(said)
+    if left_out[TRAINING]:
+        words.append(
+            _(
+                "Not trained for %(training)s: %(names)s.",
+                training=training_name(detail[TRAINING]),
+                names=_names(left_out[TRAINING]),
+            )
+        )
+    if left_out[HOURS_DAY]:
+        words.append(
+            _("At their hour limit that day: %(names)s.", names=_names(left_out[HOURS_DAY]))
+        )
+    return " ".join(str(w) for w in words)
 
 
 def free_rooms(

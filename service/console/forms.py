@@ -123,6 +123,10 @@ class FindForm(FlaskForm):
     minutes = IntegerField(
         _l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(min=15)]
     )
+    beneficiaries = StringField(
+        _l("For (case references): interpreters who match them, best first"),
+        validators=[Optional(), Length(max=400)],
+    )
 
     def validate_day(self, field: DateField) -> None:
         refuse_past(field.data, None)

@@ -17,6 +17,7 @@ from service.auth import Principal
 from service.availability import Slot, Window, find_free_slots
 from service.catalogue import query_resources
 from service.clock import sofia_instant
+from service.console.match_words import reason_words
 from service.console.notices import Notice, notices
 from service.models import (
     AuditEntry,
@@ -41,18 +42,30 @@ class SlotSearch:
     office: str
     day: date
     minutes: int
+    booking_type: str = "interpretation"
+    beneficiaries: tuple[Beneficiary, ...] = ()  # whom an interpreter is matched to
+
+    @property
+    def window(self) -> Window:
+        return Window(
+            start=sofia_instant(self.day, time(0)),
+            end=sofia_instant(self.day + timedelta(days=1), time(0)),
+            duration=timedelta(minutes=self.minutes),
+        )
 
 
 @dataclass(frozen=True)
 class Offer:
     resource: Resource
     slots: list[Slot]
+    reasons: list[str] = field(default_factory=list)  # an interpreter's place, in words
 
 
 def free_slots(
     session: Session, search: SlotSearch, policy: BookingPolicy, only: int | None = None
 ) -> list[Offer]:
-    """Who of the kind, language and modality asked is free when on that day at that office.
+    """Who of the kind, language and modality asked is free when on that day at that office;
+    interpreters only if they match the beneficiaries, best first, with the reasons.
 
     `only` narrows the search to one person (a staff member books their own time).
     """
@@ -62,21 +75,22 @@ def free_slots(
     if only is not None:
         query = query.where(Resource.id == only)
     resources = list(session.scalars(query))
-    window = Window(
-        start=sofia_instant(search.day, time(0)),
-        end=sofia_instant(search.day + timedelta(days=1), time(0)),
-        duration=timedelta(minutes=search.minutes),
-    )
     found = find_free_slots(
         session,
         resources,
         office_code=search.office,
         modality=search.modality,
-        window=window,
+        window=search.window,
         policy=policy,
+        beneficiaries=search.beneficiaries,
+        booking_type=search.booking_type,
     )
     by_id = {r.id: r for r in resources}
-    return [Offer(by_id[f.resource_id], f.slots) for f in found if f.slots]
+    return [
+        Offer(by_id[f.resource_id], f.slots, [reason_words(r) for r in f.reasons])
+        for f in found
+        if f.slots
+    ]
 
 
 def rooms_of(session: Session, office: str) -> list[Resource]:

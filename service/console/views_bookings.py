@@ -35,11 +35,11 @@ from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.language_match import LanguageMismatch
-from service.models import Booking, Resource
+from service.models import Beneficiary, Booking, Resource
 from service.notifications import list_replies
 from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
 
-SEARCH_FIELDS = ("kind", "language", "modality", "office", "day", "minutes")
+SEARCH_FIELDS = ("kind", "language", "modality", "office", "day", "minutes", "beneficiaries")
 
 
 def _find_form(who: Principal, data: MultiDict[str, str]) -> FindForm:
@@ -57,7 +57,7 @@ def _find_form(who: Principal, data: MultiDict[str, str]) -> FindForm:
     return form
 
 
-def _search(form: FindForm) -> queries.SlotSearch:
+def _search(form: FindForm, people: list[Beneficiary]) -> queries.SlotSearch:
     return queries.SlotSearch(
         kind=form.kind.data,
         language=form.language.data or None,
@@ -65,7 +65,27 @@ def _search(form: FindForm) -> queries.SlotSearch:
         office=form.office.data,
         day=form.day.data,
         minutes=form.minutes.data,
+        booking_type=BOOKING_TYPE_OF_KIND[form.kind.data],
+        beneficiaries=tuple(people),
     )
+
+
+def may_match(who: Principal) -> bool:
+    """Whether the search may match interpreters to beneficiaries (who may see them)."""
+    return allows(who, Action.LIST, Kind.BENEFICIARY)
+
+
+def _matched(who: Principal, form: FindForm) -> list[Beneficiary] | None:
+    """The beneficiaries the search is for; None when one is unknown (said on the field)."""
+    text = form.beneficiaries.data or ""
+    if not text.strip() or not may_match(who):
+        return []
+    try:
+        references = _references(text)
+        return [access_loaders.find_beneficiary(get_session(), who, r) for r in references]
+    except Invalid as exc:
+        form.beneficiaries.errors = [describe(exc)]
+        return None
 
 
 MAX_BENEFICIARIES = 10
@@ -111,9 +131,15 @@ def _render_find(
     searched = bool(request.values) and find.validate()
     who = principal()
     only = who.resource_id if who.role == "staff" else None
-    offers = queries.free_slots(get_session(), _search(find), policy(), only) if searched else []
-    if searched and not offers:
-        extra.setdefault("nothing", why_nobody_is_free(get_session(), _search(find)))
+    people = _matched(who, find) if searched else []
+    searched = searched and people is not None
+    search = _search(find, people or []) if searched else None
+    offers = queries.free_slots(get_session(), search, policy(), only) if search else []
+    if search and not offers:
+        extra.setdefault("nothing", why_nobody_is_free(get_session(), search, policy()))
+    if people and not book.case_reference.data:
+        book.case_reference.data = ", ".join(p.case_reference for p in people)
+    fields = [f for f in SEARCH_FIELDS if f != "beneficiaries" or may_match(who)]
     context = {
         "find": find,
         "book": book,
@@ -121,6 +147,7 @@ def _render_find(
         "searched": searched,
         "case_references": queries.case_references(get_session(), who),
         "search_fields": SEARCH_FIELDS,
+        "find_fields": fields,
         **extra,
     }
     template = "console/_slots.html" if request.headers.get("HX-Request") else "console/find.html"

@@ -45,12 +45,18 @@ class Availability(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Free slots of `duration` minutes on a 15-minute grid, per matching resource.
 
-        With `beneficiary_ids`, only interpreters who share a language with each of them.
+        Interpreters come only if they pass the matching rules for `beneficiary_ids` and
+        `type` (a shared language, nobody's avoided interpreter, the gender asked for, the
+        trainings needed, room within their hour limits on the day), best first by dialect,
+        continuity, hours this month and travel, each with its `rank` and `reasons`. Rooms and
+        other people follow by id.
         """
         require(current_principal(), Action.LIST, Kind.RESOURCE)
         session = get_session()
         beneficiaries = _beneficiaries(args)
         filters = {k: args.get(k) for k in ("kind", "language", "office", "modality", "speciality")}
+        if args.get("kind") == "interpreter":
+            filters["speciality"] = None  # asks for the interpreter's training instead
         resources = list(session.scalars(catalogue.query_resources(**filters, for_slots=True)))
         return availability.find_free_slots(
             session,
@@ -60,6 +66,8 @@ class Availability(MethodView):
             window=_window(args),
             policy=booking_policy(),
             beneficiaries=beneficiaries,
+            booking_type=args["type"],
+            specialities=[args["speciality"]] if args.get("speciality") else [],
         )
 
 
@@ -70,8 +78,10 @@ class Suggest(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The first `limit` slots in which all of `resource_ids` are free together.
 
-        With `beneficiary_ids`, an interpreter who shares no language with one of them is
-        refused (422).
+        With `beneficiary_ids`, an interpreter who shares no language with one of them, or
+        who breaks their matching rules for `type` (avoided, gender, training), is refused
+        (422) as booking refuses them; days where the session would pass an interpreter's hour
+        limits offer no slot. Choosing an interpreter is for availability, which ranks them.
         """
         require(current_principal(), Action.LIST, Kind.RESOURCE)
         beneficiaries = _beneficiaries(args)
@@ -89,6 +99,7 @@ class Suggest(MethodView):
             policy=booking_policy(),
             limit=args["limit"],
             beneficiaries=beneficiaries,
+            booking_type=args["type"],
         )
         return [
             {"resource_ids": ids, "starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots

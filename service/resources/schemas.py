@@ -302,7 +302,13 @@ class AvailabilityQuerySchema(Schema):
     language = Text(validate=validate.Length(min=2, max=3))
     office = _code
     modality = Text(validate=validate.OneOf(MODALITIES))
-    speciality = Text(validate=validate.OneOf(SPECIALITIES))
+    speciality = Text(
+        validate=validate.OneOf(SPECIALITIES),
+        metadata={
+            "description": "Counsellors of this speciality; with kind=interpreter and "
+            "type=counselling, interpreters trained for sessions of it."
+        },
+    )
     resource_ids = fields.List(
         RowId(),
         metadata={"description": "Suggest mode: slots where all of these are free together."},
@@ -310,7 +316,18 @@ class AvailabilityQuerySchema(Schema):
     beneficiary_ids = fields.List(
         RowId(),
         validate=validate.Length(max=200),
-        metadata={"description": "Offer only interpreters who share a language with each of them."},
+        metadata={
+            "description": "Offer only interpreters who share a language with each of them and "
+            "pass their matching rules (avoided interpreters, gender, trainings), ranked for them."
+        },
+    )
+    type = Text(
+        load_default="interpretation",
+        validate=validate.OneOf(BOOKING_TYPES),
+        metadata={
+            "description": "The booking type: the trainings it needs (with `speciality` or the "
+            "counsellors of `resource_ids`) and the hour limits it counts towards."
+        },
     )
     start = Instant(required=True)
     end = Instant(required=True)
@@ -332,6 +349,21 @@ class SlotSchema(Schema):
 class AvailabilitySchema(Schema):
     resource_id = fields.Integer()
     slots = SlotList(SlotSchema)
+    rank = fields.Integer(
+        allow_none=True,
+        metadata={"description": "An interpreter's place, from 1 (best); none for others."},
+    )
+    reasons = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "Why an interpreter has their place, best criterion first: "
+            '{"code": "dialect_match", "dialect": "ar-SY"}, '
+            '{"code": "other_dialect", "dialect": "ar-IQ", "wanted": "ar-SY"}, '
+            '{"code": "served_before", "last": "<start of the latest booking together>"}, '
+            '{"code": "month_hours", "hours": 12.5}, {"code": "same_office", "office": "sofia"}, '
+            '{"code": "must_travel", "office": "burgas"}.'
+        },
+    )
 
 
 class SuggestionSchema(Schema):
