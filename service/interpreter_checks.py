@@ -126,8 +126,9 @@ def recheck_interpreters(
         return check_interpreters(session, resources, needs, sitting, policy, requested)
     breaches = person_rules(resources, needs, sitting.type)
     breaches += hour_rules(session, resources, sitting, policy)
-    covered = set((stored.rules or "").split(",")) - {""}
-    if breaches and stored.reason and all(b.rule in covered for b in breaches):
-        rules = sorted({b.rule for b in breaches}, key=OVERRIDABLE.index)
-        return Overridden(",".join(rules), stored.reason)
-    return decide(breaches, InterpreterOverride())
+    covered = set((stored.rules or "").split(",")) - {""} if stored.reason else set()
+    decide([b for b in breaches if b.rule not in covered], InterpreterOverride())
+    if not breaches:
+        return Overridden()
+    rules = sorted({b.rule for b in breaches}, key=OVERRIDABLE.index)
+    return Overridden(",".join(rules), stored.reason)
