@@ -317,7 +317,7 @@ def test_the_weekly_default_is_twenty_hours_monday_to_sunday(client, factory, ad
     ("start", "booked"),
     [
         # Sunday 31 October 2027, 23:00 EET: still the week of Monday 25 October, though more
-        # than 7 × 24 hours after that Monday's midnight (the clocks went back that night).
+        # than 7 x 24 hours after that Monday's midnight (the clocks went back that night).
         (datetime(2027, 10, 31, 23, 0, tzinfo=SOFIA), False),
         # Monday 1 November 00:15: a new week.
         (datetime(2027, 11, 1, 0, 15, tzinfo=SOFIA), True),
