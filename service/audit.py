@@ -27,6 +27,8 @@ def booking_image(booking: Booking) -> dict[str, Any]:
         "override": booking.override,
         "language_override": booking.language_override,
         "language_override_reason": booking.language_override_reason,
+        "interpreter_override_rules": booking.interpreter_override_rules,
+        "interpreter_override_reason": booking.interpreter_override_reason,
         "version": booking.version,
     }
 

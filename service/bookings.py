@@ -16,6 +16,9 @@ from service.calendar_rules import closed_reason, within_opening_hours, within_w
 from service.clock import sofia_iso, to_sofia, utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 from service.holds import blocked_until, find_conflicts, lock_resources
+from service.interpreter_checks import Sitting, check_interpreters, recheck_interpreters
+from service.interpreter_needs import load_needs
+from service.interpreter_rules import InterpreterOverride, Needs, Overridden
 from service.language_match import LanguageOverride, check_language_match
 from service.links import check_remote_link
 from service.models import (
@@ -52,6 +55,8 @@ class BookingRequest:
     record_past_reason: str | None = None
     language_override: bool = False
     language_override_reason: str | None = None
+    interpreter_override: bool = False
+    interpreter_override_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,14 @@ def create_booking(
         beneficiaries,
         LanguageOverride(request.language_override, request.language_override_reason),
     )
+    interpreter = check_interpreters(
+        session,
+        resources,
+        load_needs(session, beneficiaries),
+        Sitting(request.type, request.starts_at, request.ends_at),
+        policy,
+        InterpreterOverride(request.interpreter_override, request.interpreter_override_reason),
+    )
     booking = Booking(
         type=request.type,
         office=office,
@@ -290,6 +303,8 @@ def create_booking(
         record_past_reason=past_reason,
         language_override=language.override,
         language_override_reason=language.reason,
+        interpreter_override_rules=interpreter.rules,
+        interpreter_override_reason=interpreter.reason,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -418,11 +433,15 @@ def reschedule_booking(
     override: bool = False,
     now: datetime | None = None,
     language_override: LanguageOverride | None = None,
+    interpreter_override: InterpreterOverride | None = None,
+    needs: Sequence[Needs] | None = None,
 ) -> Booking:
     """Move a booking in time and optionally to other resources, if `version` is current.
 
     New interpreters must pass the language rule (`language_override` as for a new booking);
-    with the same interpreters the booking keeps the override it has.
+    with the same interpreters the booking keeps the override it has. The interpreter rules
+    are checked at the new time against `needs` (by default its beneficiaries'), the hours
+    without the booking itself; its interpreter override covers the rules it named.
     """
     if booking.version != version:
         raise StaleVersion(booking.version)
@@ -448,9 +467,22 @@ def reschedule_booking(
         override=override,
     )
     language = _language_after_move(booking, resources, language_override)
+    if needs is None:
+        needs = load_needs(session, [row.beneficiary for row in booking.attendee_rows])
+    interpreter = recheck_interpreters(
+        session,
+        resources,
+        needs,
+        Sitting(booking.type, starts_at, ends_at, replaces=booking.id),
+        policy,
+        Overridden(booking.interpreter_override_rules, booking.interpreter_override_reason),
+        interpreter_override,
+    )
     before = booking_image(booking)
     booking.starts_at, booking.ends_at = starts_at, ends_at
     booking.language_override, booking.language_override_reason = language.override, language.reason
+    booking.interpreter_override_rules = interpreter.rules
+    booking.interpreter_override_reason = interpreter.reason
     booking.updated_at = utcnow()
     for hold in list(booking.holds):
         session.delete(hold)

@@ -18,6 +18,9 @@ from service.audit import record_change
 from service.bookings import Actor, load_resources
 from service.clock import utcnow
 from service.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service.interpreter_checks import avoid_only, person_rules
+from service.interpreter_needs import load_needs
+from service.interpreter_rules import InterpreterOverride, Needs, decide
 from service.language_match import LanguageOverride, check_language_match
 from service.models import Beneficiary, Enrolment, Resource, Series
 from service.models.series import MAX_ID, OPEN_STATUSES
@@ -112,6 +115,17 @@ def check_new_resources(session: Session, series: Series, resource_ids: Sequence
     check_language_match(resources, people, LanguageOverride())
 
 
+def enrolled_needs(session: Session, series: Series) -> list[Needs]:
+    """What those enrolled or waiting need of the series' interpreters; for those enrolled
+    with an interpreter override only their avoid list, which no override lifts."""
+    rows = queue(session, series)
+    needs = load_needs(session, [e.beneficiary for e in rows])
+    return [
+        avoid_only(n) if e.interpreter_override_reason else n
+        for e, n in zip(rows, needs, strict=True)
+    ]
+
+
 def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
     """Return 1 for the first person on the waitlist, None for anyone not waiting."""
     if enrolment.status != "waitlisted":
@@ -145,6 +159,8 @@ def _image(enrolment: Enrolment) -> dict[str, object]:
         "status": enrolment.status,
         "requested_at": enrolment.requested_at.isoformat(),
         "language_override_reason": enrolment.language_override_reason,
+        "interpreter_override_rules": enrolment.interpreter_override_rules,
+        "interpreter_override_reason": enrolment.interpreter_override_reason,
     }
 
 
@@ -155,10 +171,13 @@ def enrol(
     actor: Actor,
     now: datetime | None = None,
     language_override: LanguageOverride | None = None,
+    interpreter_override: InterpreterOverride | None = None,
 ) -> Enrolment:
     """Give a beneficiary a seat, or the next waitlist place when the series is full.
 
-    The series' interpreters must share a language with them, unless `language_override`.
+    The series' interpreters must share a language with them, unless `language_override`,
+    and meet their needs (gender, training) unless `interpreter_override`; an interpreter
+    they avoid is refused whatever the override.
     """
     series = lock_series(session, series_id)
     if series.status not in OPEN_STATUSES:
@@ -168,13 +187,15 @@ def enrol(
         raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
     if person.erased_at is not None:
         raise Invalid("beneficiary_id", f"The data of beneficiary {beneficiary_id} was erased.")
-    interpreters = session.scalars(
-        select(Resource).where(
-            Resource.id.in_(list(series.resource_ids)), Resource.kind == "interpreter"
-        )
-    )
+    held = list(session.scalars(select(Resource).where(Resource.id.in_(series.resource_ids))))
+    interpreters = [r for r in held if r.kind == "interpreter"]
     language = check_language_match(
         interpreters, [person], language_override or LanguageOverride(), "beneficiary_id"
+    )
+    matched = decide(
+        person_rules(held, load_needs(session, [person]), series.type),
+        interpreter_override or InterpreterOverride(),
+        "beneficiary_id",
     )
     moment = now or utcnow()
     enrolment = session.scalar(
@@ -201,6 +222,8 @@ def enrol(
     enrolment.enrolled_at = None if full else moment
     enrolment.cancelled_at = None
     enrolment.language_override_reason = language.reason
+    enrolment.interpreter_override_rules = matched.rules
+    enrolment.interpreter_override_reason = matched.reason
     session.flush()
     record_change(
         session,
@@ -303,6 +326,8 @@ def carry_over(
             requested_at=previous.requested_at,
             enrolled_at=None if full else (previous.enrolled_at or now or utcnow()),
             created_by=actor.name,
+            interpreter_override_rules=previous.interpreter_override_rules,
+            interpreter_override_reason=previous.interpreter_override_reason,
         )
         taken += 0 if full else 1
         session.add(enrolment)

@@ -54,6 +54,7 @@ FREE_TEXT: tuple[tuple[type[Any], tuple[InstrumentedAttribute[Any], ...]], ...] 
             Booking.location,
             Booking.remote_link,
             Booking.language_override_reason,
+            Booking.interpreter_override_reason,
         ),
     ),
     (Series, (Series.title, Series.description)),

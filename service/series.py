@@ -30,6 +30,8 @@ from service.calendar_rules import closed_reason
 from service.clock import sofia_iso, to_sofia, utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.holds import find_conflicts, lock_resources
+from service.interpreter_checks import Sitting, hour_rules, person_rules
+from service.interpreter_rules import InterpreterOverride, Needs, decide
 from service.languages import check_language
 from service.models import Booking, Office, Resource, Series, SeriesException
 from service.models.series import MAX_ID, SERIES_TYPES
@@ -59,6 +61,8 @@ class SeriesRequest:
     languages: Sequence[str] = ()
     description: str | None = None
     reminder_offsets: Sequence[float] | None = None
+    interpreter_override: bool = False
+    interpreter_override_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,10 +235,21 @@ def create_series(
     skip_clashes: bool = False,
     parent: Series | None = None,
     now: datetime | None = None,
+    needs: Sequence[Needs] = (),
 ) -> tuple[Series, Plan]:
-    """Create a series and book every occurrence, or none when one clashes (unless skipping)."""
+    """Create a series and book every occurrence, or none when one clashes (unless skipping).
+
+    Its interpreters must meet the `needs` of those who will attend (a series carried on
+    from another) and their hour limits on each occurrence's day and week, unless the
+    request overrides them; the override is stored on the occurrences that needed it.
+    """
     lock_resources(session, request.resource_ids)
     plan = plan_series(session, request, policy, now)
+    override = InterpreterOverride(
+        request.interpreter_override, request.interpreter_override_reason
+    )
+    override.checked()  # a missing reason is refused before anything is written
+    people = person_rules(plan.resources, needs, request.type)
     clashes = plan.clashes
     kept = [o for o in plan.occurrences if not o.clashes]
     if clashes and (not skip_clashes or not kept):
@@ -295,6 +310,11 @@ def create_series(
             recurrence_start=occurrence.starts_at,
             public=series.public,
         )
+        sitting = Sitting(request.type, occurrence.starts_at, occurrence.ends_at)
+        # Earlier occurrences are held (flushed) by now, so they count towards the hours.
+        matched = decide(people + hour_rules(session, plan.resources, sitting, policy), override)
+        booking.interpreter_override_rules = matched.rules
+        booking.interpreter_override_reason = matched.reason
         session.add(booking)
         place_holds(session, booking, plan.resources, policy)
         feeds.refresh_booking(session, booking)

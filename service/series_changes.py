@@ -17,8 +17,9 @@ from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
 from service.clock import sofia_instant, to_sofia, utcnow
-from service.enrolment import carry_over, check_new_resources, promote_waitlist
+from service.enrolment import carry_over, check_new_resources, enrolled_needs, promote_waitlist
 from service.errors import Invalid, InvalidTransition
+from service.interpreter_rules import InterpreterOverride
 from service.languages import check_language
 from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
@@ -66,8 +67,13 @@ def move_occurrence(
     actor: Actor,
     policy: BookingPolicy,
     now: datetime | None = None,
+    interpreter_override: InterpreterOverride | None = None,
 ) -> Booking:
-    """Move one occurrence in time, room or teacher; it keeps its place in the rule."""
+    """Move one occurrence in time, room or teacher; it keeps its place in the rule.
+
+    Its interpreters must meet the needs of those enrolled and their hour limits at the new
+    time, unless `interpreter_override` (else the occurrence keeps the override it has).
+    """
     moment = now or utcnow()
     check_year_range(starts_at=starts_at, ends_at=ends_at)
     _not_started(booking, moment, "moved")
@@ -83,6 +89,8 @@ def move_occurrence(
         actor=actor,
         policy=policy,
         now=moment,
+        interpreter_override=interpreter_override,
+        needs=enrolled_needs(session, series),
     )
     feeds.refresh_series(session, series)
     return moved
@@ -222,6 +230,8 @@ class SplitChanges:
     capacity: int | None = None
     public: bool | None = None
     languages: Sequence[str] | None = None
+    interpreter_override: bool = False
+    interpreter_override_reason: str | None = None
 
 
 def split_series(
@@ -274,7 +284,10 @@ def split_series(
         languages=list(series.languages if changes.languages is None else changes.languages),
         description=series.description,
         reminder_offsets=series.reminder_offsets,
+        interpreter_override=changes.interpreter_override,
+        interpreter_override_reason=changes.interpreter_override_reason,
     )
+    needs = enrolled_needs(session, series)  # who carries over to the new series
     before = series.image()
     announced = _cancel_from(
         session, series, since, actor, "Changed from here on (series split).", moment
@@ -284,7 +297,14 @@ def split_series(
     series.updated_at = utcnow()
     session.flush()
     successor, _plan = create_series(
-        session, request, actor, policy, skip_clashes=skip_clashes, parent=series, now=moment
+        session,
+        request,
+        actor,
+        policy,
+        skip_clashes=skip_clashes,
+        parent=series,
+        now=moment,
+        needs=needs,
     )
     carry_over(session, series, successor, actor, moment)
     outbox_series.on_series_continued(session, successor, announced, moment)

@@ -158,6 +158,12 @@ class BookForm(FlaskForm):
     language_override_reason = StringField(
         _l("Why this interpreter all the same"), validators=[Optional(), Length(max=500)]
     )
+    interpreter_override = BooleanField(
+        _l("Book despite the interpreter rules (gender, training, hours)")
+    )
+    interpreter_override_reason = StringField(
+        _l("Why the interpreter rules are set aside"), validators=[Optional(), Length(max=500)]
+    )
 
     def validate_slot(self, field: StringField) -> None:
         """Refuse a slot whose time has passed since the list was shown."""

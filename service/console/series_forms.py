@@ -222,6 +222,12 @@ class EnrolForm(FlaskForm):
     case_reference = StringField(
         _l("Beneficiary (case reference)"), validators=[DataRequired(), Length(max=64)]
     )
+    interpreter_override = BooleanField(
+        _l("Enrol despite the interpreter rules (gender, training)")
+    )
+    interpreter_override_reason = StringField(
+        _l("Why the interpreter rules are set aside"), validators=[Optional(), Length(max=500)]
+    )
 
 
 class WithdrawForm(FlaskForm):

@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 
 from service import access_loaders, bookings
 from service.access_facts import booking_facts, booking_request_facts
-from service.access_policy import Action, Kind, allows, list_scope, require
+from service.access_policy import Action, Facts, Kind, allows, list_scope, require, sees_details
 from service.auth import Principal
 from service.clock import to_sofia, utcnow
 from service.console import notices, queries
@@ -30,10 +30,12 @@ from service.console.forms import (
 )
 from service.console.i18n import language_name, language_refusal
 from service.console.once import once_per_form
+from service.console.series_forms import EnrolForm
 from service.console.web import actor, bp, policy, principal
-from service.console.words import describe
+from service.console.words import describe, overridden_words
 from service.db import get_session
 from service.errors import Conflict, Invalid
+from service.interpreter_rules import InterpreterRuleBroken
 from service.language_match import LanguageMismatch
 from service.models import Beneficiary, Booking, Resource
 from service.notifications import list_replies
@@ -221,8 +223,30 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
         notes=form.notes.data or None,
         language_override=override,
         language_override_reason=(form.language_override_reason.data or None) if override else None,
+        **interpreter_override_of(who, form),
     )
     return bookings.create_booking(db, booking_request, actor(), policy())
+
+
+def interpreter_override_of(who: Principal, form: BookForm | EnrolForm) -> dict[str, Any]:
+    """The interpreter override a console form asks for, if its user may override."""
+    override = may_override_language(who) and bool(form.interpreter_override.data)
+    reason = (form.interpreter_override_reason.data or None) if override else None
+    return {"interpreter_override": override, "interpreter_override_reason": reason}
+
+
+def interpreter_refusal(who: Principal, exc: Invalid) -> tuple[str, bool] | None:
+    """A refusal of the interpreter rules in words, and whether to offer the override; None
+    for any other refusal."""
+    if exc.field == "interpreter_override_reason":
+        return str(_("Say why the interpreter rules are set aside.")), True
+    if not isinstance(exc, InterpreterRuleBroken):
+        return None
+    offer = exc.breach.overridable and may_override_language(who)
+    words = describe(exc)
+    if offer:
+        words += " " + str(_("Tick the box below to go ahead all the same, and say why."))
+    return words, offer
 
 
 def may_override_language(who: Principal) -> bool:
@@ -261,6 +285,10 @@ def book() -> ResponseReturnValue:
         )
     except Invalid as exc:
         db.rollback()
+        matching = interpreter_refusal(who, exc)
+        if matching is not None:
+            words, offer = matching
+            return _render_find(find_form, form, 422, error=words, offer_interpreter_override=offer)
         if exc.field == "language_override_reason":
             return _render_find(
                 find_form,
@@ -301,8 +329,16 @@ def render_booking(
     if allows(who, Action.LIST, Kind.REPLY):
         found = list_replies(db, list_scope(who, Kind.REPLY), booking_id=booking.id)
         replies = notices.replies(db, found)
+    page = queries.booking_page(db, who, booking)
+    overridden = None
+    if booking.interpreter_override_rules and sees_details(who, Facts.of([booking.office_code])):
+        overridden = (
+            overridden_words(booking.interpreter_override_rules),
+            booking.interpreter_override_reason,
+        )
     context = {
-        "page": queries.booking_page(db, who, booking),
+        "page": page,
+        "interpreter_overridden": overridden,
         "actions": bookings.allowed_actions(booking) if may_write else [],
         "may_resend": allows(who, Action.CHANGE, Kind.NOTIFICATION),
         "replies": replies,

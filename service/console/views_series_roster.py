@@ -25,12 +25,17 @@ from service.console.series_forms import (
     WithdrawForm,
     read_marks,
 )
-from service.console.views_bookings import reschedule_form
+from service.console.views_bookings import (
+    interpreter_override_of,
+    interpreter_refusal,
+    reschedule_form,
+)
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
 from service.console.words import describe
 from service.db import get_session
-from service.errors import DomainError
+from service.errors import DomainError, Invalid
+from service.interpreter_rules import InterpreterOverride
 from service.language_match import LanguageMismatch
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
@@ -47,10 +52,21 @@ def series_enrol(series_id: int) -> ResponseReturnValue:
     db = get_session()
     try:
         beneficiary = find_beneficiary(db, principal(), form.case_reference.data or "")
-        row = enrolment.enrol(db, shown.id, beneficiary.id, actor())
+        asked = interpreter_override_of(principal(), form)
+        override = InterpreterOverride(
+            asked["interpreter_override"], asked["interpreter_override_reason"]
+        )
+        row = enrolment.enrol(db, shown.id, beneficiary.id, actor(), interpreter_override=override)
     except LanguageMismatch as exc:
         db.rollback()
         return render_series(shown, exc.status, enrol=form, enrol_error=language_refusal(exc))
+    except Invalid as exc:
+        db.rollback()
+        matching = interpreter_refusal(principal(), exc)
+        words, offer = matching if matching is not None else (describe(exc), False)
+        return render_series(
+            shown, exc.status, enrol=form, enrol_error=words, offer_interpreter_override=offer
+        )
     except DomainError as exc:
         db.rollback()
         return render_series(shown, exc.status, enrol=form, enrol_error=describe(exc))

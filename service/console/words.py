@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -32,7 +32,44 @@ WORDS: dict[str, Any] = {
     "months_reversed": _l("The last month comes before the first."),
     "months_too_many": _l("At most %(count)d months at once."),
     "office_not_offered": _l("Choose one of the offices offered."),
+    "interpreter_avoided": _l(
+        "%(interpreter)s is on the avoid list of %(beneficiary)s: choose another interpreter."
+    ),
+    "interpreter_gender": _l(
+        "%(beneficiary)s asked for an interpreter who is %(gender)s; %(interpreter)s is not."
+    ),
+    "interpreter_training": _l("%(interpreter)s is not trained for %(training)s."),
+    "interpreter_hours_day": _l(
+        "With this session %(interpreter)s would have %(hours)s hours of %(types)s in one day; "
+        "the limit is %(limit)s."
+    ),
+    "interpreter_hours_week": _l(
+        "With this session %(interpreter)s would have %(hours)s hours of %(types)s in one week; "
+        "the limit is %(limit)s."
+    ),
 }
+# A beneficiary's wish for the interpreter's gender, and the trainings a session may ask.
+GENDER_WORDS = {"female": _l("a woman"), "male": _l("a man")}
+TRAINING_WORDS = {
+    "children": _l("work with children"),
+    "psychological": _l("psychological sessions"),
+    "legal_procedure": _l("legal procedures"),
+}
+
+
+# The interpreter rules a booking or enrolment was allowed to break, as its page names them.
+OVERRIDDEN_WORDS = {
+    "gender": _l("the interpreter's gender"),
+    "training": _l("the interpreter's training"),
+    "hours_day": _l("the interpreter's hours in a day"),
+    "hours_week": _l("the interpreter's hours in a week"),
+}
+
+
+def overridden_words(rules: str | None) -> str:
+    """The rules overridden (comma-separated codes) in the page's language."""
+    codes = (rules or "").split(",")
+    return ", ".join(str(OVERRIDDEN_WORDS.get(code, code)) for code in codes if code)
 
 
 def office_name_of(code: str) -> str:
@@ -71,7 +108,21 @@ def _params(code: str, params: dict[str, Any]) -> dict[str, Any]:
         shown["status"] = label(params["status"])
     if code == "forbidden":
         shown["role"] = label(params["role"])
+    if code.startswith("interpreter_"):
+        _interpreter_params(params, shown)
     return shown
+
+
+def _interpreter_params(params: dict[str, Any], shown: dict[str, Any]) -> None:
+    """Word the interpreter rules' parameters: genders, trainings, types and hours."""
+    if "gender" in params:
+        shown["gender"] = GENDER_WORDS.get(params["gender"], params["gender"])
+    if "training" in params:
+        shown["training"] = TRAINING_WORDS.get(params["training"], params["training"])
+    if "types" in params:
+        shown["types"] = ", ".join(str(label(t)) for t in params["types"])
+    if "hours" in params:
+        shown["hours"] = format_decimal(params["hours"], "#,##0.##")
 
 
 def describe(exc: DomainError) -> str:

@@ -18,6 +18,7 @@ from service.db import get_session
 from service.language_match import LanguageOverride
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
 from service.resources.idempotent import idempotent
+from service.resources.interpreter_fields import requested_override
 from service.resources.schemas import (
     AuditEntrySchema,
     BookingCreateSchema,
@@ -39,6 +40,8 @@ class Undisclosed:
         "beneficiary_ids": [],
         "record_past_reason": None,
         "language_override_reason": None,
+        "interpreter_override_rules": None,
+        "interpreter_override_reason": None,
     }
 
     def __init__(self, booking: Booking) -> None:
@@ -211,6 +214,7 @@ class Reschedule(MethodView):
             policy=booking_policy(),
             override=data["override"],
             language_override=language,
+            interpreter_override=requested_override(data),
         )
         session.commit()
         return shown(principal, booking)
@@ -220,10 +224,33 @@ class Reschedule(MethodView):
 class Audit(MethodView):
     @blp.response(200, AuditEntrySchema(many=True))
     def get(self, booking_id: int) -> Any:
-        """The booking's audit trail, oldest first."""
-        _load_for(current_principal(), booking_id, write=False)
-        return get_session().scalars(
+        """The booking's audit trail, oldest first (without beneficiaries, notes and override
+        reasons for those who may not see them)."""
+        principal = current_principal()
+        booking = _load_for(principal, booking_id, write=False)
+        entries = get_session().scalars(
             select(AuditEntry)
             .where(AuditEntry.entity == "booking", AuditEntry.entity_id == booking_id)
             .order_by(AuditEntry.id)
         )
+        if isinstance(shown(principal, booking), Booking):
+            return entries
+        return [undisclosed_entry(entry) for entry in entries]
+
+
+def undisclosed_entry(entry: AuditEntry) -> dict[str, Any]:
+    """An audit entry with the values `Undisclosed` hides left out of its images."""
+
+    def image(values: dict[str, Any] | None) -> dict[str, Any] | None:
+        if values is None:
+            return None
+        return {k: Undisclosed.hidden.get(k, v) for k, v in values.items()}
+
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "before": image(entry.before),
+        "after": image(entry.after),
+    }

@@ -12,12 +12,14 @@ from service import attendance, enrolment
 from service import series as ops
 from service.access_facts import series_facts
 from service.access_loaders import check_beneficiaries
-from service.access_policy import Action, Kind, require
+from service.access_policy import Action, Facts, Kind, require, sees_details
 from service.auth import Principal
 from service.db import get_session
+from service.interpreter_rules import InterpreterOverride
 from service.language_match import LanguageOverride
 from service.models import Enrolment, Series
 from service.resources.idempotent import idempotent
+from service.resources.interpreter_fields import override_rules
 from service.resources.security import current_principal
 from service.resources.series import actor_of, load_series, occurrence_view
 from service.resources.series_schemas import (
@@ -39,7 +41,9 @@ blp = Blueprint(
 )
 
 
-def enrolment_view(session: Session, row: Enrolment) -> dict[str, Any]:
+def enrolment_view(session: Session, row: Enrolment, *, details: bool) -> dict[str, Any]:
+    """An enrolment as the API shows it; its interpreter override only with `details`
+    (coordinators of the series' office and admins, not the class's teacher)."""
     return {
         "id": row.id,
         "series_id": row.series_id,
@@ -49,7 +53,15 @@ def enrolment_view(session: Session, row: Enrolment) -> dict[str, Any]:
         "requested_at": row.requested_at,
         "enrolled_at": row.enrolled_at,
         "language_override_reason": row.language_override_reason,
+        "interpreter_override_rules": override_rules(row.interpreter_override_rules)
+        if details
+        else [],
+        "interpreter_override_reason": row.interpreter_override_reason if details else None,
     }
+
+
+def sees_overrides(principal: Principal, series: Series) -> bool:
+    return sees_details(principal, Facts.of(offices=[series.office_code]))
 
 
 def load_for(principal: Principal, series_id: int, kind: Kind, action: Action) -> Series:
@@ -65,9 +77,14 @@ class Enrolments(MethodView):
     @blp.response(200, EnrolmentSchema(many=True))
     def get(self, series_id: int) -> Any:
         """List the enrolled, then the waitlist in order (`waitlist_position` 1, 2, …)."""
-        series = load_for(current_principal(), series_id, Kind.ENROLMENT, Action.LIST)
+        principal = current_principal()
+        series = load_for(principal, series_id, Kind.ENROLMENT, Action.LIST)
         session = get_session()
-        return [enrolment_view(session, row) for row in enrolment.queue(session, series)]
+        details = sees_overrides(principal, series)
+        return [
+            enrolment_view(session, row, details=details)
+            for row in enrolment.queue(session, series)
+        ]
 
     @idempotent(blp)
     @blp.arguments(EnrolmentCreateSchema)
@@ -76,19 +93,23 @@ class Enrolments(MethodView):
     def post(self, data: dict[str, Any], series_id: int) -> Any:
         """Enrol a beneficiary: a seat while any is free, else the next waitlist place."""
         principal = current_principal()
-        load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
+        series = load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
         session = get_session()
         check_beneficiaries(session, principal, [data["beneficiary_id"]], "beneficiary_id")
         language = LanguageOverride(data["language_override"], data["language_override_reason"])
+        matched = InterpreterOverride(
+            data["interpreter_override"], data["interpreter_override_reason"]
+        )
         row = enrolment.enrol(
             session,
             series_id,
             data["beneficiary_id"],
             actor_of(principal),
             language_override=language,
+            interpreter_override=matched,
         )
         session.commit()
-        return enrolment_view(session, row)
+        return enrolment_view(session, row, details=sees_overrides(principal, series))
 
 
 @blp.route("/<int:series_id>/enrolments/<int:enrolment_id>")
@@ -98,11 +119,12 @@ class EnrolmentById(MethodView):
     def delete(self, series_id: int, enrolment_id: int) -> Any:
         """Cancel an enrolment; answers who moved up from the waitlist into the freed seat."""
         principal = current_principal()
-        load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
+        series = load_for(principal, series_id, Kind.ENROLMENT, Action.CHANGE)
         session = get_session()
         promoted = enrolment.withdraw(session, series_id, enrolment_id, actor_of(principal))
         session.commit()
-        return [enrolment_view(session, row) for row in promoted]
+        details = sees_overrides(principal, series)
+        return [enrolment_view(session, row, details=details) for row in promoted]
 
 
 @blp.route("/<int:series_id>/occurrences/<int:occurrence_id>/attendance")

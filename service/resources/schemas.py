@@ -9,6 +9,11 @@ from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
 from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
 from service.resources.fields import Day, Instant, RowId, SlotList, Text, Version
+from service.resources.interpreter_fields import (
+    OverriddenRules,
+    interpreter_override,
+    interpreter_override_reason,
+)
 
 _code = Text(validate=validate.Length(min=1, max=32))
 _language = Text(validate=validate.Length(min=2, max=3))
@@ -227,6 +232,8 @@ class BookingCreateSchema(Schema):
         },
     )
     language_override_reason = _override_reason
+    interpreter_override = interpreter_override(load_default=False)
+    interpreter_override_reason = interpreter_override_reason()
 
 
 class BookingQuerySchema(Schema):
@@ -256,6 +263,12 @@ class RescheduleSchema(Schema):
         },
     )
     language_override_reason = _override_reason
+    interpreter_override = interpreter_override(
+        "With new resources or times: book despite a gender preference, a required training "
+        "or an hour limit (audited), with interpreter_override_reason. Left out, the booking "
+        "keeps its override for the rules it named."
+    )
+    interpreter_override_reason = interpreter_override_reason()
 
 
 class BookingSchema(Schema):
@@ -276,6 +289,8 @@ class BookingSchema(Schema):
     override = fields.Boolean()
     language_override = fields.Boolean()
     language_override_reason = Text(allow_none=True)
+    interpreter_override_rules = OverriddenRules()
+    interpreter_override_reason = Text(allow_none=True)
     public = fields.Boolean()
     record_past = fields.Boolean(
         metadata={"description": "Recorded after the fact by an admin; never announced by SMS."}

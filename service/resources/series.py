@@ -22,6 +22,7 @@ from service.db import get_session
 from service.enrolment import count, seats
 from service.models import AuditEntry, Booking, Series
 from service.resources.idempotent import idempotent
+from service.resources.interpreter_fields import requested_override
 from service.resources.schemas import AuditEntrySchema, CancelSchema
 from service.resources.security import booking_policy, current_principal
 from service.resources.series_schemas import (
@@ -235,6 +236,7 @@ class MoveOccurrence(MethodView):
             version=data.get("version"),
             actor=actor_of(principal),
             policy=booking_policy(),
+            interpreter_override=requested_override(data),
         )
         session.commit()
         return occurrence_view(booking)

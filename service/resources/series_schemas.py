@@ -14,6 +14,10 @@ from service.models.series import (
     SERIES_TYPES,
 )
 from service.resources.fields import Day, Instant, RowId, Text, Version
+from service.resources.interpreter_fields import (
+    interpreter_override,
+    interpreter_override_reason,
+)
 
 _code = Text(validate=validate.Length(min=1, max=32))
 _ids = fields.List(RowId(strict=True), validate=validate.Length(min=1, max=10))
@@ -81,6 +85,12 @@ class SeriesCreateSchema(Schema):
     )
     description = Text(allow_none=True, validate=validate.Length(max=2000))
     reminder_offsets = _reminder_offsets(load_default=None)
+    interpreter_override = interpreter_override(
+        "Book occurrences on which an interpreter passes an hour limit (audited, stored on "
+        "those occurrences); needs interpreter_override_reason.",
+        load_default=False,
+    )
+    interpreter_override_reason = interpreter_override_reason(load_default=None)
 
 
 class SeriesCreateQuerySchema(Schema):
@@ -184,6 +194,11 @@ class MoveOccurrenceSchema(Schema):
     ends_at = Instant(required=True)
     resource_ids = _ids
     version = Version(metadata={"description": "Refused if stale."})
+    interpreter_override = interpreter_override(
+        "Book despite an enrolled beneficiary's gender preference or required training, or "
+        "an hour limit at the new time (audited); left out, the occurrence keeps its override."
+    )
+    interpreter_override_reason = interpreter_override_reason()
 
 
 class EndSeriesSchema(Schema):
@@ -208,6 +223,12 @@ class SplitSeriesSchema(Schema):
         validate=validate.Length(max=20),
         metadata=_languages.metadata,
     )
+    interpreter_override = interpreter_override(
+        "Continue despite an enrolled beneficiary's gender preference or required training, "
+        "or an hour limit on an occurrence (audited, stored on the occurrences that needed "
+        "it); needs interpreter_override_reason."
+    )
+    interpreter_override_reason = interpreter_override_reason()
 
 
 class SeriesUpdateSchema(Schema):
@@ -243,6 +264,13 @@ class EnrolmentCreateSchema(Schema):
     language_override_reason = Text(
         validate=validate.Length(min=1, max=500), allow_none=True, load_default=None
     )
+    interpreter_override = interpreter_override(
+        "Enrol although the series' interpreter breaks the beneficiary's gender preference "
+        "or a training they need (audited); needs interpreter_override_reason. An avoided "
+        "interpreter is refused all the same.",
+        load_default=False,
+    )
+    interpreter_override_reason = interpreter_override_reason(load_default=None)
 
 
 class EnrolmentSchema(Schema):
@@ -254,6 +282,14 @@ class EnrolmentSchema(Schema):
     requested_at = Instant()
     enrolled_at = Instant(allow_none=True)
     language_override_reason = Text(allow_none=True)
+    interpreter_override_rules = fields.List(
+        Text(),
+        metadata={
+            "description": "The interpreter rules overridden: gender, training (coordinators "
+            "of the office and admins only)."
+        },
+    )
+    interpreter_override_reason = Text(allow_none=True)
 
 
 class AttendanceMarkSchema(Schema):
