@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         views_booking_actions,
         views_bookings,
         views_calendar,
+        views_needs,
         views_privacy,
         views_reminders,
         views_series,
