@@ -92,10 +92,12 @@ class InterpreterOfferSchema(Schema):
     )
     max_hours_day = fields.Integer(
         allow_none=True,
+        validate=validate.Range(1, 24),
         metadata={"description": "Hours of limited types a day, 1 to 24; null: the default."},
     )
     max_hours_week = fields.Integer(
         allow_none=True,
+        validate=validate.Range(1, 168),
         metadata={"description": "Hours of limited types a week, 1 to 168; null: the default."},
     )
     limited_types = fields.List(
