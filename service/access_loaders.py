@@ -62,6 +62,21 @@ def load_beneficiary(
     return beneficiary
 
 
+def load_needs_of(
+    session: Session, principal: Principal, beneficiary_id: int, action: Action
+) -> Beneficiary:
+    """Load a beneficiary whose interpreter needs the caller may read or change.
+
+    Who may not answers not found, whatever their role: protection data is never confirmed
+    to exist, not even by a refusal.
+    """
+    beneficiary = session.get(Beneficiary, beneficiary_id)
+    facts = beneficiary_facts(beneficiary) if beneficiary is not None else None
+    if beneficiary is None or not allows(principal, action, Kind.NEEDS, facts):
+        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
+    return beneficiary
+
+
 def load_message(session: Session, principal: Principal, outbox_id: int) -> OutboxMessage:
     """Load an SMS to act on: its booking's office and its beneficiary both in scope."""
     message = session.get(OutboxMessage, outbox_id)

@@ -11,7 +11,10 @@ who owns it) and answers yes or no. A kind or a role it does not name is refused
   enrolments, attendance and SMS of those, time off of people working there, feeds of the
   office or its people, and the beneficiaries who *belong* to the office (registered there or
   shared with it). Statistics of their offices; the interpreters' month of the interpreters
-  working at their offices. Export of their beneficiaries. Never tokens, other users, erasure. Being on, making or cancelling a booking grants nothing by itself.
+  working at their offices. Export of their beneficiaries. The interpreter needs and avoided
+  interpreters of their beneficiaries (protection data: nobody else but admins, and answered
+  *not found* to everyone else). Never tokens, other users, erasure. Being on, making or
+  cancelling a booking grants nothing by itself.
 * **staff** (bound to one person): their own schedule: bookings and series that hold them,
   read without notes or beneficiaries; change only of what holds them alone (rooms aside) and
   concerns no beneficiary; the register of their own classes; their own time off and feeds;
@@ -45,6 +48,7 @@ class Kind(StrEnum):
     RESOURCE = "resource"
     TIME_OFF = "time_off"
     BENEFICIARY = "beneficiary"
+    NEEDS = "needs"  # a beneficiary's needs of an interpreter and whom they avoid
     BOOKING = "booking"
     SERIES = "series"
     ENROLMENT = "enrolment"
@@ -153,6 +157,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
     Kind.RESOURCE: {"coordinator": _reading, "staff": _reading, "read_only": _reading},
     Kind.TIME_OFF: {"coordinator": _own_offices, "staff": _own_person},
     Kind.BENEFICIARY: {"coordinator": _own_offices},
+    Kind.NEEDS: {"coordinator": _own_offices},
     Kind.BOOKING: {"coordinator": _own_offices, "staff": _own_schedule, "read_only": _reading},
     Kind.SERIES: {"coordinator": _own_offices, "staff": _own_schedule, "read_only": _reading},
     Kind.ENROLMENT: {"coordinator": _own_offices, "staff": _reading_own_person},

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from service.audit import record_change
 from service.clock import sofia_iso, utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.languages import check_dialect, check_language, dialect_language
@@ -104,7 +106,7 @@ def create_resource(session: Session, spec: ResourceSpec) -> Resource:
         resource.working_hours = [_hours(h, offices) for h in spec.working_hours]
         if spec.phone:
             resource.phone = normalise_phone("phone", spec.phone)
-        set_interpreter_offer(resource, spec)
+    set_interpreter_offer(resource, spec)
     session.add(resource)
     session.flush()
     return resource
@@ -112,10 +114,21 @@ def create_resource(session: Session, spec: ResourceSpec) -> Resource:
 
 def set_interpreter_offer(resource: Resource, spec: ResourceSpec) -> None:
     """Set what an interpreter offers: gender, dialects, trainings and hour limits."""
-    offers = (spec.gender, spec.dialects, spec.trainings, spec.max_hours_day, spec.max_hours_week)
+    offers = {
+        "gender": spec.gender,
+        "dialects": spec.dialects,
+        "trainings": spec.trainings,
+        "max_hours_day": spec.max_hours_day,
+        "max_hours_week": spec.max_hours_week,
+        "limited_types": spec.limited_types,
+    }
     if resource.kind != "interpreter":
-        if any(offers) or spec.limited_types is not None:
-            raise Invalid("gender", "Only an interpreter has a gender, dialects or trainings here.")
+        given = [name for name, value in offers.items() if value or value == 0]
+        if given or spec.limited_types is not None:
+            raise Invalid(
+                (given or ["limited_types"])[0],
+                "Only an interpreter has a gender, dialects, trainings or hour limits here.",
+            )
         return
     if spec.gender is not None and spec.gender not in GENDERS:
         raise Invalid("gender", f"One of {', '.join(GENDERS)}, or none.")
@@ -145,6 +158,40 @@ def set_interpreter_offer(resource: Resource, spec: ResourceSpec) -> None:
     resource.limited_types = (
         None if spec.limited_types is None else ",".join(sorted(set(spec.limited_types)))
     )
+
+
+def interpreter_offer_image(resource: Resource) -> dict[str, object]:
+    return {
+        "gender": resource.gender,
+        "dialects": resource.dialects,
+        "trainings": resource.trainings,
+        "max_hours_day": resource.max_hours_day,
+        "max_hours_week": resource.max_hours_week,
+        "limited_types": resource.limited_type_list,
+    }
+
+
+def change_interpreter_offer(
+    session: Session, resource_id: int, offer: Mapping[str, Any], actor: str
+) -> Resource:
+    """Replace an interpreter's gender, dialects, trainings and hour limits (audited).
+
+    `offer` holds ResourceSpec's offer fields; one left out is cleared (limits: the defaults).
+    """
+    resource = get_resource(session, resource_id)
+    before = interpreter_offer_image(resource)
+    set_interpreter_offer(resource, ResourceSpec(kind=resource.kind, name=resource.name, **offer))
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="change_interpreter_offer",
+        entity="resource",
+        entity_id=resource.id,
+        before=before,
+        after=interpreter_offer_image(resource),
+    )
+    return resource
 
 
 def _hours(spec: HoursSpec, offices: dict[str, Office]) -> WorkingHours:

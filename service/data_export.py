@@ -6,6 +6,9 @@ a booking with other participants are withheld (they are about the group and may
 members); in every free text kept (notes, reasons, places, SMS and replies) the references and
 numbers of the subject's fellow participants are replaced, and so is any phone number that is
 not the subject's own or their guardian's.
+
+Their interpreter needs and the interpreters they avoid, named, with the reasons recorded, are
+their own data and are included.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ from service.beneficiaries import get_beneficiary
 from service.clock import utcnow
 from service.models import (
     Attendance,
+    AvoidedInterpreter,
     Beneficiary,
     Booking,
     BookingBeneficiary,
     ConsentEvent,
     Enrolment,
+    InterpreterNeeds,
     Office,
     OutboxMessage,
+    Resource,
     Series,
     SmsReply,
 )
@@ -98,6 +104,14 @@ class AttendanceRow:
 
 
 @dataclass(frozen=True)
+class AvoidedRow:
+    interpreter_id: int
+    interpreter_name: str
+    reason: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class BeneficiaryExport:
     exported_at: datetime
     profile: Beneficiary
@@ -107,6 +121,8 @@ class BeneficiaryExport:
     attendance: list[AttendanceRow]
     notifications: list[NotificationRow]
     replies: list[ReplyRow]
+    interpreter_needs: InterpreterNeeds | None
+    avoided_interpreters: list[AvoidedRow]
 
 
 class _Scrubber:
@@ -165,7 +181,21 @@ def export_beneficiary(session: Session, beneficiary_id: int) -> BeneficiaryExpo
         attendance=_attendance(session, beneficiary_id),
         notifications=_notifications(session, beneficiary_id, scrub),
         replies=_replies(session, beneficiary, scrub),
+        interpreter_needs=session.get(InterpreterNeeds, beneficiary_id),
+        avoided_interpreters=_avoided(session, beneficiary_id, scrub),
     )
+
+
+def _avoided(session: Session, beneficiary_id: int, scrub: _Scrubber) -> list[AvoidedRow]:
+    rows = session.execute(
+        select(AvoidedInterpreter, Resource.name)
+        .join(Resource, Resource.id == AvoidedInterpreter.resource_id)
+        .where(AvoidedInterpreter.beneficiary_id == beneficiary_id)
+        .order_by(Resource.name, Resource.id)
+    )
+    return [
+        AvoidedRow(a.resource_id, name, scrub(a.reason) or "", a.recorded_at) for a, name in rows
+    ]
 
 
 def _fellow_participants(

@@ -9,7 +9,9 @@ see service/redaction.py) and in the audit log's images.  Their bookings, and ev
 series whose text changed, get a note-free re-render, so no feed shows them again, and the
 feeds' change counters move.
 
-The other languages they speak go too.
+The other languages they speak go too, and so do their interpreter needs and the interpreters
+they avoid with the reasons (protection data); the audit log keeps only that these were
+recorded, by whom and when, its images blanked.
 
 What stays: a tombstone row with the preferred language (the statistics count by language; on
 its own, with small counts masked, it names nobody), the registration date and `erased_at`, so
@@ -37,6 +39,8 @@ from service.clock import utcnow
 from service.enrolment import withdraw
 from service.errors import InvalidTransition, NotFound
 from service.models import (
+    AuditEntry,
+    AvoidedInterpreter,
     Beneficiary,
     Booking,
     BookingBeneficiary,
@@ -44,6 +48,7 @@ from service.models import (
     Enrolment,
     FlaggedNumber,
     IdempotencyKey,
+    InterpreterNeeds,
     OutboxMessage,
     Resource,
     Series,
@@ -66,6 +71,8 @@ class Erasure:
     bookings_rerendered: int
     audit_entries_scrubbed: int
     texts_redacted: int
+    interpreter_needs_deleted: int
+    avoided_interpreters_deleted: int
 
     def image(self) -> dict[str, Any]:
         return {
@@ -78,6 +85,8 @@ class Erasure:
             "bookings_rerendered": self.bookings_rerendered,
             "audit_entries_scrubbed": self.audit_entries_scrubbed,
             "texts_redacted": self.texts_redacted,
+            "interpreter_needs_deleted": self.interpreter_needs_deleted,
+            "avoided_interpreters_deleted": self.avoided_interpreters_deleted,
         }
 
 
@@ -96,6 +105,8 @@ class ErasurePreview:
     consent_events_deleted: int
     enrolments_withdrawn: int
     bookings: int
+    interpreter_needs_deleted: int
+    avoided_interpreters_deleted: int
 
 
 def _numbers_of_others(session: Session, beneficiary: Beneficiary) -> set[str]:
@@ -170,6 +181,12 @@ def preview_erasure(session: Session, beneficiary_id: int) -> ErasurePreview:
         ),
         enrolments_withdrawn=_count(session, Enrolment, _active_enrolments(beneficiary_id)),
         bookings=len(session.scalars(_their_live_bookings(beneficiary_id)).all()),
+        interpreter_needs_deleted=_count(
+            session, InterpreterNeeds, InterpreterNeeds.beneficiary_id == beneficiary_id
+        ),
+        avoided_interpreters_deleted=_count(
+            session, AvoidedInterpreter, AvoidedInterpreter.beneficiary_id == beneficiary_id
+        ),
     )
 
 
@@ -215,6 +232,35 @@ def _delete_replies_and_consent(
         delete(ConsentEvent).where(ConsentEvent.beneficiary_id == beneficiary_id)
     )
     return int(replies.rowcount), int(consent.rowcount)  # type: ignore[attr-defined]
+
+
+# Audit actions whose images hold interpreter needs or avoided interpreters.
+NEEDS_ACTIONS = ("set_interpreter_needs", "avoid_interpreter", "stop_avoiding_interpreter")
+
+
+def _delete_interpreter_needs(session: Session, beneficiary_id: int) -> tuple[int, int, int]:
+    """Delete their needs and avoided interpreters, and blank the audit images of both."""
+    needs = session.execute(
+        delete(InterpreterNeeds).where(InterpreterNeeds.beneficiary_id == beneficiary_id)
+    )
+    avoided = session.execute(
+        delete(AvoidedInterpreter).where(AvoidedInterpreter.beneficiary_id == beneficiary_id)
+    )
+    blanked = session.execute(
+        update(AuditEntry)
+        .where(
+            AuditEntry.entity == "beneficiary",
+            AuditEntry.entity_id == beneficiary_id,
+            AuditEntry.action.in_(NEEDS_ACTIONS),
+        )
+        .values(before=None, after=None)
+        .execution_options(synchronize_session=False)
+    )
+    return (
+        int(needs.rowcount),  # type: ignore[attr-defined]
+        int(avoided.rowcount),  # type: ignore[attr-defined]
+        int(blanked.rowcount),  # type: ignore[attr-defined]
+    )
 
 
 def _clear_sole_notes(session: Session, beneficiary_id: int) -> None:
@@ -269,10 +315,11 @@ def erase_beneficiary(
     enrolments = _withdraw_enrolments(session, beneficiary.id, actor, now)
     cancelled, blanked = _blank_messages(session, beneficiary.id, numbers, now)
     replies, consent = _delete_replies_and_consent(session, beneficiary.id, numbers)
+    needs, avoided, needs_audit = _delete_interpreter_needs(session, beneficiary.id)
     _clear_sole_notes(session, beneficiary.id)
     session.flush()
     texts = redact_free_text(session, secrets, rows)
-    audited = scrub_audit(session, secrets, entries)
+    audited = scrub_audit(session, secrets, entries) + needs_audit
     forget_answers_naming(session, secrets)
     _tombstone(beneficiary, now)
     session.flush()
@@ -290,6 +337,8 @@ def erase_beneficiary(
         bookings_rerendered=rerendered,
         audit_entries_scrubbed=audited,
         texts_redacted=texts.rows,
+        interpreter_needs_deleted=needs,
+        avoided_interpreters_deleted=avoided,
     )
     record_change(
         session,

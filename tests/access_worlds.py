@@ -83,6 +83,7 @@ def build_world(client, factory, session, admin, office: str) -> dict[str, Any]:
         "office": office,
         "code": office,
         "interpreter": interpreter.id,
+        "interpreter_id": interpreter.id,
         "resource_id": interpreter.id,
         "room": room.id,
         "teacher": teacher.id,

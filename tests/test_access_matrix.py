@@ -51,6 +51,8 @@ REGISTER = rule((OK, HID), (OK, HID), (NO, NO))
 MESSAGES = rule((OK, HID), (NO, NO), (NO, NO))
 OFFICE_CHANGE = rule((OK, NO), (NO, NO), (NO, NO))
 TIME_OFF = rule((OK, NO), (OK, NO), (NO, NO))
+# protection data: not even a refusal confirms that the beneficiary exists
+NEEDS = rule((OK, HID), (HID, HID), (HID, HID))
 
 EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "GET /api/v1/offices": PUBLIC,
@@ -63,10 +65,17 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "GET /api/v1/resources/{resource_id}/time-off": TIME_OFF,
     "POST /api/v1/resources/{resource_id}/time-off": TIME_OFF,
     "GET /api/v1/resources/{resource_id}/freebusy": PUBLIC,
+    "PUT /api/v1/resources/{resource_id}/interpreter-offer": ADMIN_ONLY,
     "GET /api/v1/beneficiaries": BENEFICIARY_LIST,
     "POST /api/v1/beneficiaries": rule((OK, NO), (NO, NO), (NO, NO)),
     "GET /api/v1/beneficiaries/{beneficiary_id}": BENEFICIARY,
     "PATCH /api/v1/beneficiaries/{beneficiary_id}": BENEFICIARY,
+    # before the erasure below, which leaves nothing to change
+    "GET /api/v1/beneficiaries/{beneficiary_id}/interpreter-needs": NEEDS,
+    "PUT /api/v1/beneficiaries/{beneficiary_id}/interpreter-needs": NEEDS,
+    "GET /api/v1/beneficiaries/{beneficiary_id}/avoided-interpreters": NEEDS,
+    "PUT /api/v1/beneficiaries/{beneficiary_id}/avoided-interpreters/{interpreter_id}": NEEDS,
+    "DELETE /api/v1/beneficiaries/{beneficiary_id}/avoided-interpreters/{interpreter_id}": NEEDS,
     "POST /api/v1/beneficiaries/{beneficiary_id}/erase": ADMIN_ONLY,
     "GET /api/v1/beneficiaries/{beneficiary_id}/export": BENEFICIARY,
     "GET /api/v1/beneficiaries/{beneficiary_id}/consent": BENEFICIARY,
@@ -164,6 +173,11 @@ def _request(operation: str, w: dict[str, Any]) -> tuple[str, str, dict[str, Any
             "offices": [w["office"]],
         },
         "PATCH /api/v1/beneficiaries/{beneficiary_id}": {"discreet": True},
+        "PUT /api/v1/resources/{resource_id}/interpreter-offer": {"gender": "female"},
+        "PUT /api/v1/beneficiaries/{beneficiary_id}/interpreter-needs": {"gender": "female"},
+        "PUT /api/v1/beneficiaries/{beneficiary_id}/avoided-interpreters/{interpreter_id}": {
+            "reason": "matrix"
+        },
         "POST /api/v1/bookings": {
             "type": "interpretation",
             "office": w["office"],

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         views_bookings,
         views_calendar,
         views_interpreter_month,
+        views_needs,
         views_privacy,
         views_reminders,
         views_series,

@@ -18,7 +18,7 @@ from service.access_policy import (
     list_scope,
     require_office_changes,
 )
-from service.console import people_queries
+from service.console import needs_section, people_queries
 from service.console.forms_people import (
     BeneficiaryForm,
     BeneficiarySearchForm,
@@ -139,8 +139,12 @@ def _render_one(
     offices_form: OfficesForm | None = None,
     confirm_withdrawal: bool = False,
     languages_form: OtherLanguagesForm | None = None,
+    needs: needs_section.NeedsSection | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
+    if needs is None and needs_section.may_see_needs(principal(), beneficiary):
+        reassign = request.args.get("reassign", type=int)
+        needs = needs_section.build(db, beneficiary, reassign=reassign)
     if languages_form is None:
         languages_form = OtherLanguagesForm(formdata=None)
         languages_form.other_languages.data = ", ".join(beneficiary.other_languages)
@@ -159,6 +163,7 @@ def _render_one(
         languages_form=languages_form,
         sources=SOURCES,
         error=error,
+        needs=needs,
     ), status
 
 

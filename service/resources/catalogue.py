@@ -14,6 +14,7 @@ from service.access_policy import Action, Kind, require
 from service.db import get_session
 from service.models import TimeOff
 from service.resources.schemas import (
+    InterpreterOfferSchema,
     ResourceCreateSchema,
     ResourceQuerySchema,
     ResourceSchema,
@@ -60,6 +61,23 @@ class ResourceById(MethodView):
     def get(self, resource_id: int) -> Any:
         require(current_principal(), Action.READ, Kind.RESOURCE)
         return catalogue.get_resource(get_session(), resource_id)
+
+
+@blp.route("/<int:resource_id>/interpreter-offer")
+class InterpreterOffer(MethodView):
+    @blp.arguments(InterpreterOfferSchema)
+    @blp.response(200, ResourceSchema)
+    def put(self, data: dict[str, Any], resource_id: int) -> Any:
+        """Replace an interpreter's gender, dialects, trainings and hour limits (admin; audited).
+
+        A field left out is cleared; limits and limited types left out follow the settings.
+        """
+        principal = current_principal()
+        require(principal, Action.CHANGE, Kind.RESOURCE)
+        session = get_session()
+        resource = catalogue.change_interpreter_offer(session, resource_id, data, principal.name)
+        session.commit()
+        return resource
 
 
 def _may_manage_time_off(resource_id: int, action: Action) -> str:

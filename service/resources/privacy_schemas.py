@@ -21,6 +21,12 @@ class ErasureSchema(Schema):
     texts_redacted = fields.Integer(
         metadata={"description": "Free texts (notes, reasons, SMS) where the data was replaced."}
     )
+    interpreter_needs_deleted = fields.Integer(
+        metadata={"description": "Interpreter needs deleted (0 or 1)."}
+    )
+    avoided_interpreters_deleted = fields.Integer(
+        metadata={"description": "Avoided interpreters deleted, with their reasons."}
+    )
 
 
 class ProfileSchema(BeneficiarySchema):
@@ -98,6 +104,20 @@ class ExportReplySchema(Schema):
     booking_id = fields.Integer(allow_none=True)
 
 
+class ExportNeedsSchema(Schema):
+    gender = Text(allow_none=True)
+    dialect = Text(allow_none=True)
+    child_trained = fields.Boolean()
+    updated_at = Instant()
+
+
+class ExportAvoidedSchema(Schema):
+    interpreter_id = fields.Integer()
+    interpreter_name = Text()
+    reason = Text()
+    recorded_at = Instant()
+
+
 class BeneficiaryExportSchema(Schema):
     exported_at = Instant()
     profile = fields.Nested(ProfileSchema)
@@ -107,3 +127,12 @@ class BeneficiaryExportSchema(Schema):
     attendance = fields.List(fields.Nested(ExportAttendanceSchema))
     notifications = fields.List(fields.Nested(ExportNotificationSchema))
     replies = fields.List(fields.Nested(ExportReplySchema))
+    interpreter_needs = fields.Nested(
+        ExportNeedsSchema,
+        allow_none=True,
+        metadata={"description": "What they need of an interpreter; null: nothing recorded."},
+    )
+    avoided_interpreters = fields.List(
+        fields.Nested(ExportAvoidedSchema),
+        metadata={"description": "The interpreters they avoid, named, with the reasons."},
+    )

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from service.models.access import ROLES
 from service.models.booking import BOOKING_TYPES, STATUSES
 from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
-from service.models.resource import MODALITIES, RESOURCE_KINDS, SPECIALITIES
+from service.models.resource import GENDERS, MODALITIES, RESOURCE_KINDS, SPECIALITIES, TRAININGS
 from service.resources.fields import Day, Instant, RowId, SlotList, Text, Version
 from service.resources.interpreter_fields import (
     OverriddenRules,
@@ -82,7 +82,38 @@ class ResourceQuerySchema(Schema):
     speciality = Text(validate=validate.OneOf(SPECIALITIES))
 
 
-class ResourceCreateSchema(Schema):
+class InterpreterOfferSchema(Schema):
+    """What an interpreter offers; on a room, counsellor or teacher none of it is accepted."""
+
+    gender = Text(allow_none=True, validate=validate.OneOf(GENDERS))
+    dialects = fields.List(
+        Text(validate=validate.Length(min=2, max=32)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "BCP 47 tags of languages listed, with a region or script."},
+    )
+    trainings = fields.List(
+        Text(validate=validate.OneOf(TRAININGS)), load_default=list, validate=validate.Length(max=3)
+    )
+    max_hours_day = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 24),
+        metadata={"description": "Hours of limited types a day, 1 to 24; null: the default."},
+    )
+    max_hours_week = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 168),
+        metadata={"description": "Hours of limited types a week, 1 to 168; null: the default."},
+    )
+    limited_types = fields.List(
+        Text(validate=validate.OneOf(BOOKING_TYPES)),
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Booking types the limits count; null: the default."},
+    )
+
+
+class ResourceCreateSchema(InterpreterOfferSchema):
     kind = Text(required=True, validate=validate.OneOf(RESOURCE_KINDS))
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     office = _code
@@ -108,6 +139,12 @@ class ResourceSchema(Schema):
     specialities = fields.List(Text())
     capacity = fields.Integer(allow_none=True)
     working_hours = fields.Method("_hours")
+    gender = Text(allow_none=True)
+    dialects = fields.List(Text())
+    trainings = fields.List(Text())
+    max_hours_day = fields.Integer(allow_none=True)
+    max_hours_week = fields.Integer(allow_none=True)
+    limited_types = fields.List(Text(), attribute="limited_type_list", allow_none=True)
 
     def _hours(self, resource: object) -> list[dict[str, object]]:
         return [

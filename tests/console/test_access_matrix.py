@@ -84,6 +84,10 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "POST /console/beneficiaries/{beneficiary_id}/discreet": BENEFICIARY,
     "POST /console/beneficiaries/{beneficiary_id}/offices": BENEFICIARY,
     "POST /console/beneficiaries/{beneficiary_id}/languages": BENEFICIARY,
+    "POST /console/beneficiaries/{beneficiary_id}/needs": BENEFICIARY,
+    "POST /console/beneficiaries/{beneficiary_id}/avoided": BENEFICIARY,
+    # not confirmed: the page asks first (the interpreter was avoided by the row above)
+    "POST /console/beneficiaries/{beneficiary_id}/avoided/{interpreter_id}/remove": BENEFICIARY,
     # without the typed case reference: an admin gets the form back (422), nothing is erased
     "POST /console/beneficiaries/{beneficiary_id}/erase": ADMIN_ONLY,
     "POST /console/book": CREATE_SCHEDULE,
@@ -179,6 +183,11 @@ def _form(route: str, w: dict[str, Any]) -> dict[str, Any]:
         "POST /console/beneficiaries/{beneficiary_id}/discreet": {"discreet": "yes"},
         "POST /console/beneficiaries/{beneficiary_id}/offices": {"offices": [w["office"]]},
         "POST /console/beneficiaries/{beneficiary_id}/languages": {"other_languages": "ar, en"},
+        "POST /console/beneficiaries/{beneficiary_id}/needs": {"gender": "female"},
+        "POST /console/beneficiaries/{beneficiary_id}/avoided": {
+            "interpreter": str(w["interpreter"]),
+            "reason": "matrix",
+        },
         "POST /console/book": {
             "kind": "interpreter",
             "language": "fa",
