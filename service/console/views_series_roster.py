@@ -25,13 +25,13 @@ from service.console.series_forms import (
     WithdrawForm,
     read_marks,
 )
-from service.console.views_bookings import reschedule_form
+from service.console.views_bookings import may_override_language, reschedule_form
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
 from service.console.words import describe
 from service.db import get_session
-from service.errors import DomainError
-from service.language_match import LanguageMismatch
+from service.errors import DomainError, Invalid
+from service.language_match import LanguageMismatch, LanguageOverride
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
 from service.series import LIVE
@@ -42,17 +42,31 @@ from service.series import LIVE
 def series_enrol(series_id: int) -> ResponseReturnValue:
     shown = load_series(principal(), series_id, write=True)
     form = EnrolForm()
+    db, who = get_session(), principal()
+    may_override = may_override_language(who)
     if not form.validate():
-        return render_series(shown, 422, enrol=form)
-    db = get_session()
+        ticked = may_override and bool(form.language_override.data)
+        return render_series(shown, 422, enrol=form, offer_override=ticked)
+    override = may_override and bool(form.language_override.data)
+    language = LanguageOverride(
+        override, (form.language_override_reason.data or None) if override else None
+    )
     try:
-        beneficiary = find_beneficiary(db, principal(), form.case_reference.data or "")
-        row = enrolment.enrol(db, shown.id, beneficiary.id, actor())
+        beneficiary = find_beneficiary(db, who, form.case_reference.data or "")
+        row = enrolment.enrol(db, shown.id, beneficiary.id, actor(), language_override=language)
     except LanguageMismatch as exc:
         db.rollback()
-        return render_series(shown, exc.status, enrol=form, enrol_error=language_refusal(exc))
+        refusal = language_refusal(exc)
+        return render_series(
+            shown, exc.status, enrol=form, enrol_error=refusal, offer_override=may_override
+        )
     except DomainError as exc:
         db.rollback()
+        if isinstance(exc, Invalid) and exc.field == "language_override_reason":
+            why = _("Say why they are enrolled all the same.")
+            return render_series(
+                shown, exc.status, enrol=form, enrol_error=why, offer_override=True
+            )
         return render_series(shown, exc.status, enrol=form, enrol_error=describe(exc))
     position = enrolment.waitlist_position(db, row)
     db.commit()
