@@ -92,7 +92,9 @@ def find_beneficiary(session: Session, principal: Principal, case_reference: str
     """Find a beneficiary by case reference among those the principal may see; any other
     reference is answered as unknown (Invalid on `case_reference`)."""
     if not allows(principal, Action.LIST, Kind.BENEFICIARY):
-        raise Invalid("case_reference", "You may not book or enrol beneficiaries.")
+        raise Invalid("case_reference", "You may not book or enrol beneficiaries.").coded(
+            "may_not_book_beneficiaries"
+        )
     scope = list_scope(principal, Kind.BENEFICIARY)
     offices = None if scope.everything else scope.offices
     return get_by_case_reference(session, case_reference, offices)
@@ -120,4 +122,6 @@ def check_beneficiaries(
         if beneficiary is not None and not allows(
             principal, Action.READ, Kind.BENEFICIARY, beneficiary_facts(beneficiary)
         ):
-            raise Invalid(field, f"No beneficiary with id {beneficiary_id}.")
+            raise Invalid(field, f"No beneficiary with id {beneficiary_id}.").coded(
+                "beneficiary_unknown_id"
+            )

@@ -35,26 +35,36 @@ def normalise_email(email: str) -> str:
     value = email.strip().lower()
     local, _, domain = value.partition("@")
     if not local or "." not in domain or any(c.isspace() for c in value):
-        raise Invalid("email", "Give an email address such as name@example.org.")
+        raise Invalid("email", "Give an email address such as name@example.org.").coded(
+            "email_format"
+        )
     return value
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid("password", f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+        raise Invalid(
+            "password", f"A password has at least {MIN_PASSWORD_LENGTH} characters."
+        ).coded("password_short", count=MIN_PASSWORD_LENGTH)
 
 
 def _check_scope(session: Session, role: str, offices: list[str], resource_id: int | None) -> None:
     if role not in ROLES:
-        raise Invalid("role", f"Unknown role; one of {', '.join(ROLES)}.")
+        raise Invalid("role", f"Unknown role; one of {', '.join(ROLES)}.").coded("role_unknown")
     known = set(session.scalars(select(Office.code)))
     for code in offices:
         if code not in known:
-            raise Invalid("offices", f"No office with code {code!r}.")
+            raise Invalid("offices", f"No office with code {code!r}.").coded(
+                "office_unknown", office=code
+            )
     if role == "coordinator" and not offices:
-        raise Invalid("offices", "A coordinator is scoped to at least one office.")
+        raise Invalid("offices", "A coordinator is scoped to at least one office.").coded(
+            "coordinator_needs_office"
+        )
     if role == "staff" and (resource_id is None or session.get(Resource, resource_id) is None):
-        raise Invalid("resource_id", "A staff account is linked to an existing person.")
+        raise Invalid("resource_id", "A staff account is linked to an existing person.").coded(
+            "staff_needs_person"
+        )
 
 
 def create_user(
@@ -72,10 +82,12 @@ def create_user(
     codes = sorted(set(offices))
     _check_scope(session, role, codes, resource_id)
     if locale is not None and locale not in LOCALES:
-        raise Invalid("locale", f"Unknown locale; one of {', '.join(LOCALES)}.")
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(LOCALES)}.").coded(
+            "locale_unknown"
+        )
     _check_password(password)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise Invalid("email", f"An account for {address} exists already.")
+        raise Invalid("email", f"An account for {address} exists already.").coded("email_taken")
     user = User(
         email=address,
         password_hash=_hasher.hash(password),
@@ -167,14 +179,16 @@ def signed_in_user(session: Session, user_id: int, stamp: str) -> User | None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user with id {user_id}.")
+        raise NotFound(f"No user with id {user_id}.").coded("user_unknown")
     return user
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> User:
     """Let a user replace their own password, given the current one."""
     if not _verify(user.password_hash, current):
-        raise Invalid("current_password", "The current password is not right.")
+        raise Invalid("current_password", "The current password is not right.").coded(
+            "password_wrong"
+        )
     _check_password(new)
     user.password_hash = _hasher.hash(new)
     return end_sessions(session, user)
@@ -182,7 +196,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Use
 
 def _require_admin(admin: Principal) -> None:
     if not admin.is_admin:
-        raise Forbidden("Only an admin manages accounts.")
+        raise Forbidden("Only an admin manages accounts.").coded("accounts_admin_only")
 
 
 def reset_password(session: Session, admin: Principal, user_id: int, new: str) -> User:
@@ -199,7 +213,9 @@ def reset_password(session: Session, admin: Principal, user_id: int, new: str) -
 def set_locale(session: Session, user: User, locale: str | None) -> User:
     """Set the language of a user's pages (None: follow the browser)."""
     if locale is not None and locale not in LOCALES:
-        raise Invalid("locale", f"Unknown locale; one of {', '.join(LOCALES)}.")
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(LOCALES)}.").coded(
+            "locale_unknown"
+        )
     user.locale = locale
     session.flush()
     return user
@@ -220,7 +236,7 @@ def deactivate_user(session: Session, admin: Principal, user_id: int) -> User:
     _require_admin(admin)
     user = get_user(session, user_id)
     if user.email == admin.name and admin.token_id == 0:
-        raise Invalid("user_id", "You cannot deactivate your own account.")
+        raise Invalid("user_id", "You cannot deactivate your own account.").coded("deactivate_self")
     user.active = False
     revoke_feeds_of_user(session, user.email)
     return end_sessions(session, user)

@@ -23,9 +23,13 @@ COMPLETION_SHARE = 0.8
 
 def _held(booking: Booking, now: datetime) -> None:
     if booking.status == "cancelled":
-        raise InvalidTransition("The occurrence was cancelled; nobody attended it.")
+        raise InvalidTransition("The occurrence was cancelled; nobody attended it.").coded(
+            "attendance_class_cancelled"
+        )
     if booking.starts_at > now:
-        raise InvalidTransition("Attendance is recorded once the occurrence has started.")
+        raise InvalidTransition("Attendance is recorded once the occurrence has started.").coded(
+            "attendance_not_started"
+        )
 
 
 def record_attendance(
@@ -40,7 +44,9 @@ def record_attendance(
     """Record (or correct) whether an enrolled beneficiary came to one occurrence."""
     moment = now or utcnow()
     if mark not in ATTENDANCE_MARKS:
-        raise Invalid("mark", f"One of {', '.join(ATTENDANCE_MARKS)}.")
+        raise Invalid("mark", f"One of {', '.join(ATTENDANCE_MARKS)}.").coded(
+            "attendance_mark_unknown"
+        )
     _held(booking, moment)
     enrolled = (
         None
@@ -54,7 +60,9 @@ def record_attendance(
         )
     )
     if enrolled is None:
-        raise Invalid("beneficiary_id", f"Beneficiary {beneficiary_id} is not enrolled.")
+        raise Invalid("beneficiary_id", f"Beneficiary {beneficiary_id} is not enrolled.").coded(
+            "not_enrolled", beneficiary=beneficiary_id
+        )
     row = session.scalar(
         select(Attendance).where(
             Attendance.booking_id == booking.id, Attendance.beneficiary_id == beneficiary_id
@@ -91,7 +99,7 @@ def record_register(
     """Record the marks of several beneficiaries at one occurrence, all or none."""
     people = [beneficiary_id for beneficiary_id, _mark in marks]
     if len(set(people)) != len(people):
-        raise Invalid("marks", "A beneficiary is listed twice.")
+        raise Invalid("marks", "A beneficiary is listed twice.").coded("beneficiary_twice")
     return [
         record_attendance(session, series, booking, beneficiary_id, mark, actor, now)
         for beneficiary_id, mark in marks
@@ -113,7 +121,7 @@ def record_walk_ins(
 ) -> Booking:
     """Record how many people came to an occurrence without registering."""
     if walk_ins < 0:
-        raise Invalid("walk_ins", "A count of people is zero or more.")
+        raise Invalid("walk_ins", "A count of people is zero or more.").coded("walk_ins_negative")
     _held(booking, now or utcnow())
     before = {"walk_ins": booking.walk_ins}
     booking.walk_ins = walk_ins

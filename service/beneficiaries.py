@@ -42,11 +42,15 @@ def load_offices(session: Session, codes: Iterable[str]) -> list[Office]:
     """Return the offices with these codes, refusing unknown ones and an empty list."""
     wanted = sorted(set(codes))
     if not wanted:
-        raise Invalid("offices", "Name at least one office the beneficiary belongs to.")
+        raise Invalid("offices", "Name at least one office the beneficiary belongs to.").coded(
+            "beneficiary_office_required"
+        )
     found = list(session.scalars(select(Office).where(Office.code.in_(wanted))))
     missing = set(wanted) - {office.code for office in found}
     if missing:
-        raise Invalid("offices", f"No office with code {sorted(missing)[0]!r}.")
+        raise Invalid("offices", f"No office with code {sorted(missing)[0]!r}.").coded(
+            "office_unknown", office=sorted(missing)[0]
+        )
     return sorted(found, key=lambda office: office.code)
 
 
@@ -57,10 +61,14 @@ def register_beneficiary(
     (`source`) and who."""
     reference = request.case_reference.strip()
     if not reference:
-        raise Invalid("case_reference", "A case reference is required.")
+        raise Invalid("case_reference", "A case reference is required.").coded(
+            "case_reference_required"
+        )
     offices = load_offices(session, request.offices)
     if session.scalar(select(Beneficiary.id).where(Beneficiary.case_reference == reference)):
-        raise Conflict(f"Case reference {reference!r} is already registered.")
+        raise Conflict(f"Case reference {reference!r} is already registered.").coded(
+            "case_reference_taken", reference=reference
+        )
     phone = normalise_phone("phone", request.phone) if request.phone else None
     guardian = (
         normalise_phone("guardian_phone", request.guardian_phone)
@@ -69,7 +77,7 @@ def register_beneficiary(
     )
     if request.sms_consent and not (guardian if request.is_minor else phone):
         field = "guardian_phone" if request.is_minor else "phone"
-        raise Invalid(field, "SMS consent needs a number to send to.")
+        raise Invalid(field, "SMS consent needs a number to send to.").coded("sms_needs_phone")
     language = check_language("language", request.language)
     others = other_language_rows(language, request.other_languages)
     now = utcnow()
@@ -109,13 +117,15 @@ def register_beneficiary(
 def refuse_erased(beneficiary: Beneficiary) -> None:
     """Refuse to change the tombstone of an erased beneficiary."""
     if beneficiary.erased_at is not None:
-        raise InvalidTransition("This beneficiary's data was erased; nothing can be changed.")
+        raise InvalidTransition(
+            "This beneficiary's data was erased; nothing can be changed."
+        ).coded("beneficiary_erased_fixed")
 
 
 def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
     beneficiary = session.get(Beneficiary, beneficiary_id)
     if beneficiary is None:
-        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
+        raise NotFound(f"No beneficiary with id {beneficiary_id}.").coded("beneficiary_unknown_id")
     return beneficiary
 
 
@@ -130,7 +140,9 @@ def set_sms_consent(
     reply or the network); withdrawal cancels queued SMS at once."""
     refuse_erased(beneficiary)
     if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
-        raise Invalid("sms_consent", "SMS consent needs a number to send to.")
+        raise Invalid("sms_consent", "SMS consent needs a number to send to.").coded(
+            "sms_needs_phone"
+        )
     if consent != beneficiary.sms_consent:
         now = utcnow()
         beneficiary.sms_consent = consent
@@ -234,7 +246,9 @@ def update_beneficiary(
         beneficiary.offices = load_offices(session, changes.offices)
     consent = beneficiary.sms_consent if changes.sms_consent is None else changes.sms_consent
     if consent and not (beneficiary.guardian_phone if beneficiary.is_minor else beneficiary.phone):
-        raise Invalid("sms_consent", "SMS consent needs a number to send to.")
+        raise Invalid("sms_consent", "SMS consent needs a number to send to.").coded(
+            "sms_needs_phone"
+        )
     set_sms_consent(session, beneficiary, consent, source=source, actor=actor)
     if changes.discreet is not None and changes.discreet != beneficiary.discreet:
         beneficiary.discreet = changes.discreet

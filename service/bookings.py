@@ -74,13 +74,17 @@ def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) ->
     overlong durations."""
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise Invalid(name, "An instant needs an offset, such as 2027-03-01T10:00:00+02:00.")
+            raise Invalid(
+                name, "An instant needs an offset, such as 2027-03-01T10:00:00+02:00."
+            ).coded("offset_missing")
     check_year_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise Invalid("ends_at", "The end must come after the start.").coded("end_before_start")
     if ends_at - starts_at > policy.max_duration:
         hours = policy.max_duration / timedelta(hours=1)
-        raise Invalid("ends_at", f"A booking may last at most {hours:g} hours.")
+        raise Invalid("ends_at", f"A booking may last at most {hours:g} hours.").coded(
+            "booking_too_long", hours=hours
+        )
 
 
 def get_office(session: Session, code: str, field_name: str = "office") -> Office:
@@ -88,13 +92,15 @@ def get_office(session: Session, code: str, field_name: str = "office") -> Offic
         select(Office).where(Office.code == code).options(joinedload(Office.opening_hours))
     )
     if office is None:
-        raise Invalid(field_name, f"No office with code {code!r}.")
+        raise Invalid(field_name, f"No office with code {code!r}.").coded(
+            "office_unknown", office=code
+        )
     return office
 
 
 def load_resources(session: Session, ids: Sequence[int], field_name: str) -> list[Resource]:
     if len(set(ids)) != len(ids):
-        raise Invalid(field_name, "A resource is listed twice.")
+        raise Invalid(field_name, "A resource is listed twice.").coded("resource_twice")
     # One round trip: a person has a few working-hours rows and one to three offices.
     resources = list(
         session.scalars(
@@ -106,42 +112,62 @@ def load_resources(session: Session, ids: Sequence[int], field_name: str) -> lis
     found = {r.id for r in resources}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise Invalid(field_name, f"No resource with id {missing[0]}.")
+        raise Invalid(field_name, f"No resource with id {missing[0]}.").coded("resource_unknown")
     inactive = [r.id for r in resources if not r.active]
     if inactive:
-        raise Invalid(field_name, f"Resource {inactive[0]} is no longer bookable.")
+        raise Invalid(field_name, f"Resource {inactive[0]} is no longer bookable.").coded(
+            "resource_inactive", resource=inactive[0]
+        )
     return sorted(resources, key=lambda r: ids.index(r.id))
 
 
 def load_beneficiaries(session: Session, ids: Sequence[int]) -> list[Beneficiary]:
     """Return the beneficiaries with these ids, refusing unknown, erased and repeated ones."""
     if len(set(ids)) != len(ids):
-        raise Invalid("beneficiary_ids", "A beneficiary is listed twice.")
+        raise Invalid("beneficiary_ids", "A beneficiary is listed twice.").coded(
+            "beneficiary_twice"
+        )
     if not ids:
         return []
     rows = list(session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids))))
     missing = sorted(set(ids) - {b.id for b in rows})
     if missing:
-        raise Invalid("beneficiary_ids", f"No beneficiary with id {missing[0]}.")
+        raise Invalid("beneficiary_ids", f"No beneficiary with id {missing[0]}.").coded(
+            "beneficiary_unknown_id"
+        )
     erased = sorted(b.id for b in rows if b.erased_at is not None)
     if erased:
-        raise Invalid("beneficiary_ids", f"The data of beneficiary {erased[0]} was erased.")
+        raise Invalid("beneficiary_ids", f"The data of beneficiary {erased[0]} was erased.").coded(
+            "beneficiary_erased", beneficiary=erased[0]
+        )
     return rows
 
 
 def _check_place(request: BookingRequest, office: Office | None) -> None:
     if request.type not in BOOKING_TYPES:
-        raise Invalid("type", f"Unknown booking type; one of {', '.join(BOOKING_TYPES)}.")
+        raise Invalid("type", f"Unknown booking type; one of {', '.join(BOOKING_TYPES)}.").coded(
+            "booking_type_unknown"
+        )
     if request.modality not in MODALITIES:
-        raise Invalid("modality", f"Unknown modality; one of {', '.join(MODALITIES)}.")
+        raise Invalid("modality", f"Unknown modality; one of {', '.join(MODALITIES)}.").coded(
+            "modality_unknown"
+        )
     if request.public and request.type != "community_event":
-        raise Invalid("public", "Only a community event can be public.")
+        raise Invalid("public", "Only a community event can be public.").coded(
+            "public_community_only"
+        )
     if request.status not in ("tentative", "confirmed"):
-        raise Invalid("status", "A new booking is tentative or confirmed.")
+        raise Invalid("status", "A new booking is tentative or confirmed.").coded(
+            "new_booking_status"
+        )
     if office is None and not request.location and request.modality == "in_person":
-        raise Invalid("office", "An in-person booking needs an office or a location.")
+        raise Invalid("office", "An in-person booking needs an office or a location.").coded(
+            "in_person_needs_place"
+        )
     if request.modality != "in_person" and not request.remote_link:
-        raise Invalid("remote_link", "A phone or video booking needs its dial-in or video link.")
+        raise Invalid(
+            "remote_link", "A phone or video booking needs its dial-in or video link."
+        ).coded("remote_needs_link")
     check_remote_link(request.remote_link)
 
 
@@ -161,9 +187,13 @@ def check_rules(
     for resource in resources:
         if resource.kind == "room":
             if office is None or resource.room_office_id != office.id:
-                raise Invalid(field_name, f"Room {resource.id} is not in the booked office.")
+                raise Invalid(field_name, f"Room {resource.id} is not in the booked office.").coded(
+                    "room_elsewhere", resource=resource.id
+                )
             if modality != "in_person":
-                raise Invalid(field_name, "Only an in-person booking holds a room.")
+                raise Invalid(field_name, "Only an in-person booking holds a room.").coded(
+                    "room_in_person_only"
+                )
     if not override:
         if office is not None:
             reason = closed_reason(office, day)
@@ -241,7 +271,9 @@ def place_holds(
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:  # the exclusion constraint caught a race
-        raise Conflict("A resource was booked by someone else at the same moment.") from exc
+        raise Conflict("A resource was booked by someone else at the same moment.").coded(
+            "resource_raced"
+        ) from exc
 
 
 def create_booking(
@@ -259,11 +291,15 @@ def create_booking(
     if past_reason is None:
         check_not_past("starts_at", request.starts_at, now, policy.past_grace)
     if not request.resource_ids:
-        raise Invalid("resource_ids", "A booking holds at least one resource.")
+        raise Invalid("resource_ids", "A booking holds at least one resource.").coded(
+            "resources_required"
+        )
     office = get_office(session, request.office) if request.office else None
     _check_place(request, office)
     if request.override and not actor.may_override:
-        raise Invalid("override", "Only an admin may book outside opening hours.")
+        raise Invalid("override", "Only an admin may book outside opening hours.").coded(
+            "override_admin_only"
+        )
     resources = load_resources(session, request.resource_ids, "resource_ids")
     beneficiaries = load_beneficiaries(session, request.beneficiary_ids)
     check_rules(
@@ -340,7 +376,7 @@ def get_booking(session: Session, booking_id: int) -> Booking:
         options=[selectinload(Booking.holds), selectinload(Booking.attendee_rows)],
     )
     if booking is None:
-        raise NotFound(f"No booking with id {booking_id}.")
+        raise NotFound(f"No booking with id {booking_id}.").coded("booking_unknown")
     return booking
 
 
@@ -382,9 +418,13 @@ def change_status(
     """
     allowed_from, target = _TRANSITIONS[action]
     if booking.status not in allowed_from:
-        raise InvalidTransition(f"A {booking.status} booking cannot be {target.replace('_', ' ')}.")
+        raise InvalidTransition(
+            f"A {booking.status} booking cannot be {target.replace('_', ' ')}."
+        ).coded("booking_transition", status=booking.status, target=target)
     if action in ("complete", "no_show") and booking.starts_at > (now or utcnow()):
-        raise InvalidTransition("A booking that has not started yet cannot be closed.")
+        raise InvalidTransition("A booking that has not started yet cannot be closed.").coded(
+            "booking_not_started"
+        )
     before = booking_image(booking)
     booking.status = target
     booking.updated_at = utcnow()
@@ -446,16 +486,24 @@ def reschedule_booking(
     if booking.version != version:
         raise StaleVersion(booking.version)
     if booking.status not in ("tentative", "confirmed"):
-        raise InvalidTransition(f"A {booking.status} booking cannot be rescheduled.")
+        raise InvalidTransition(f"A {booking.status} booking cannot be rescheduled.").coded(
+            "booking_not_movable", status=booking.status
+        )
     if booking.record_past:
-        raise InvalidTransition("A booking recorded after the fact cannot be moved.")
+        raise InvalidTransition("A booking recorded after the fact cannot be moved.").coded(
+            "record_past_fixed"
+        )
     check_span(starts_at, ends_at, policy)
     check_not_past("starts_at", starts_at, now or utcnow(), policy.past_grace)
     if override and not actor.may_override:
-        raise Invalid("override", "Only an admin may book outside opening hours.")
+        raise Invalid("override", "Only an admin may book outside opening hours.").coded(
+            "override_admin_only"
+        )
     ids = list(resource_ids) if resource_ids is not None else booking.resource_ids
     if not ids:
-        raise Invalid("resource_ids", "A booking holds at least one resource.")
+        raise Invalid("resource_ids", "A booking holds at least one resource.").coded(
+            "resources_required"
+        )
     resources = load_resources(session, ids, "resource_ids")
     check_rules(
         session,

@@ -73,33 +73,47 @@ def _offices_by_code(session: Session) -> dict[str, Office]:
 def create_resource(session: Session, spec: ResourceSpec) -> Resource:
     """Add a room (office, capacity) or a person (offices, languages, modalities, hours)."""
     if spec.kind not in RESOURCE_KINDS:
-        raise Invalid("kind", f"Unknown kind; one of {', '.join(RESOURCE_KINDS)}.")
+        raise Invalid("kind", f"Unknown kind; one of {', '.join(RESOURCE_KINDS)}.").coded(
+            "resource_kind_unknown"
+        )
     offices = _offices_by_code(session)
     resource = Resource(kind=spec.kind, name=spec.name, locale=spec.locale)
     if spec.kind == "room":
         if spec.office not in offices:
-            raise Invalid("office", "A room belongs to one existing office.")
+            raise Invalid("office", "A room belongs to one existing office.").coded(
+                "room_office_required"
+            )
         if spec.capacity is None or spec.capacity < 1:
-            raise Invalid("capacity", "A room seats at least one person.")
+            raise Invalid("capacity", "A room seats at least one person.").coded(
+                "room_capacity_min"
+            )
         resource.room_office = offices[spec.office]
         resource.capacity = spec.capacity
     else:
         unknown = [c for c in spec.offices if c not in offices]
         if unknown or not spec.offices:
-            raise Invalid("offices", "A person serves at least one existing office.")
+            raise Invalid("offices", "A person serves at least one existing office.").coded(
+                "person_office_required"
+            )
         resource.offices = [offices[c] for c in sorted(set(spec.offices))]
         resource.language_rows = [
             ResourceLanguage(language=check_language("languages", c)) for c in set(spec.languages)
         ]
         if spec.kind == "interpreter" and not spec.languages:
-            raise Invalid("languages", "An interpreter has at least one language.")
+            raise Invalid("languages", "An interpreter has at least one language.").coded(
+                "interpreter_language_required"
+            )
         for modality in spec.modalities:
             if modality not in MODALITIES:
-                raise Invalid("modalities", f"Unknown modality {modality!r}.")
+                raise Invalid("modalities", f"Unknown modality {modality!r}.").coded(
+                    "modality_unknown"
+                )
         resource.modality_rows = [ResourceModality(modality=m) for m in set(spec.modalities)]
         for speciality in spec.specialities:
             if speciality not in SPECIALITIES:
-                raise Invalid("specialities", f"Unknown speciality {speciality!r}.")
+                raise Invalid("specialities", f"Unknown speciality {speciality!r}.").coded(
+                    "speciality_unknown"
+                )
         resource.speciality_rows = [
             ResourceSpeciality(speciality=s) for s in set(spec.specialities)
         ]
@@ -196,11 +210,17 @@ def change_interpreter_offer(
 
 def _hours(spec: HoursSpec, offices: dict[str, Office]) -> WorkingHours:
     if spec.office not in offices:
-        raise Invalid("working_hours", f"No office with code {spec.office!r}.")
+        raise Invalid("working_hours", f"No office with code {spec.office!r}.").coded(
+            "office_unknown", office=spec.office
+        )
     if not 0 <= spec.weekday <= 6:
-        raise Invalid("working_hours", "A weekday is 0 (Monday) to 6 (Sunday).")
+        raise Invalid("working_hours", "A weekday is 0 (Monday) to 6 (Sunday).").coded(
+            "weekday_range"
+        )
     if spec.ends <= spec.starts:
-        raise Invalid("working_hours", "Working hours end after they start.")
+        raise Invalid("working_hours", "Working hours end after they start.").coded(
+            "working_hours_order"
+        )
     return WorkingHours(
         office=offices[spec.office], weekday=spec.weekday, starts=spec.starts, ends=spec.ends
     )
@@ -252,7 +272,7 @@ def query_resources(
 def get_resource(session: Session, resource_id: int) -> Resource:
     resource = session.get(Resource, resource_id)
     if resource is None:
-        raise NotFound(f"No resource with id {resource_id}.")
+        raise NotFound(f"No resource with id {resource_id}.").coded("resource_unknown")
     return resource
 
 
@@ -266,9 +286,11 @@ def add_time_off(
 ) -> TimeOff:
     """Record that a person is away; refused while they still hold bookings then."""
     if not resource.is_person:
-        raise Invalid("resource_id", "Time off is for people, not rooms.")
+        raise Invalid("resource_id", "Time off is for people, not rooms.").coded(
+            "time_off_people_only"
+        )
     if ends_at <= starts_at:
-        raise Invalid("ends_at", "The end must come after the start.")
+        raise Invalid("ends_at", "The end must come after the start.").coded("end_before_start")
     clash = session.scalars(
         select(Hold).where(
             Hold.resource_id == resource.id,
@@ -288,7 +310,7 @@ def add_time_off(
                     "ends_at": sofia_iso(clash.ends_at),
                 }
             ],
-        )
+        ).coded("time_off_held", resource=resource.id, booking=clash.booking_id)
     time_off = TimeOff(
         resource_id=resource.id,
         starts_at=starts_at,

@@ -29,7 +29,7 @@ from service.models.series import MAX_ID, OPEN_STATUSES
 def lock_series(session: Session, series_id: int) -> Series:
     """Load a series and hold its row until the transaction ends."""
     if not 0 < series_id <= MAX_ID:
-        raise NotFound(f"No series with id {series_id}.")
+        raise NotFound(f"No series with id {series_id}.").coded("series_unknown")
     series = session.scalar(
         select(Series)
         .where(Series.id == series_id)
@@ -38,7 +38,7 @@ def lock_series(session: Session, series_id: int) -> Series:
         .execution_options(populate_existing=True)
     )
     if series is None:
-        raise NotFound(f"No series with id {series_id}.")
+        raise NotFound(f"No series with id {series_id}.").coded("series_unknown")
     return series
 
 
@@ -181,12 +181,18 @@ def enrol(
     """
     series = lock_series(session, series_id)
     if series.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.")
+        raise InvalidTransition(f"The series is {series.status}; it takes no enrolments.").coded(
+            "series_closed_enrol"
+        )
     person = session.get(Beneficiary, beneficiary_id) if 0 < beneficiary_id <= MAX_ID else None
     if person is None:
-        raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.")
+        raise Invalid("beneficiary_id", f"No beneficiary with id {beneficiary_id}.").coded(
+            "beneficiary_unknown_id"
+        )
     if person.erased_at is not None:
-        raise Invalid("beneficiary_id", f"The data of beneficiary {beneficiary_id} was erased.")
+        raise Invalid(
+            "beneficiary_id", f"The data of beneficiary {beneficiary_id} was erased."
+        ).coded("beneficiary_erased", beneficiary=beneficiary_id)
     held = list(session.scalars(select(Resource).where(Resource.id.in_(series.resource_ids))))
     interpreters = [r for r in held if r.kind == "interpreter"]
     language = check_language_match(
@@ -275,7 +281,9 @@ def promote_waitlist(
 def get_enrolment(session: Session, series: Series, enrolment_id: int) -> Enrolment:
     enrolment = session.get(Enrolment, enrolment_id) if 0 < enrolment_id <= MAX_ID else None
     if enrolment is None or enrolment.series_id != series.id:
-        raise NotFound(f"Series {series.id} has no enrolment {enrolment_id}.")
+        raise NotFound(f"Series {series.id} has no enrolment {enrolment_id}.").coded(
+            "enrolment_unknown"
+        )
     return enrolment
 
 
@@ -290,7 +298,7 @@ def withdraw(
     series = lock_series(session, series_id)
     enrolment = get_enrolment(session, series, enrolment_id)
     if enrolment.status == "cancelled":
-        raise InvalidTransition("The enrolment is already cancelled.")
+        raise InvalidTransition("The enrolment is already cancelled.").coded("enrolment_withdrawn")
     before = _image(enrolment)
     enrolment.status = "cancelled"
     enrolment.cancelled_at = now or utcnow()

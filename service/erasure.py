@@ -158,9 +158,11 @@ def _erasable(session: Session, beneficiary_id: int, *, lock: bool) -> Beneficia
     query = select(Beneficiary).where(Beneficiary.id == beneficiary_id)
     beneficiary = session.scalar(query.with_for_update() if lock else query)
     if beneficiary is None:
-        raise NotFound(f"No beneficiary with id {beneficiary_id}.")
+        raise NotFound(f"No beneficiary with id {beneficiary_id}.").coded("beneficiary_unknown_id")
     if beneficiary.erased_at is not None:
-        raise InvalidTransition("This beneficiary's data was erased already.")
+        raise InvalidTransition("This beneficiary's data was erased already.").coded(
+            "beneficiary_erased_already"
+        )
     return beneficiary
 
 

@@ -47,12 +47,16 @@ class LanguageOverride:
             if reason is not None:
                 raise Invalid(
                     "language_override_reason", "Give a reason only with language_override."
-                )
+                ).coded("language_reason_alone")
             return LanguageOverride()
         if reason is None:
-            raise Invalid("language_override_reason", "Say why the language rule is overridden.")
+            raise Invalid(
+                "language_override_reason", "Say why the language rule is overridden."
+            ).coded("language_reason_missing")
         if len(reason) > REASON_LENGTH:
-            raise Invalid("language_override_reason", f"At most {REASON_LENGTH} characters.")
+            raise Invalid("language_override_reason", f"At most {REASON_LENGTH} characters.").coded(
+                "text_too_long", count=REASON_LENGTH
+            )
         return LanguageOverride(True, reason)
 
 

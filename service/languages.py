@@ -25,7 +25,9 @@ def is_language_code(code: str) -> bool:
 
 def check_language(field: str, code: str) -> str:
     if not is_language_code(code):
-        raise Invalid(field, f"Unknown ISO 639 language code: {code!r}.")
+        raise Invalid(field, f"Unknown ISO 639 language code: {code!r}.").coded(
+            "language_unknown", language=code
+        )
     return code
 
 

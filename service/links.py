@@ -45,4 +45,4 @@ def check_remote_link(link: str | None, field_name: str = "remote_link") -> None
         return
     problem = remote_link_problem(link)
     if problem is not None:
-        raise Invalid(field_name, problem)
+        raise Invalid(field_name, problem).coded("remote_link_invalid")

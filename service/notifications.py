@@ -81,13 +81,13 @@ def mark_handled(
     """Record that someone dealt with a message needing attention; it leaves that list."""
     message = session.get(OutboxMessage, outbox_id)
     if message is None:
-        raise NotFound(f"No notification with id {outbox_id}.")
+        raise NotFound(f"No notification with id {outbox_id}.").coded("notification_unknown")
     if message.status not in NEEDS_ATTENTION:
         raise InvalidTransition(
             f"Only a failed or unclear notification is marked handled; this one is {message.status}."
-        )
+        ).coded("handled_not_failed", status=message.status)
     if message.handled_at is not None:
-        raise Conflict("This notification was marked handled already.")
+        raise Conflict("This notification was marked handled already.").coded("handled_already")
     message.handled_at = now or utcnow()
     message.handled_by = by[:100]
     session.flush()

@@ -409,27 +409,35 @@ def resend_message(session: Session, outbox_id: int, now: datetime | None = None
     now = now or utcnow()
     old = session.get(OutboxMessage, outbox_id)
     if old is None:
-        raise NotFound(f"No notification with id {outbox_id}.")
+        raise NotFound(f"No notification with id {outbox_id}.").coded("notification_unknown")
     if old.status not in ("failed", "undelivered"):
-        raise InvalidTransition(f"Only a failed notification is resent; this one is {old.status}.")
+        raise InvalidTransition(
+            f"Only a failed notification is resent; this one is {old.status}."
+        ).coded("resend_not_failed", status=old.status)
     if old.body is None:
-        raise Invalid("id", "The text of this notification was deleted (retention).")
+        raise Invalid("id", "The text of this notification was deleted (retention).").coded(
+            "resend_text_deleted"
+        )
     to = old.to
     if old.beneficiary_id is not None:
         beneficiary = session.get(Beneficiary, old.beneficiary_id)
         if beneficiary is None or not beneficiary.sms_consent:
-            raise Invalid("id", "The recipient has not consented to SMS.")
+            raise Invalid("id", "The recipient has not consented to SMS.").coded(
+                "resend_no_consent"
+            )
         to = recipient_phone(beneficiary)
     elif old.resource_id is not None:
         person = session.get(Resource, old.resource_id)
         to = person.phone if person is not None else None
     if not to:
-        raise Invalid("id", "The recipient has no phone number.")
+        raise Invalid("id", "The recipient has no phone number.").coded("resend_no_phone")
     if session.get(FlaggedNumber, to) is not None:
-        raise Invalid("id", "The provider refused this number for good; correct it first.")
+        raise Invalid("id", "The provider refused this number for good; correct it first.").coded(
+            "resend_number_flagged"
+        )
     key = f"resend:{old.id}"
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
-        raise Conflict("This notification was resent already.")
+        raise Conflict("This notification was resent already.").coded("resend_done_already")
     copy = OutboxMessage(
         dedupe_key=key,
         kind=old.kind,

@@ -12,9 +12,9 @@ def normalise_phone(field: str, raw: str) -> str:
     try:
         number = phonenumbers.parse(raw, "BG")
     except phonenumbers.NumberParseException as exc:
-        raise Invalid(field, f"Not a phone number: {exc}.") from exc
+        raise Invalid(field, f"Not a phone number: {exc}.").coded("phone_invalid") from exc
     if not phonenumbers.is_valid_number(number):
-        raise Invalid(field, "Not a valid phone number.")
+        raise Invalid(field, "Not a valid phone number.").coded("phone_invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

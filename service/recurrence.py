@@ -141,7 +141,9 @@ def _check_first(parts: dict[str, str], first: datetime) -> None:
         }
         misses = misses or first.day not in days
     if misses:
-        raise Invalid("starts_at", "starts_at is not an occurrence of the rule.")
+        raise Invalid("starts_at", "starts_at is not an occurrence of the rule.").coded(
+            "rule_start_mismatch"
+        )
 
 
 def check_rule(text: str) -> dict[str, str]:
@@ -205,21 +207,25 @@ def wall_starts(text: str, first: datetime) -> list[datetime]:
     if "UNTIL" in parts:
         until = until_wall_time(parts["UNTIL"])
         if until.date() > horizon.date():
-            raise _fail("A series spans at most one year: UNTIL is too late.")
+            raise _fail("A series spans at most one year: UNTIL is too late.").coded(
+                "series_over_a_year"
+            )
         starts = _expand(unbounded, min(until, horizon))
     else:
         count = int(parts["COUNT"])
         starts = _expand(unbounded, horizon)
         if len(starts) < count:
-            raise _fail(f"A series spans at most one year: COUNT={count} reaches beyond it.")
+            raise _fail(f"A series spans at most one year: COUNT={count} reaches beyond it.").coded(
+                "series_over_a_year"
+            )
         starts = starts[:count]
     if not starts:
-        raise _fail("The rule yields no occurrence.")
+        raise _fail("The rule yields no occurrence.").coded("rule_empty")
     if starts[0] != first:
         raise Invalid(
             "starts_at",
             f"starts_at is not an occurrence of the rule; the first would be {starts[0]:%Y-%m-%d}.",
-        )
+        ).coded("rule_first_date", day=starts[0].date())
     return starts
 
 

@@ -111,37 +111,52 @@ def reminder_hours(offsets: Sequence[float] | None) -> list[float] | None:
     if offsets is None:
         return None
     if len(offsets) > MAX_REMINDERS:
-        raise Invalid("reminder_offsets", f"At most {MAX_REMINDERS} reminders per class.")
+        raise Invalid("reminder_offsets", f"At most {MAX_REMINDERS} reminders per class.").coded(
+            "reminders_too_many", count=MAX_REMINDERS
+        )
     for hours in offsets:
         if isinstance(hours, bool) or not isinstance(hours, int | float):
-            raise Invalid("reminder_offsets", "Give each reminder as hours before the class.")
+            raise Invalid(
+                "reminder_offsets", "Give each reminder as hours before the class."
+            ).coded("reminder_hours_format")
         if not 0 < hours <= MAX_REMINDER_HOURS:
             raise Invalid(
                 "reminder_offsets",
                 f"A reminder comes more than 0 and at most {MAX_REMINDER_HOURS} hours before.",
-            )
+            ).coded("reminder_hours_range", hours=MAX_REMINDER_HOURS)
     if len(set(offsets)) != len(offsets):
-        raise Invalid("reminder_offsets", "Give each reminder time once.")
+        raise Invalid("reminder_offsets", "Give each reminder time once.").coded("reminder_twice")
     return sorted((float(hours) for hours in offsets), reverse=True)
 
 
 def _check_request(request: SeriesRequest, policy: BookingPolicy, now: datetime) -> None:
     check_year_range(starts_at=request.starts_at, ends_at=request.ends_at)
     if request.type not in SERIES_TYPES:
-        raise Invalid("type", f"Unknown series type; one of {', '.join(SERIES_TYPES)}.")
+        raise Invalid("type", f"Unknown series type; one of {', '.join(SERIES_TYPES)}.").coded(
+            "series_type_unknown"
+        )
     if not request.title.strip():
-        raise Invalid("title", "A series needs a title.")
+        raise Invalid("title", "A series needs a title.").coded("title_required")
     if request.capacity is not None and request.capacity < 1:
-        raise Invalid("capacity", "Capacity is at least 1.")
+        raise Invalid("capacity", "Capacity is at least 1.").coded("capacity_min")
     if not request.resource_ids:
-        raise Invalid("resource_ids", "A series holds at least one resource.")
+        raise Invalid("resource_ids", "A series holds at least one resource.").coded(
+            "resources_required"
+        )
     for code in request.languages:
         check_language("languages", code)
     reminder_hours(request.reminder_offsets)
     check_span(request.starts_at, request.ends_at, policy)
     check_not_past("starts_at", request.starts_at, now, policy.past_grace)
     if to_sofia(request.starts_at).date() != to_sofia(request.ends_at).date():
-        raise Invalid("ends_at", "An occurrence starts and ends on the same day.")
+        raise Invalid("ends_at", "An occurrence starts and ends on the same day.").coded(
+            "class_one_day"
+        )
+
+
+def _plain(value: Any) -> Any:
+    """A refusal's parameter as JSON can carry it (a day as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def occurrence_clashes(
@@ -174,6 +189,8 @@ def occurrence_clashes(
                 "ends_at": sofia_iso(ends_at),
                 "reason": "hours",
                 "message": exc.message,
+                "code": exc.code,
+                "params": {k: _plain(v) for k, v in exc.params.items()},
             }
         )
     except Conflict as exc:
@@ -202,7 +219,9 @@ def plan_series(
     resources = load_resources(session, request.resource_ids, "resource_ids")
     for room in (r for r in resources if r.kind == "room"):
         if room.room_office_id != office.id:
-            raise Invalid("resource_ids", f"Room {room.id} is not in the {office.code} office.")
+            raise Invalid(
+                "resource_ids", f"Room {room.id} is not in the {office.code} office."
+            ).coded("room_not_in_office", resource=room.id, office=office.code)
     first = wall_time(request.starts_at)
     duration = wall_time(request.ends_at) - first
     plan = Plan(request, office, resources)
@@ -215,7 +234,9 @@ def plan_series(
         clashes = occurrence_clashes(session, office, resources, starts_at, ends_at, policy)
         plan.occurrences.append(PlannedOccurrence(starts_at, ends_at, clashes))
     if not plan.occurrences:
-        raise Invalid("rrule", "Every date of the rule falls on a day the office is closed.")
+        raise Invalid("rrule", "Every date of the rule falls on a day the office is closed.").coded(
+            "rule_all_closed"
+        )
     return plan
 
 
@@ -256,7 +277,7 @@ def create_series(
         total = len(plan.occurrences)
         raise Conflict(
             f"{total - len(kept)} of {total} occurrences clash; nothing was booked.", clashes
-        )
+        ).coded("classes_clash", clashing=total - len(kept), total=total)
     now = utcnow()
     first = to_sofia(request.starts_at)
     series = Series(
@@ -347,7 +368,7 @@ def get_series(session: Session, series_id: int) -> Series:
         else None
     )
     if series is None:
-        raise NotFound(f"No series with id {series_id}.")
+        raise NotFound(f"No series with id {series_id}.").coded("series_unknown")
     return series
 
 
@@ -379,7 +400,7 @@ def get_occurrence(session: Session, series: Series, booking_id: int) -> Booking
         else None
     )
     if booking is None or booking.series_id != series.id:
-        raise NotFound(f"Series {series.id} has no occurrence {booking_id}.")
+        raise NotFound(f"Series {series.id} has no occurrence {booking_id}.").coded("class_unknown")
     return booking
 
 

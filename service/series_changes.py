@@ -37,7 +37,9 @@ from service.time_rules import check_not_past, check_year_range
 
 def _not_started(booking: Booking, now: datetime, what: str) -> None:
     if booking.starts_at <= now:
-        raise InvalidTransition(f"An occurrence that has already started cannot be {what}.")
+        raise InvalidTransition(f"An occurrence that has already started cannot be {what}.").coded(
+            "class_started"
+        )
 
 
 def cancel_occurrence(
@@ -129,14 +131,14 @@ def _cancel_from(
         if booking.starts_at <= now:
             raise InvalidTransition(
                 f"Occurrence {booking.id} has already started; past occurrences are kept."
-            )
+            ).coded("class_started_on", day=to_sofia(booking.starts_at).date())
         classes.append(booking)
     return _cancel_classes(session, classes, actor, reason)
 
 
 def _require_open(series: Series) -> None:
     if series.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"The series is {series.status}.")
+        raise InvalidTransition(f"The series is {series.status}.").coded("series_closed")
 
 
 def cancel_series(
@@ -192,11 +194,17 @@ def end_series(
         b for b in occurrences if to_sofia(b.recurrence_start or b.starts_at).date() > last_day
     ]
     if not [b for b in later if b.status in LIVE]:
-        raise Invalid("last_day", "The series has no occurrence after that day to end.")
+        raise Invalid("last_day", "The series has no occurrence after that day to end.").coded(
+            "end_nothing_after"
+        )
     if last_day < to_sofia(series.starts_at).date():
-        raise Invalid("last_day", "The series would end before it starts; cancel it instead.")
+        raise Invalid(
+            "last_day", "The series would end before it starts; cancel it instead."
+        ).coded("end_before_series")
     if any(b.starts_at <= moment and b.status in LIVE for b in later):
-        raise Invalid("last_day", "Occurrences after that day have already been held.")
+        raise Invalid("last_day", "Occurrences after that day have already been held.").coded(
+            "end_after_held"
+        )
     cut = sofia_instant(last_day + timedelta(days=1), time(0))
     before = series.image()
     announced = _cancel_from(session, series, cut, actor, "The series ended early.", moment)
@@ -256,7 +264,9 @@ def split_series(
     _not_started(booking, moment, "split off")
     check_year_range(starts_at=changes.starts_at, ends_at=changes.ends_at)
     if (changes.starts_at is None) != (changes.ends_at is None):
-        raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.")
+        raise Invalid("ends_at", "Give both starts_at and ends_at, or neither.").coded(
+            "times_both_or_neither"
+        )
     if changes.resource_ids:
         check_new_resources(session, series, changes.resource_ids)
     starts_at = changes.starts_at or since
@@ -337,11 +347,13 @@ def update_series(
     _require_open(series)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise Invalid(unknown[0], "This cannot be changed here; move, split or end the series.")
+        raise Invalid(
+            unknown[0], "This cannot be changed here; move, split or end the series."
+        ).coded("not_editable_here")
     if "title" in changes and not str(changes["title"]).strip():
-        raise Invalid("title", "A series needs a title.")
+        raise Invalid("title", "A series needs a title.").coded("title_required")
     if changes.get("capacity") is not None and changes["capacity"] < 1:
-        raise Invalid("capacity", "Capacity is at least 1.")
+        raise Invalid("capacity", "Capacity is at least 1.").coded("capacity_min")
     for code in changes.get("languages") or ():
         check_language("languages", code)
     if "reminder_offsets" in changes:

@@ -22,7 +22,9 @@ def check_year_range(**instants: datetime | None) -> None:
     """Refuse instants outside FIRST_YEAR..LAST_YEAR, naming the first such keyword."""
     for name, value in instants.items():
         if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise Invalid(name, YEARS_MESSAGE)
+            raise Invalid(name, YEARS_MESSAGE).coded(
+                "years_out_of_range", first=FIRST_YEAR, last=LAST_YEAR
+            )
 
 
 def check_not_past(
@@ -30,7 +32,7 @@ def check_not_past(
 ) -> None:
     """Refuse an `instant` earlier than `now` less `grace`, naming `field`."""
     if instant < now - grace:
-        raise Invalid(field, PAST_MESSAGE)
+        raise Invalid(field, PAST_MESSAGE).coded("time_passed")
 
 
 def check_new_time(
@@ -54,15 +56,25 @@ def check_record_past(
     """
     if not record_past:
         if reason:
-            raise Invalid("record_past_reason", "A reason is given only with record_past.")
+            raise Invalid("record_past_reason", "A reason is given only with record_past.").coded(
+                "record_past_reason_alone"
+            )
         return None
     if not allowed:
-        raise Invalid("record_past", "Only an admin may record a booking after the fact.")
+        raise Invalid("record_past", "Only an admin may record a booking after the fact.").coded(
+            "record_past_admin_only"
+        )
     text = (reason or "").strip()
     if not text:
-        raise Invalid("record_past_reason", "Say why this booking is recorded after the fact.")
+        raise Invalid(
+            "record_past_reason", "Say why this booking is recorded after the fact."
+        ).coded("record_past_reason_missing")
     if len(text) > REASON_MAX:
-        raise Invalid("record_past_reason", f"At most {REASON_MAX} characters.")
+        raise Invalid("record_past_reason", f"At most {REASON_MAX} characters.").coded(
+            "text_too_long", count=REASON_MAX
+        )
     if starts_at > now:
-        raise Invalid("record_past", "Only a booking that has already started can be recorded.")
+        raise Invalid(
+            "record_past", "Only a booking that has already started can be recorded."
+        ).coded("record_past_not_started")
     return text

@@ -19,6 +19,7 @@ from service.catalogue import query_resources
 from service.clock import sofia_instant
 from service.console.match_words import reason_words
 from service.console.notices import Notice, notices
+from service.console.words import word
 from service.models import (
     AuditEntry,
     Beneficiary,
@@ -203,6 +204,7 @@ def describe_conflicts(session: Session, conflicts: list[dict[str, Any]]) -> lis
             "resource_name": names.get(c.get("resource_id") or -1, "?"),
             "starts": datetime.fromisoformat(c["starts_at"]),
             "ends": datetime.fromisoformat(c["ends_at"]),
+            "message": word(c.get("code"), c.get("params") or {}, c.get("message") or ""),
         }
         for c in conflicts
         if c.get("starts_at") and c.get("ends_at")

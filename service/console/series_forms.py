@@ -222,6 +222,10 @@ class EnrolForm(FlaskForm):
     case_reference = StringField(
         _l("Beneficiary (case reference)"), validators=[DataRequired(), Length(max=64)]
     )
+    language_override = BooleanField(_l("Enrol although they share no language"))
+    language_override_reason = StringField(
+        _l("Why enrol them all the same"), validators=[Optional(), Length(max=500)]
+    )
     interpreter_override = BooleanField(
         _l("Enrol despite the interpreter rules (gender, training)")
     )

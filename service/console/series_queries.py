@@ -16,6 +16,7 @@ from service.auth import Principal
 from service.clock import utcnow
 from service.console.queries import describe_conflicts, resource_names
 from service.console.series_calendar import Entry, Month, month_grids
+from service.console.words import closed_words
 from service.models import Beneficiary, Booking, Enrolment, Office, Resource, Series
 from service.recurrence import split_rule
 from service.series import LIVE, Plan, exceptions_of, list_occurrences, list_series
@@ -96,7 +97,8 @@ def plan_grid(session: Session, plan: Plan) -> list[Month]:
         )
         for o in plan.occurrences
     ]
-    return month_grids(entries, [(s.date, s.reason) for s in plan.skipped])
+    skipped = [(s.date, closed_words(plan.office.code, s.date)) for s in plan.skipped]
+    return month_grids(entries, skipped)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from service import access_loaders, bookings
 from service.access_facts import booking_facts, booking_request_facts
 from service.access_policy import Action, Facts, Kind, allows, list_scope, require, sees_details
 from service.auth import Principal
+from service.availability import Slot
 from service.clock import to_sofia, utcnow
 from service.console import notices, queries
 from service.console.board import visible_offices
@@ -137,6 +138,8 @@ def _render_find(
     searched = searched and people is not None
     search = _search(find, people or []) if searched else None
     offers = queries.free_slots(get_session(), search, policy(), only) if search else []
+    if search and extra.get("offer_interpreter_override"):
+        offers = _with_refused_slot(offers, book, search.window.duration)
     if search and not offers:
         extra.setdefault("nothing", why_nobody_is_free(get_session(), search, policy()))
     if people and not book.case_reference.data:
@@ -187,19 +190,46 @@ def _references(text: str) -> list[str]:
     return unique
 
 
-def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
+def _chosen_slot(form: BookForm) -> tuple[int, datetime] | None:
+    """The person and start ticked in the slot list (`id|ISO start`), or None if malformed."""
     resource, _sep, start = (form.slot.data or "").partition("|")
     resource_id = whole_number(resource, 1, ROW_ID_MAX)
     try:
         starts_at = datetime.fromisoformat(start)
     except ValueError:
-        resource_id = None
+        return None
     if (
         resource_id is None
         or starts_at.tzinfo is None
         or not FIRST_YEAR <= starts_at.year <= LAST_YEAR
     ):
+        return None
+    return resource_id, starts_at
+
+
+def _with_refused_slot(
+    offers: list[queries.Offer], book: BookForm, duration: timedelta
+) -> list[queries.Offer]:
+    """Keep the time an overridable interpreter rule just refused, so that it can be booked
+    with the override: the free times leave out interpreters who break a rule."""
+    chosen = _chosen_slot(book)
+    if chosen is None:
+        return offers
+    resource_id, starts_at = chosen
+    for offer in offers:
+        if offer.resource.id == resource_id and any(s.starts_at == starts_at for s in offer.slots):
+            return offers
+    resource = get_session().get(Resource, resource_id)
+    if resource is None:
+        return offers
+    return [queries.Offer(resource, [Slot(starts_at, starts_at + duration)]), *offers]
+
+
+def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
+    chosen = _chosen_slot(form)
+    if chosen is None:
         raise Invalid("slot", "Choose one of the free times.")
+    resource_id, starts_at = chosen
     resource_ids = [resource_id]
     if form.room.data:
         resource_ids.append(form.room.data)

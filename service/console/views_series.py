@@ -33,7 +33,7 @@ from service.console.series_forms import (
     series_request,
 )
 from service.console.web import actor, bp, policy, principal
-from service.console.words import describe
+from service.console.words import closed_words, describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
 from service.models import Office, Series
@@ -90,7 +90,14 @@ def _plan_form(who: Principal) -> PlanForm:
 
 def _render_plan(form: PlanForm, status: int = 200, **extra: Any) -> ResponseReturnValue:
     partial = bool(request.headers.get("HX-Request"))
-    context = {"form": form, "partial": partial, "months": [], "plan": None, **extra}
+    context = {
+        "form": form,
+        "partial": partial,
+        "months": [],
+        "plan": None,
+        "closed_words": closed_words,
+        **extra,
+    }
     template = "console/_series_plan.html" if partial else "console/series_plan.html"
     return render_template(template, **context), status
 

@@ -126,7 +126,7 @@ def series_cancel_date(series_id: int, occurrence_id: int) -> ResponseReturnValu
         if not isinstance(asked, DomainError):
             return asked
         return render_occurrence(
-            shown, booking, asked.status, cancel=form, cancel_error=asked.message
+            shown, booking, asked.status, cancel=form, cancel_error=describe(asked)
         )
     try:
         run()
@@ -215,7 +215,7 @@ def series_end(series_id: int) -> ResponseReturnValue:
         asked = _ask(shown, change, series_audience.if_cancelled(db, later), run)
         if not isinstance(asked, DomainError):
             return asked
-        return render_series(shown, asked.status, end=form, end_error=asked.message)
+        return render_series(shown, asked.status, end=form, end_error=describe(asked))
     try:
         run()
     except DomainError as exc:
@@ -245,7 +245,7 @@ def series_cancel(series_id: int) -> ResponseReturnValue:
         asked = _ask(shown, change, series_audience.if_cancelled(db, coming), run)
         if not isinstance(asked, DomainError):
             return asked
-        return render_series(shown, asked.status, cancel=form, cancel_error=asked.message)
+        return render_series(shown, asked.status, cancel=form, cancel_error=describe(asked))
     try:
         run()
     except DomainError as exc:

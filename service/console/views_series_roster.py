@@ -28,6 +28,7 @@ from service.console.series_forms import (
 from service.console.views_bookings import (
     interpreter_override_of,
     interpreter_refusal,
+    may_override_language,
     reschedule_form,
 )
 from service.console.views_series import load_series, render_series
@@ -36,7 +37,7 @@ from service.console.words import describe
 from service.db import get_session
 from service.errors import DomainError, Invalid
 from service.interpreter_rules import InterpreterOverride
-from service.language_match import LanguageMismatch
+from service.language_match import LanguageMismatch, LanguageOverride
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
 from service.series import LIVE
@@ -47,28 +48,48 @@ from service.series import LIVE
 def series_enrol(series_id: int) -> ResponseReturnValue:
     shown = load_series(principal(), series_id, write=True)
     form = EnrolForm()
+    db, who = get_session(), principal()
+    may_override = may_override_language(who)
     if not form.validate():
-        return render_series(shown, 422, enrol=form)
-    db = get_session()
+        ticked = may_override and bool(form.language_override.data)
+        return render_series(shown, 422, enrol=form, offer_override=ticked)
+    override = may_override and bool(form.language_override.data)
+    language = LanguageOverride(
+        override, (form.language_override_reason.data or None) if override else None
+    )
     try:
-        beneficiary = find_beneficiary(db, principal(), form.case_reference.data or "")
-        asked = interpreter_override_of(principal(), form)
-        override = InterpreterOverride(
+        beneficiary = find_beneficiary(db, who, form.case_reference.data or "")
+        asked = interpreter_override_of(who, form)
+        interpreter = InterpreterOverride(
             asked["interpreter_override"], asked["interpreter_override_reason"]
         )
-        row = enrolment.enrol(db, shown.id, beneficiary.id, actor(), interpreter_override=override)
+        row = enrolment.enrol(
+            db,
+            shown.id,
+            beneficiary.id,
+            actor(),
+            language_override=language,
+            interpreter_override=interpreter,
+        )
     except LanguageMismatch as exc:
         db.rollback()
-        return render_series(shown, exc.status, enrol=form, enrol_error=language_refusal(exc))
-    except Invalid as exc:
-        db.rollback()
-        matching = interpreter_refusal(principal(), exc)
-        words, offer = matching if matching is not None else (describe(exc), False)
+        refusal = language_refusal(exc)
         return render_series(
-            shown, exc.status, enrol=form, enrol_error=words, offer_interpreter_override=offer
+            shown, exc.status, enrol=form, enrol_error=refusal, offer_override=may_override
         )
     except DomainError as exc:
         db.rollback()
+        matching = interpreter_refusal(who, exc) if isinstance(exc, Invalid) else None
+        if matching is not None:
+            words, offer = matching
+            return render_series(
+                shown, exc.status, enrol=form, enrol_error=words, offer_interpreter_override=offer
+            )
+        if isinstance(exc, Invalid) and exc.field == "language_override_reason":
+            why = _("Say why they are enrolled all the same.")
+            return render_series(
+                shown, exc.status, enrol=form, enrol_error=why, offer_override=True
+            )
         return render_series(shown, exc.status, enrol=form, enrol_error=describe(exc))
     position = enrolment.waitlist_position(db, row)
     db.commit()

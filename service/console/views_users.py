@@ -16,6 +16,7 @@ from service.console.forms_people import ResetForm, UserActionForm, UserForm
 from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, principal
+from service.console.words import describe
 from service.db import get_session
 from service.errors import Invalid
 from service.models import Office, Resource, User
@@ -95,15 +96,8 @@ def user_new() -> ResponseReturnValue:
 
 
 def _show_invalid(form: UserForm, exc: Invalid) -> None:
-    words = {
-        "email": _("Give an email address such as name@example.org."),
-        "offices": _("A coordinator is scoped to at least one office."),
-        "resource_id": _("A staff account is linked to a person: choose one."),
-    }
-    if exc.field == "email" and "exists already" in exc.message:
-        words["email"] = _("An account with this email exists already.")
     field = {"resource_id": form.resource}.get(exc.field) or form._fields.get(exc.field)
-    (field or form.email).errors = [words.get(exc.field, exc.message)]
+    (field or form.email).errors = [describe(exc)]
 
 
 def _confirm(

@@ -12,42 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from service.calendar_rules import public_holiday
-from service.console.i18n import label
+from service.console.i18n import label, language_name, message_label
+from service.console.refusal_words import WORDS
 from service.db import get_session
 from service.errors import DomainError
 from service.models import Beneficiary, Office, Resource
 
-WORDS: dict[str, Any] = {
-    "end_before_start": _l("The end must come after the start."),
-    "office_closed": _l("%(office)s is closed on %(day)s: %(why)s."),
-    "outside_opening_hours": _l("Outside the opening hours of %(office)s."),
-    "not_working": _l("%(resource)s does not work at that time."),
-    "resource_held": _l("%(resource)s is already booked then (booking %(booking)s)."),
-    "resource_away": _l("%(resource)s is away then (time off)."),
-    "beneficiary_unknown": _l("No beneficiary with case reference %(reference)s at your offices."),
-    "already_enrolled": _l("%(reference)s is already %(status)s."),
-    "forbidden": _l("Your role (%(role)s) may not do this."),
-    "month_format": _l("A month is written YYYY-MM, for example 2026-03."),
-    "month_years": _l("Months fall between %(first)d and %(last)d."),
-    "months_reversed": _l("The last month comes before the first."),
-    "months_too_many": _l("At most %(count)d months at once."),
-    "office_not_offered": _l("Choose one of the offices offered."),
-    "interpreter_avoided": _l(
-        "%(interpreter)s is on the avoid list of %(beneficiary)s: choose another interpreter."
-    ),
-    "interpreter_gender": _l(
-        "%(beneficiary)s asked for an interpreter who is %(gender)s; %(interpreter)s is not."
-    ),
-    "interpreter_training": _l("%(interpreter)s is not trained for %(training)s."),
-    "interpreter_hours_day": _l(
-        "With this session %(interpreter)s would have %(hours)s hours of %(types)s in one day; "
-        "the limit is %(limit)s."
-    ),
-    "interpreter_hours_week": _l(
-        "With this session %(interpreter)s would have %(hours)s hours of %(types)s in one week; "
-        "the limit is %(limit)s."
-    ),
-}
 # A beneficiary's wish for the interpreter's gender, and the trainings a session may ask.
 GENDER_WORDS = {"female": _l("a woman"), "male": _l("a man")}
 TRAINING_WORDS = {
@@ -96,18 +66,30 @@ def _reference(beneficiary_id: int) -> str:
 
 def _params(code: str, params: dict[str, Any]) -> dict[str, Any]:
     shown = dict(params)
-    if code == "office_closed":
-        shown["why"] = closed_words(params["office"], params["day"])
-        shown["day"] = format_date(params["day"], "EEEE d MMMM")
+    day = params.get("day")
+    if isinstance(day, str):  # a clash from a plan keeps its day as ISO text
+        day = date.fromisoformat(day)
+    if code == "office_closed" and day is not None:
+        shown["why"] = closed_words(params["office"], day)
+        shown["day"] = format_date(day, "EEEE d MMMM")
+    elif day is not None:
+        shown["day"] = format_date(day, "d MMMM y")
+    if code == "closure_on_holiday" and day is not None:
+        shown["holiday"] = public_holiday(day, str(get_locale())) or params["holiday"]
     if "office" in params:
         shown["office"] = _office(params["office"])
     if "resource" in params:
         shown["resource"] = _resource(params["resource"])
-    if code == "already_enrolled":
-        shown["reference"] = _reference(params["beneficiary"])
-        shown["status"] = label(params["status"])
-    if code == "forbidden":
-        shown["role"] = label(params["role"])
+    if "beneficiary" in params and not code.startswith("interpreter_"):
+        shown["reference"] = _reference(params["beneficiary"])  # an id; the rules give references
+    if "hours" in params:
+        shown["hours"] = f"{params['hours']:g}"
+    if "language" in params:
+        shown["language"] = language_name(params["language"])
+    sms = code.startswith(("resend_", "handled_"))
+    for key in ("status", "target", "role"):
+        if key in params:
+            shown[key] = message_label(params[key]) if sms else label(params[key])
     if code.startswith("interpreter_"):
         _interpreter_params(params, shown)
     return shown
@@ -127,10 +109,15 @@ def _interpreter_params(params: dict[str, Any], shown: dict[str, Any]) -> None:
 
 def describe(exc: DomainError) -> str:
     """The refusal in the page's language when its code is known, else the API's words."""
-    template = WORDS.get(exc.code or "")
+    return word(exc.code, exc.params, exc.message)
+
+
+def word(code: str | None, params: dict[str, Any], fallback: str) -> str:
+    """A coded refusal in the page's language, or `fallback` when the code has no words."""
+    template = WORDS.get(code or "")
     if template is None:
-        return exc.message
-    return str(template % _params(exc.code or "", exc.params))
+        return fallback
+    return str(template % _params(code or "", params))
 
 
 def closed_words(office_code: str, day: date) -> str:

@@ -19,7 +19,9 @@ MAX_FREEBUSY_SPAN = timedelta(days=366)
 def render_booking_ics(session: Session, booking: Booking, privacy: str, locale: str) -> bytes:
     """Render one booking as a calendar file a user can import."""
     if booking.status == "cancelled":
-        raise InvalidTransition("A cancelled booking is in no calendar any more.")
+        raise InvalidTransition("A cancelled booking is in no calendar any more.").coded(
+            "calendar_cancelled"
+        )
     item = session.get(FeedItem, booking.id)
     event = booking_event(booking, privacy, locale, sequence=item.sequence if item else 0)
     return render_single_event(FeedCalendar(name="zapis", language=locale), [event])
@@ -30,9 +32,11 @@ def render_resource_freebusy(
 ) -> bytes:
     """Render when a resource is held by bookings or away, between start and end."""
     if end <= start:
-        raise Invalid("end", "The end must come after the start.")
+        raise Invalid("end", "The end must come after the start.").coded("end_before_start")
     if end - start > MAX_FREEBUSY_SPAN:
-        raise Invalid("end", "Free/busy covers at most 366 days.")
+        raise Invalid("end", "Free/busy covers at most 366 days.").coded(
+            "freebusy_too_long", days=MAX_FREEBUSY_SPAN.days
+        )
     holds = session.execute(
         select(Hold.starts_at, Hold.ends_at).where(
             Hold.resource_id == resource.id,

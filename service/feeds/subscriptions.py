@@ -53,39 +53,53 @@ def authorize_feed(session: Session, principal: Principal, feed: Feed) -> None:
     if feed.privacy == "full" and not sees_details(principal, facts):
         raise Forbidden(
             "Only coordinators of its offices and admins may subscribe to full details."
-        )
+        ).coded("feed_full_forbidden")
 
 
 def _check_privacy(kind: str, privacy: str) -> None:
     if privacy not in PRIVACY_LEVELS:
-        raise Invalid("privacy", f"Unknown privacy; one of {', '.join(PRIVACY_LEVELS)}.")
+        raise Invalid("privacy", f"Unknown privacy; one of {', '.join(PRIVACY_LEVELS)}.").coded(
+            "feed_privacy_unknown"
+        )
     if (kind == "public") != (privacy == "public"):
-        raise Invalid("privacy", "The public feed has privacy 'public', and only it has.")
+        raise Invalid("privacy", "The public feed has privacy 'public', and only it has.").coded(
+            "feed_public_privacy"
+        )
 
 
 def _build_feed(session: Session, request: FeedRequest) -> Feed:
     """Return an unsaved Feed for request, checking its fields (not yet who asks)."""
     if request.scope not in FEED_KINDS:
-        raise Invalid("scope", f"Unknown scope; one of {', '.join(FEED_KINDS)}.")
+        raise Invalid("scope", f"Unknown scope; one of {', '.join(FEED_KINDS)}.").coded(
+            "feed_scope_unknown"
+        )
     _check_privacy(request.scope, request.privacy)
     if request.locale is not None and request.locale not in FEED_LOCALES:
-        raise Invalid("locale", f"Unknown locale; one of {', '.join(FEED_LOCALES)}.")
+        raise Invalid("locale", f"Unknown locale; one of {', '.join(FEED_LOCALES)}.").coded(
+            "locale_unknown"
+        )
     feed = Feed(kind=request.scope, privacy=request.privacy)
     if request.scope == "office":
         if not request.office:
-            raise Invalid("office", "An office feed needs an office.")
+            raise Invalid("office", "An office feed needs an office.").coded("feed_office_required")
         office = session.scalar(select(Office).where(Office.code == request.office))
         if office is None:
-            raise Invalid("office", f"No office with code {request.office!r}.")
+            raise Invalid("office", f"No office with code {request.office!r}.").coded(
+                "office_unknown", office=request.office
+            )
         feed.locale = request.locale or DEFAULT_LOCALE
         feed.office_id, feed.scope = office.id, office_scope(office.id)
         feed.title = word(feed.locale, "office_feed").format(name=office_name(office, feed.locale))
     elif request.scope == "resource":
         if request.resource_id is None:
-            raise Invalid("resource_id", "A resource feed needs a resource_id.")
+            raise Invalid("resource_id", "A resource feed needs a resource_id.").coded(
+                "feed_resource_required"
+            )
         resource = session.get(Resource, request.resource_id)
         if resource is None:
-            raise Invalid("resource_id", f"No resource with id {request.resource_id}.")
+            raise Invalid("resource_id", f"No resource with id {request.resource_id}.").coded(
+                "resource_unknown"
+            )
         feed.locale = request.locale or resource.locale or DEFAULT_LOCALE
         feed.resource_id, feed.scope = resource.id, resource_scope(resource.id)
         feed.title = word(feed.locale, "resource_feed").format(name=resource.name)
@@ -124,7 +138,7 @@ def get_feed(session: Session, feed_id: int) -> Feed:
     """Return a live (not revoked) feed by id, or raise NotFound."""
     feed = session.get(Feed, feed_id)
     if feed is None or feed.revoked_at is not None:
-        raise NotFound(f"No feed with id {feed_id}.")
+        raise NotFound(f"No feed with id {feed_id}.").coded("feed_unknown")
     return feed
 
 
@@ -187,7 +201,7 @@ def _change_if_unchanged(session: Session, feed: Feed, **values: Any) -> None:
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidTransition(
             "This feed was rotated or revoked meanwhile; reload it before changing it again."
-        )
+        ).coded("feed_changed")
     for name, value in values.items():
         set_committed_value(feed, name, value)
 

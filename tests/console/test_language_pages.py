@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Bulgarian text on purpose
 """The language rule in the console: the refusal in the user's language, the override, and
 the beneficiary's other languages."""
 
@@ -6,7 +7,7 @@ from __future__ import annotations
 from datetime import time
 
 from service.clock import sofia_instant
-from service.models import Booking
+from service.models import Booking, Enrolment
 from tests.console.conftest import csrf_token, find_query, work_day
 from tests.console.test_series_pages import create_course, page_post
 
@@ -115,3 +116,61 @@ def test_enrolling_in_a_class_whose_interpreter_shares_no_language_is_refused_in
 
     assert refused.status_code == 422
     assert "Нямат общ език" in refused.text
+
+
+def test_a_coordinator_enrols_despite_the_language_rule_with_a_reason(
+    client, signed_in, factory, session
+):
+    teacher = factory.person("teacher", offices=("burgas",), languages=("bg",))
+    sorani = factory.interpreter("ckb", offices=("burgas",))
+    room = factory.room("burgas", capacity=8)
+    speaker = factory.beneficiary(language="ti", offices=("burgas",))
+    signed_in("coordinator", offices=["burgas"], locale="bg")
+    series_id = create_course(client, teacher, room, second=str(sorani.id))
+    enrol = {"case_reference": speaker.case_reference}
+
+    refused = page_post(client, series_id, "enrol", enrol)
+    assert refused.status_code == 422
+    assert 'name="language_override"' in refused.text
+
+    no_reason = page_post(client, series_id, "enrol", enrol | {"language_override": "y"})
+    assert no_reason.status_code == 422
+    assert "Посочете защо все пак го записвате." in no_reason.text
+    assert session.query(Enrolment).count() == 0
+
+    reason = "Разбира кюрдски от семейството"
+    enrolled = page_post(
+        client,
+        series_id,
+        "enrol",
+        enrol | {"language_override": "y", "language_override_reason": reason},
+    )
+    assert enrolled.status_code == 302, enrolled.text
+    row = session.query(Enrolment).one()
+    assert row.beneficiary_id == speaker.id and row.status == "enrolled"
+    assert row.language_override_reason == reason
+
+
+def test_staff_cannot_enrol_despite_the_language_rule(client, signed_in, factory, session):
+    teacher = factory.person("teacher", offices=("burgas",), languages=("bg",))
+    sorani = factory.interpreter("ckb", offices=("burgas",))
+    room = factory.room("burgas", capacity=8)
+    speaker = factory.beneficiary(language="ti", offices=("burgas",))
+    signed_in("coordinator", offices=["burgas"])
+    series_id = create_course(client, teacher, room, second=str(sorani.id))
+    signed_in("staff", resource_id=teacher.id, offices=["burgas"])
+
+    refused = page_post(
+        client,
+        series_id,
+        "enrol",
+        {
+            "case_reference": speaker.case_reference,
+            "language_override": "y",
+            "language_override_reason": "I say so",
+        },
+    )
+
+    assert refused.status_code in (403, 422)
+    assert 'name="language_override"' not in refused.text
+    assert session.query(Enrolment).count() == 0
