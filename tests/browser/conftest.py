@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,10 @@ from werkzeug.serving import make_server
 
 from service import accounts, create_app
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
-from service.catalogue import ResourceSpec, create_resource
+from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.db import session_scope
 from service.demo import seed_demo
+from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Office
 from tests.clients.npm import install_client_packages
 from tests.conftest import ARTIFACTS
@@ -43,6 +45,9 @@ PASSWORD = "browser tests password"
 TEST_ROOM = "Burgas quiet room"
 ARABIC_SPEAKER = "BG-2026-99990"
 TIGRINYA_SPEAKER = "BG-2026-99991"
+# A survivor of Harmanli who asks for a woman speaking Syrian Arabic and avoids one of them.
+SURVIVOR = "BG-2026-99992"
+WOMAN_SYRIAN, MAN_SYRIAN, AVOIDED_WOMAN = "Amal (ar-SY)", "Karim (ar-SY)", "Rana (ar-SY)"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,39 @@ def serve(app: Flask) -> Iterator[str]:
         app.extensions["zapis.engine"].dispose()
 
 
+def _seed_survivor(session: Any) -> None:
+    """Three Syrian-Arabic interpreters of Harmanli and a survivor who may meet one of them."""
+    hours = [HoursSpec("harmanli", day, time(9), time(17, 30)) for day in range(5)]
+    interpreters = {
+        name: create_resource(
+            session,
+            ResourceSpec(
+                kind="interpreter",
+                name=name,
+                offices=["harmanli"],
+                languages=["ar"],
+                modalities=["in_person"],
+                working_hours=hours,
+                gender=gender,
+                dialects=["ar-SY"],
+            ),
+        )
+        for name, gender in (
+            (WOMAN_SYRIAN, "female"),
+            (MAN_SYRIAN, "male"),
+            (AVOIDED_WOMAN, "female"),
+        )
+    }
+    survivor = register_beneficiary(
+        session,
+        BeneficiaryRequest(case_reference=SURVIVOR, language="ar", offices=["harmanli"]),
+    )
+    set_needs(session, survivor, NeedsChange(gender="female", dialect="ar-SY"), "tests")
+    avoid_interpreter(
+        session, survivor, interpreters[AVOIDED_WOMAN].id, "from the same village", "tests"
+    )
+
+
 @pytest.fixture(scope="session")
 def live_server(fresh_database: Any) -> Iterator[LiveServer]:
     app = seeded_app(fresh_database, "browser-tests")
@@ -91,9 +129,11 @@ def live_server(fresh_database: Any) -> Iterator[LiveServer]:
             session,
             BeneficiaryRequest(case_reference=TIGRINYA_SPEAKER, language="ti", offices=["burgas"]),
         )
+        _seed_survivor(session)
         for email, offices in (
             ("burgas@example.org", ["burgas"]),
             ("locked@example.org", ["burgas"]),
+            ("harmanli@example.org", ["harmanli"]),
         ):
             accounts.create_user(
                 session, email=email, password=PASSWORD, role="coordinator", offices=offices

@@ -110,7 +110,7 @@ def test_the_board_opens_on_ones_office_and_the_coming_week_all_five_days_in_vie
 
     chip = desktop.locator("a.block.confirmed").first
     text = chip.inner_text()
-    assert re.search(r"\d\d:\d\d\u2013\d\d:\d\d · Interpretation · \w+", text), text
+    assert re.search(r"\d\d:\d\d\u2013\d\d:\d\d · [A-Z][a-z ]+ · \w+", text), text
     assert re.search(r"·\s+attendees:\s+\d+", text), text
     legend = desktop.get_by_role("list", name="What the colours and marks mean")
     assert "busy at another office" in legend.inner_text()

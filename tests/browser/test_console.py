@@ -9,9 +9,13 @@ from service.calendar_rules import public_holiday
 from service.clock import to_sofia, utcnow
 from tests.browser.conftest import (
     ARABIC_SPEAKER,
+    AVOIDED_WOMAN,
+    MAN_SYRIAN,
     PASSWORD,
+    SURVIVOR,
     TEST_ROOM,
     TIGRINYA_SPEAKER,
+    WOMAN_SYRIAN,
     sign_in,
 )
 
@@ -25,7 +29,7 @@ def next_work_day():
 
 def search_arabic_in_burgas(page, base, day):
     page.goto(f"{base}/console/find")
-    page.get_by_label("Who").select_option("interpreter")
+    page.get_by_label("Who", exact=True).select_option("interpreter")
     page.get_by_label("Language").select_option("ar")
     page.get_by_label("Modality").select_option("in_person")
     page.get_by_label("Office").select_option("burgas")
@@ -37,14 +41,22 @@ def search_arabic_in_burgas(page, base, day):
     return answer.value
 
 
-def choose_first_slot(page):
+def choose_first_slot(page, room=TEST_ROOM):
+    """Tick the first time of the best-ranked person at which `room` is free too.
+
+    The ranking puts first whoever has the fewest hours this month, so the person (and the
+    time the room is free) changes as the tests book.
+    """
     offer = page.locator("#slots fieldset.offer").first
     interpreter = offer.locator("legend").inner_text()
-    first = offer.locator("input[type=radio]").first
-    # ticking a time draws the room list again: only rooms free then, with their places
-    with page.expect_response(lambda r: "/console/find/rooms" in r.url):
-        offer.locator("label").first.click()
-    return interpreter, first.get_attribute("value")
+    labels = offer.locator("label")
+    for n in range(labels.count()):
+        # ticking a time draws the room list again: only rooms free then, with their places
+        with page.expect_response(lambda r: "/console/find/rooms" in r.url):
+            labels.nth(n).click()
+        if page.locator("#book-room option", has_text=room).count():
+            return interpreter, offer.locator("input[type=radio]").nth(n).get_attribute("value")
+    raise AssertionError(f"{room} is not free at any time of {interpreter}")
 
 
 def fill_booking(page, case_reference=ARABIC_SPEAKER):
@@ -167,3 +179,38 @@ def test_an_interpreter_who_shares_no_language_is_refused_then_booked_with_a_rea
     page.get_by_role("button", name="Book").click()
     page.wait_for_url(re.compile(r"/console/bookings/\d+$"))
     assert "Speaks Arabic too, confirmed by phone" in page.content()
+
+
+def test_a_survivor_is_offered_only_women_she_does_not_avoid_and_is_booked_with_one(
+    page, live_server, check_page
+):
+    base, day = live_server.url, next_work_day()
+    sign_in(page, base, "harmanli@example.org")
+    page.wait_for_url(re.compile(r"/console/board"))
+    page.goto(f"{base}/console/find")
+    page.get_by_label("Who", exact=True).select_option("interpreter")
+    page.get_by_label("Language").select_option("ar")
+    page.get_by_label("Modality").select_option("in_person")
+    page.get_by_label("Office").select_option("harmanli")
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Duration (minutes)").fill("60")
+    page.get_by_label("For (case references)").fill(SURVIVOR)
+    page.get_by_role("button", name="Find free times").click()
+    page.locator("#slots fieldset.offer").first.wait_for()
+
+    offered = page.locator("#slots fieldset.offer legend").all_inner_texts()
+    assert WOMAN_SYRIAN in offered
+    assert MAN_SYRIAN not in offered  # she asked for a woman
+    assert AVOIDED_WOMAN not in offered  # never, and the page does not say why
+    assert "same village" not in page.content()
+    woman = page.locator("#slots fieldset.offer", has_text=WOMAN_SYRIAN)
+    assert "speaks Syrian Arabic" in woman.locator(".reasons").inner_text()
+    check_page(page, "find-survivor")
+
+    with page.expect_response(lambda r: "/console/find/rooms" in r.url):
+        woman.locator("label").first.click()
+    assert page.get_by_label("Beneficiaries (case references, separated by commas)").input_value()
+    page.get_by_label("Beneficiaries (case references, separated by commas)").fill(SURVIVOR)
+    page.get_by_role("button", name="Book").click()
+    page.wait_for_url(re.compile(r"/console/bookings/\d+$"))
+    assert WOMAN_SYRIAN in page.content() and SURVIVOR in page.content()
