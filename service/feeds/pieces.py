@@ -72,6 +72,11 @@ def bump_scopes(session: Session, scopes: Iterable[str]) -> None:
     log_changes(session, scopes)
 
 
+def releasing_savepoint(session: Session) -> bool:
+    """Tell whether a before_commit hook runs for a savepoint (SQLAlchemy fires it for both)."""
+    return session.in_nested_transaction()
+
+
 def pending_scopes(session: Session) -> set[str]:
     """Return the scopes this transaction changed; they are bumped just before it commits."""
     pending: set[str] = session.info.setdefault(PENDING, set())
@@ -81,6 +86,8 @@ def pending_scopes(session: Session) -> set[str]:
 @event.listens_for(Session, "before_commit")
 def _bump_pending(session: Session) -> None:
     """Log changed scopes last: a transaction that books many times (a series) logs each once."""
+    if releasing_savepoint(session):
+        return
     scopes = session.info.pop(PENDING, None)
     if scopes:
         bump_scopes(session, scopes)
