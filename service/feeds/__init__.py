@@ -6,7 +6,12 @@ the service.  Booking operations call `refresh_booking` in their transaction.
 
 from service.feeds.changes import fold_changes
 from service.feeds.downloads import render_booking_ics, render_resource_freebusy
-from service.feeds.pieces import rebuild_all, refresh_beneficiary, refresh_booking
+from service.feeds.pieces import (
+    rebuild_all,
+    refresh_beneficiary,
+    refresh_booking,
+    refresh_new_bookings,
+)
 from service.feeds.series_pieces import refresh_series, series_changed
 from service.feeds.serve import (
     BuiltFeed,
@@ -57,6 +62,7 @@ __all__ = [
     "rebuild_all",
     "refresh_beneficiary",
     "refresh_booking",
+    "refresh_new_bookings",
     "refresh_series",
     "render_booking_ics",
     "render_resource_freebusy",

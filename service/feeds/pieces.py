@@ -10,7 +10,7 @@ then built by joining bytes, and its validators come from its scope's changes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, event, insert, select
@@ -143,6 +143,18 @@ def refresh_booking(session: Session, booking: Booking, *, created: bool = False
             session.execute(delete(model).where(model.booking_id == booking.id))
     rows = _FeedRows()
     _restage(session, booking, before, item, rows)
+    rows.insert(session)
+    session.flush()
+
+
+def refresh_new_bookings(session: Session, bookings: Sequence[Booking]) -> None:
+    """Stage the feed rows of bookings inserted in this transaction: one INSERT per table.
+
+    Their holds must be in memory (as when they were just added with them).
+    """
+    rows = _FeedRows()
+    for booking in bookings:
+        _restage(session, booking, set(), None, rows)
     rows.insert(session)
     session.flush()
 
