@@ -374,8 +374,7 @@ def _book_occurrences(
     ]
     session.add_all(bookings)
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:  # the exclusion constraint caught a race
         raise Conflict("A resource was booked by someone else at the same moment.") from exc
     feeds.refresh_new_bookings(session, bookings)
