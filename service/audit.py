@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert
@@ -31,6 +32,34 @@ def booking_image(booking: Booking) -> dict[str, Any]:
         "interpreter_override_reason": booking.interpreter_override_reason,
         "version": booking.version,
     }
+
+
+def record_changes(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    changes: Sequence[tuple[int, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Write one audit row per (entity id, before, after), all in one INSERT."""
+    at = utcnow()
+    if changes:
+        session.execute(
+            insert(AuditEntry),
+            [
+                {
+                    "at": at,
+                    "actor": actor,
+                    "action": action,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "before": before,
+                    "after": after,
+                }
+                for entity_id, before, after in changes
+            ],
+        )
 
 
 def record_change(

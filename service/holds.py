@@ -71,14 +71,45 @@ def find_conflicts(
     """List the active holds these resources have that a new hold would collide with."""
     if not resources:
         return []
-    reach = max(policy.buffer, policy.longest_travel) + timedelta(minutes=1)
+    held = holds_near(
+        session, [r.id for r in resources], starts_at, ends_at, policy, ignore_booking_id
+    )
+    return conflicts_among(
+        held,
+        resources,
+        starts_at,
+        ends_at,
+        office_code=office_code,
+        in_person=in_person,
+        policy=policy,
+    )
+
+
+def _reach(policy: BookingPolicy) -> timedelta:
+    """How far from a booking another hold can still collide with it (buffer or travel)."""
+    return max(policy.buffer, policy.longest_travel) + timedelta(minutes=1)
+
+
+def holds_near(
+    session: Session,
+    resource_ids: Sequence[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    policy: BookingPolicy,
+    ignore_booking_id: int | None = None,
+) -> list[Hold]:
+    """Load, by start, the active holds of these resources that may collide with [starts_at, ends_at).
+
+    A series loads them once for all its dates and checks each date with `conflicts_among`.
+    """
+    reach = _reach(policy)
     query = (
         select(Hold)
         # selectinload, not joinedload: with no lower bound on starts_at the planner expects
         # many holds and joins them to all bookings by a sequential scan as the table grows.
         .options(selectinload(Hold.booking).joinedload(Booking.office))
         .where(
-            Hold.resource_id.in_([r.id for r in resources]),
+            Hold.resource_id.in_(resource_ids),
             Hold.active.is_(True),
             and_(Hold.starts_at < ends_at + reach, Hold.blocked_until > starts_at - reach),
         )
@@ -86,10 +117,29 @@ def find_conflicts(
     )
     if ignore_booking_id is not None:
         query = query.where(Hold.booking_id != ignore_booking_id)
+    return list(session.scalars(query).unique())
+
+
+def conflicts_among(
+    held: Iterable[Hold],
+    resources: Sequence[Resource],
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    office_code: str | None,
+    in_person: bool,
+    policy: BookingPolicy,
+) -> list[dict[str, Any]]:
+    """List the holds of `held` that a new hold of these resources would collide with."""
+    reach = _reach(policy)
     by_id = {r.id: r for r in resources}
     conflicts = []
-    for hold in session.scalars(query).unique():
-        resource = by_id[hold.resource_id]
+    for hold in held:
+        resource = by_id.get(hold.resource_id)
+        if resource is None or not (
+            hold.starts_at < ends_at + reach and hold.blocked_until > starts_at - reach
+        ):
+            continue
         new_until = blocked_until(resource, ends_at, policy)
         if overlaps(starts_at, new_until, hold.starts_at, hold.blocked_until):
             conflicts.append(conflict_entry(hold))

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from service.holds import lock_resources
-from service.interpreter_hours import booked_day_and_week
+from service.interpreter_hours import booked_day_and_week, sofia_day, sofia_week
 from service.interpreter_rules import (
     OVERRIDABLE,
+    BookedMinutes,
     Breach,
     HourLimits,
     InterpreterOverride,
@@ -88,6 +89,53 @@ def hour_rules(
             interpreter, limits, booked, sitting.type, sitting.ends_at - sitting.starts_at
         )
     return found
+
+
+def series_hour_rules(
+    session: Session,
+    resources: Sequence[Resource],
+    booking_type: str,
+    spans: Sequence[tuple[datetime, datetime]],
+    policy: BookingPolicy,
+) -> list[list[Breach]]:
+    """The hour limits each new occurrence of a series would pass, in order.
+
+    What the interpreters already hold is read per occurrence (only for interpreters whose
+    limits count this type); the earlier new occurrences, not yet written, are added to it.
+    """
+    found: list[list[Breach]] = [[] for _ in spans]
+    limited = [
+        (r, limits)
+        for r in resources
+        if r.kind == "interpreter" and booking_type in (limits := HourLimits.of(r, policy)).types
+    ]
+    if not limited:
+        return found
+    lock_resources(session, [r.id for r in resources])
+    for interpreter, limits in limited:
+        for n, (starts_at, ends_at) in enumerate(spans):
+            held = booked_day_and_week(session, [interpreter.id], starts_at, limits.types)
+            earlier = spans[:n]
+            booked = BookedMinutes(
+                held[interpreter.id].day + _minutes_within(earlier, sofia_day(starts_at)),
+                held[interpreter.id].week + _minutes_within(earlier, sofia_week(starts_at)),
+            )
+            found[n] += hour_breaches(
+                interpreter, limits, booked, booking_type, ends_at - starts_at
+            )
+    return found
+
+
+def _minutes_within(
+    spans: Sequence[tuple[datetime, datetime]], window: tuple[datetime, datetime]
+) -> int:
+    """Minutes of `spans` inside `window`, clipped as the held minutes are."""
+    start, end = window
+    return sum(
+        int((min(e, end) - max(s, start)) / timedelta(minutes=1))
+        for s, e in spans
+        if s < end and e > start
+    )
 
 
 def check_interpreters(

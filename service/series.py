@@ -1,8 +1,8 @@
 """Series: plan (dry run), create, read; occurrences and exceptions. Changes: series_changes.
 
 Every occurrence is a `Booking` with `series_id` and `recurrence_start`, holding its resources
-through `place_holds` like a single booking, so the database forbids double-booking occurrence
-by occurrence. Days the office is closed (public holidays, closures) are skipped, not replaced,
+like a single booking, so the database forbids double-booking occurrence by occurrence; a
+series' occurrences are checked together under the resources' locks and inserted in one batch. Days the office is closed (public holidays, closures) are skipped, not replaced,
 and kept as the series' exceptions.
 """
 
@@ -11,29 +11,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from service import feeds
-from service.audit import booking_image, record_change
+from service.audit import booking_image, record_change, record_changes
 from service.bookings import (
     Actor,
     check_rules,
     check_span,
     get_office,
     load_resources,
-    place_holds,
 )
 from service.calendar_rules import closed_reason
 from service.clock import sofia_iso, to_sofia, utcnow
 from service.errors import Conflict, Invalid, NotFound
-from service.holds import find_conflicts, lock_resources
-from service.interpreter_checks import Sitting, hour_rules, person_rules
-from service.interpreter_rules import InterpreterOverride, Needs, decide
+from service.holds import (
+    blocked_until,
+    conflicts_among,
+    find_conflicts,
+    holds_near,
+    lock_resources,
+)
+from service.interpreter_checks import person_rules, series_hour_rules
+from service.interpreter_rules import Breach, InterpreterOverride, Needs, decide
 from service.languages import check_language
-from service.models import Booking, Office, Resource, Series, SeriesException
+from service.models import Booking, Hold, Office, Resource, Series, SeriesException
 from service.models.series import MAX_ID, SERIES_TYPES
 from service.policy import BookingPolicy
 from service.recurrence import (
@@ -167,8 +174,12 @@ def occurrence_clashes(
     ends_at: datetime,
     policy: BookingPolicy,
     ignore_booking_id: int | None = None,
+    held: list[Hold] | None = None,
 ) -> list[dict[str, Any]]:
-    """List what stops one occurrence: hours, time off and other holds (with buffer, travel)."""
+    """List what stops one occurrence: hours, time off and other holds (with buffer, travel).
+
+    `held`, when given, are the resources' holds around every date (`holds_near`), loaded once.
+    """
     found: list[dict[str, Any]] = []
     try:
         check_rules(
@@ -195,8 +206,8 @@ def occurrence_clashes(
         )
     except Conflict as exc:
         found.extend(exc.conflicts)
-    found.extend(
-        find_conflicts(
+    if held is None:
+        found += find_conflicts(
             session,
             resources,
             starts_at,
@@ -206,7 +217,16 @@ def occurrence_clashes(
             policy=policy,
             ignore_booking_id=ignore_booking_id,
         )
-    )
+    else:
+        found += conflicts_among(
+            held,
+            resources,
+            starts_at,
+            ends_at,
+            office_code=office.code,
+            in_person=True,
+            policy=policy,
+        )
     return found
 
 
@@ -225,13 +245,26 @@ def plan_series(
     first = wall_time(request.starts_at)
     duration = wall_time(request.ends_at) - first
     plan = Plan(request, office, resources)
+    open_dates = []
     for start in wall_starts(request.rrule, first):
         starts_at, ends_at = to_instants(start, duration)
         reason = closed_reason(office, start.date())
         if reason:
             plan.skipped.append(SkippedDate(start.date(), starts_at, reason))
-            continue
-        clashes = occurrence_clashes(session, office, resources, starts_at, ends_at, policy)
+        else:
+            open_dates.append((starts_at, ends_at))
+    ids = [r.id for r in resources]
+    held = (
+        holds_near(
+            session, ids, min(s for s, _ in open_dates), max(e for _, e in open_dates), policy
+        )
+        if open_dates
+        else []
+    )
+    for starts_at, ends_at in open_dates:
+        clashes = occurrence_clashes(
+            session, office, resources, starts_at, ends_at, policy, held=held
+        )
         plan.occurrences.append(PlannedOccurrence(starts_at, ends_at, clashes))
     if not plan.occurrences:
         raise Invalid("rrule", "Every date of the rule falls on a day the office is closed.").coded(
@@ -315,9 +348,49 @@ def create_series(
     ]
     session.add(series)
     session.flush()
-    for occurrence in kept:
-        booking = Booking(
-            type=request.type,
+    _book_occurrences(session, series, plan, kept, actor, policy, now, (people, override))
+    record_change(
+        session,
+        actor=actor.name,
+        action="create",
+        entity="series",
+        entity_id=series.id,
+        before=None,
+        after=series.image(),
+    )
+    feeds.refresh_series(session, series)
+    return series, plan
+
+
+def _book_occurrences(
+    session: Session,
+    series: Series,
+    plan: Plan,
+    kept: list[PlannedOccurrence],
+    actor: Actor,
+    policy: BookingPolicy,
+    now: datetime,
+    matching: tuple[list[Breach], InterpreterOverride],
+) -> None:
+    """Book the free occurrences with their holds, feed rows and audit: one INSERT per table.
+
+    `matching` is what the interpreters break for those who will attend, and the override:
+    with the hour limits of each occurrence's day and week (earlier occurrences counted),
+    an occurrence is refused or stores the rules it was allowed to break.
+
+    The plan found each of them free under the resources' locks this transaction holds, so
+    they are not checked again one by one (on PostgreSQL the exclusion constraint still
+    backs the rule).  One day never has two occurrences, but their holds are checked against
+    each other all the same, as the database would.
+    """
+    _check_apart(kept, plan.resources, policy)
+    people, override = matching
+    spans = [(o.starts_at, o.ends_at) for o in kept]
+    hours = series_hour_rules(session, plan.resources, series.type, spans, policy)
+    matched = [decide(people + breaches, override) for breaches in hours]
+    bookings = [
+        Booking(
+            type=series.type,
             office=plan.office,
             modality="in_person",
             starts_at=occurrence.starts_at,
@@ -330,35 +403,48 @@ def create_series(
             series_id=series.id,
             recurrence_start=occurrence.starts_at,
             public=series.public,
+            interpreter_override_rules=allowed.rules,
+            interpreter_override_reason=allowed.reason,
+            attendee_rows=[],  # new: nothing to load
+            holds=[
+                Hold(
+                    resource_id=resource.id,
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
+                    blocked_until=blocked_until(resource, occurrence.ends_at, policy),
+                    active=True,
+                )
+                for resource in plan.resources
+            ],
         )
-        sitting = Sitting(request.type, occurrence.starts_at, occurrence.ends_at)
-        # Earlier occurrences are held (flushed) by now, so they count towards the hours.
-        matched = decide(people + hour_rules(session, plan.resources, sitting, policy), override)
-        booking.interpreter_override_rules = matched.rules
-        booking.interpreter_override_reason = matched.reason
-        session.add(booking)
-        place_holds(session, booking, plan.resources, policy)
-        feeds.refresh_booking(session, booking)
-        record_change(
-            session,
-            actor=actor.name,
-            action="create",
-            entity="booking",
-            entity_id=booking.id,
-            before=None,
-            after=booking_image(booking) | {"series_id": series.id},
-        )
-    record_change(
+        for occurrence, allowed in zip(kept, matched, strict=True)
+    ]
+    session.add_all(bookings)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the exclusion constraint caught a race
+        raise Conflict("A resource was booked by someone else at the same moment.") from exc
+    feeds.refresh_new_bookings(session, bookings)
+    record_changes(
         session,
         actor=actor.name,
         action="create",
-        entity="series",
-        entity_id=series.id,
-        before=None,
-        after=series.image(),
+        entity="booking",
+        changes=[
+            (booking.id, None, booking_image(booking) | {"series_id": series.id})
+            for booking in bookings
+        ],
     )
-    feeds.refresh_series(session, series)
-    return series, plan
+
+
+def _check_apart(
+    kept: list[PlannedOccurrence], resources: Sequence[Resource], policy: BookingPolicy
+) -> None:
+    """Refuse occurrences whose holds would overlap one another (buffer included)."""
+    ordered = sorted(kept, key=lambda o: o.starts_at)
+    for earlier, later in pairwise(ordered):
+        if any(blocked_until(r, earlier.ends_at, policy) > later.starts_at for r in resources):
+            raise Invalid("rrule", "Two occurrences of the rule overlap.")
 
 
 def get_series(session: Session, series_id: int) -> Series:

@@ -59,3 +59,16 @@ def events(ics: bytes, start: date | None = None, end: date | None = None) -> li
 
 def uids(ics: bytes) -> list[str]:
     return [str(e["uid"]) for e in events(ics)]
+
+
+def fold_a_while_ago(session, monkeypatch, seconds: int = 2) -> None:
+    """Fold the feeds' change log as the scheduler did `seconds` ago (it folds every 5 s).
+
+    A fold dates its changes a second ahead of its clock, so a date read just after it is
+    trusted only a second later; folding "earlier" lets a test revalidate by date at once.
+    """
+    from service.feeds import changes
+
+    with monkeypatch.context() as patched:
+        patched.setattr(changes, "utcnow", lambda: utcnow() - timedelta(seconds=seconds))
+        changes.fold_changes(session)

@@ -1,4 +1,4 @@
-"""Bookings made at the same moment in one office each reach the feed and bump its counter."""
+"""Bookings made at the same moment in one office each reach the feed and count as a change."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from service import create_app
 from service.db import session_scope
-from service.models import FeedChange
+from service.feeds.changes import fold_changes, read_changes
+from service.models import FeedChangeLog
 from tests.factories import Factory
 from tests.feed_helpers import fetch, uids, working_day
 
@@ -54,9 +55,11 @@ def test_simultaneous_bookings_in_one_office_all_reach_its_feed(fresh_database):
         ).json
         assert len(uids(fetch(client, feed).data)) == THREADS
         with session_scope(app) as session:
-            counter = session.scalar(
-                select(FeedChange.counter).where(FeedChange.scope.like("office:%"))
+            scope = session.scalar(
+                select(FeedChangeLog.scope).where(FeedChangeLog.scope.like("office:%"))
             )
-        assert counter == THREADS
+            assert read_changes(session, scope).count == THREADS
+            assert fold_changes(session) == 2 * THREADS  # each booking: its office and its person
+            assert read_changes(session, scope).count == THREADS
     finally:
         app.extensions["zapis.engine"].dispose()

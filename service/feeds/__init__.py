@@ -4,8 +4,14 @@ Bookings are mapped to the pure ``calendars`` package here; ``calendars`` knows 
 the service.  Booking operations call `refresh_booking` in their transaction.
 """
 
+from service.feeds.changes import fold_changes
 from service.feeds.downloads import render_booking_ics, render_resource_freebusy
-from service.feeds.pieces import rebuild_all, refresh_beneficiary, refresh_booking
+from service.feeds.pieces import (
+    rebuild_all,
+    refresh_beneficiary,
+    refresh_booking,
+    refresh_new_bookings,
+)
 from service.feeds.series_pieces import refresh_series, series_changed
 from service.feeds.serve import (
     BuiltFeed,
@@ -47,6 +53,7 @@ __all__ = [
     "feed_body",
     "feed_validators",
     "find_feed",
+    "fold_changes",
     "list_feeds",
     "office_feed_spec",
     "open_feed",
@@ -55,6 +62,7 @@ __all__ = [
     "rebuild_all",
     "refresh_beneficiary",
     "refresh_booking",
+    "refresh_new_bookings",
     "refresh_series",
     "render_booking_ics",
     "render_resource_freebusy",

@@ -2,30 +2,27 @@
 
 `refresh_booking` runs in the transaction that changes a booking: it re-renders the booking's
 pieces (one per privacy level and language) and records which feeds (scopes) show it.  Just
-before that transaction commits, the change counter of every scope the booking entered, left
-or changed in is bumped.  A cancelled booking leaves every feed.  A feed is then built by
-joining bytes, and its validators come from one row.
+before that transaction commits, a change is logged for every scope the booking entered, left
+or changed in (service/feeds/changes.py).  A cancelled booking leaves every feed.  A feed is
+then built by joining bytes, and its validators come from its scope's changes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, event, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 
 from calendars import RENDER_VERSION, render_vevent
-from service.clock import utcnow
+from service.feeds.changes import log_changes
 from service.feeds.mapping import MAPPING_VERSION, booking_event, booking_uid
 from service.models import (
     Beneficiary,
     Booking,
     BookingBeneficiary,
-    FeedChange,
     FeedItem,
     FeedMembership,
     FeedPiece,
@@ -34,7 +31,6 @@ from service.models import (
 from service.models.feed import FEED_LOCALES
 
 PRIVATE_LEVELS = ("full", "limited", "busy")
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 PENDING = "zapis.feed_scopes"
 SERIES_PENDING = "zapis.feed_series"  # series to re-render before commit (series_pieces.py)
 REBUILD_CHUNK = 500  # bookings per step of rebuild_all
@@ -72,52 +68,13 @@ def booking_scopes(booking: Booking) -> set[str]:
 
 
 def bump_scopes(session: Session, scopes: Iterable[str]) -> None:
-    """Count a change in each scope; its time moves forward by at least one second.
+    """Record a change in each scope: one log row each, no lock on anything shared."""
+    log_changes(session, scopes)
 
-    Whole seconds, rounded down as HTTP dates are: a client's Last-Modified is never later
-    than the row it was read from, so the next change is always after it.
-    """
-    now = utcnow().replace(microsecond=0)
-    ordered = sorted(set(scopes))  # one order everywhere, so no deadlocks
-    if not ordered:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        # One round trip: the rows are inserted or updated (and locked) in that order.
-        table = FeedChange.__table__
-        upsert = postgresql.insert(FeedChange).values(
-            [{"scope": scope, "counter": 1, "changed_at": now} for scope in ordered]
-        )
-        session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["scope"],
-                set_={
-                    "counter": table.c.counter + 1,
-                    "changed_at": func.greatest(
-                        upsert.excluded.changed_at, table.c.changed_at + text("interval '1 second'")
-                    ),
-                },
-            )
-        )
-        return
-    for scope in ordered:
-        session.execute(
-            sqlite.insert(FeedChange)
-            .values(scope=scope, counter=0, changed_at=EPOCH)
-            .on_conflict_do_nothing(index_elements=["scope"])
-        )
-        row = session.execute(
-            select(FeedChange.counter, FeedChange.changed_at)
-            .where(FeedChange.scope == scope)
-            .with_for_update()
-        ).one()
-        session.execute(
-            update(FeedChange)
-            .where(FeedChange.scope == scope)
-            .values(
-                counter=row.counter + 1,
-                changed_at=max(now, row.changed_at + timedelta(seconds=1)),
-            )
-        )
+
+def releasing_savepoint(session: Session) -> bool:
+    """Tell whether a before_commit hook runs for a savepoint (SQLAlchemy fires it for both)."""
+    return session.in_nested_transaction()
 
 
 def pending_scopes(session: Session) -> set[str]:
@@ -128,11 +85,9 @@ def pending_scopes(session: Session) -> set[str]:
 
 @event.listens_for(Session, "before_commit")
 def _bump_pending(session: Session) -> None:
-    """Bump changed scopes last, so the row locks are held only while committing.
-
-    A transaction that books many times (a series) bumps each scope once, and never waits
-    for a resource lock while holding a scope's row.
-    """
+    """Log changed scopes last: a transaction that books many times (a series) logs each once."""
+    if releasing_savepoint(session):
+        return
     scopes = session.info.pop(PENDING, None)
     if scopes:
         bump_scopes(session, scopes)
@@ -188,6 +143,18 @@ def refresh_booking(session: Session, booking: Booking, *, created: bool = False
             session.execute(delete(model).where(model.booking_id == booking.id))
     rows = _FeedRows()
     _restage(session, booking, before, item, rows)
+    rows.insert(session)
+    session.flush()
+
+
+def refresh_new_bookings(session: Session, bookings: Sequence[Booking]) -> None:
+    """Stage the feed rows of bookings inserted in this transaction: one INSERT per table.
+
+    Their holds must be in memory (as when they were just added with them).
+    """
+    rows = _FeedRows()
+    for booking in bookings:
+        _restage(session, booking, set(), None, rows)
     rows.insert(session)
     session.flush()
 

@@ -38,6 +38,7 @@ from service.feeds.pieces import (
     booking_scopes,
     is_resource_scope,
     pending_scopes,
+    releasing_savepoint,
 )
 from service.feeds.text import word
 from service.models import (
@@ -379,7 +380,8 @@ def refresh_pending_series(session: Session) -> None:
 @event.listens_for(Session, "before_commit", insert=True)
 def _refresh_before_commit(session: Session) -> None:
     """Runs before the scopes are bumped (listener inserted first), as it adds scopes."""
-    refresh_pending_series(session)
+    if not releasing_savepoint(session):
+        refresh_pending_series(session)
 
 
 @event.listens_for(Session, "after_transaction_end")

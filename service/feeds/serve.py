@@ -1,14 +1,14 @@
-"""Build a feed from stored pieces, and its validators (ETag, Last-Modified) from one row.
+"""Build a feed from stored pieces, and its validators (ETag, Last-Modified) from its changes.
 
 The bytes of a feed depend on its settings, the stored pieces of its scope and the window,
-which moves with the date in Sofia.  The ETag hashes the settings, the scope's change counter
-(bumped whenever a piece of the scope is written or deleted) and the window's dates, so a
-304 needs no piece at all.  Last-Modified is the later of the scope's last change and the
-start of today in Sofia (when the window last moved), in whole seconds as HTTP dates are;
-neither ever goes backwards.  Changes within one second are a second apart in the change row,
-so that row may run ahead of the clock: the header sent is never later than the response
-(``Validators.last_modified_at``), while If-Modified-Since is checked against the row, so a
-client never gets a 304 for a change it has not seen.
+which moves with the date in Sofia.  The ETag hashes the settings, the scope's number of
+changes and latest change (service/feeds/changes.py: one more with every commit that writes
+or deletes a piece of the scope) and the window's dates, so a 304 needs no piece at all.
+Last-Modified is the later of the scope's last change and the start of today in Sofia (when
+the window last moved), in whole seconds as HTTP dates are, and never later than the moment
+before the validators were read; it never goes backwards.  If-Modified-Since is checked
+against the scope's last fold, and a scope with changes not yet folded counts as modified, so
+a client never gets a 304 for a change it has not seen.
 """
 
 from __future__ import annotations
@@ -26,8 +26,15 @@ from calendars import FeedCalendar, assemble_feed, feed_etag
 from service.auth import hash_token
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.errors import Invalid, NotFound
+from service.feeds.changes import (
+    ScopeChanges,
+    change_columns,
+    read_changes,
+    scope_changes,
+    whole_second,
+)
 from service.feeds.mapping import MAPPING_VERSION
-from service.feeds.pieces import EPOCH, is_resource_scope, office_scope
+from service.feeds.pieces import is_resource_scope, office_scope
 from service.feeds.subscriptions import DEFAULT_LOCALE, is_live
 from service.feeds.text import word
 from service.models import (
@@ -110,15 +117,20 @@ class Window:
 @dataclass(frozen=True)
 class Validators:
     etag: str
-    last_modified: datetime  # whole seconds; may be ahead of the clock
+    last_modified: datetime  # whole seconds, never after the validators were read
+    settled_at: datetime | None  # when every change was folded and dated; None if some wait
 
     def last_modified_at(self, now: datetime) -> datetime:
         """Return the Last-Modified to send at now: never later than the response's Date."""
         return min(self.last_modified, now.replace(microsecond=0))
 
     def modified_since(self, since: datetime) -> bool:
-        """Tell whether the feed changed after an If-Modified-Since date (whole seconds)."""
-        return self.last_modified > since
+        """Tell whether the feed changed after an If-Modified-Since date (whole seconds).
+
+        A change not yet folded may have committed after `since` with an earlier time, so
+        the feed counts as modified until the fold dates it.
+        """
+        return self.settled_at is None or self.settled_at > since
 
 
 @dataclass(frozen=True)
@@ -154,8 +166,9 @@ def today_in_sofia() -> date:
 
 
 def _validators(
-    spec: FeedSpec, counter: int, changed_at: datetime, window: Window, day: date
+    spec: FeedSpec, changes: ScopeChanges, window: Window, day: date, seen_at: datetime
 ) -> Validators:
+    """Return the validators of what a reader saw at `seen_at` (taken before its query)."""
     first, last = window.dates(day)
     calendar = spec.calendar
     etag = feed_etag(
@@ -168,25 +181,25 @@ def _validators(
             calendar.description or "",
             calendar.language or "",
             "*" if spec.offices is None else ",".join(spec.offices),
-            str(counter),
-            changed_at.isoformat(),  # tells apart equal counters of a restored database
+            str(changes.count),
+            changes.latest.isoformat(),  # tells apart equal counts of a restored database
             first.isoformat(),
             last.isoformat(),
         )
     )
-    last_modified = max(changed_at, sofia_instant(day, time(0)))
-    return Validators(etag, last_modified.replace(microsecond=0))
+    window_moved = sofia_instant(day, time(0))
+    last_modified = min(max(changes.modified_at, window_moved), whole_second(seen_at))
+    settled_at = max(changes.folded_at, window_moved) if changes.settled else None
+    return Validators(etag, last_modified, settled_at)
 
 
 def feed_validators(
     session: Session, spec: FeedSpec, window: Window, today: date | None = None
 ) -> Validators:
-    """Return the ETag and Last-Modified of a feed from its scope's change row alone."""
-    change = session.execute(
-        select(FeedChange.counter, FeedChange.changed_at).where(FeedChange.scope == spec.scope)
-    ).one_or_none()
-    counter, changed_at = (change.counter, change.changed_at) if change else (0, EPOCH)
-    return _validators(spec, counter, changed_at, window, today or today_in_sofia())
+    """Return the ETag and Last-Modified of a feed from its scope's changes alone."""
+    seen_at = utcnow()
+    changes = read_changes(session, spec.scope)
+    return _validators(spec, changes, window, today or today_in_sofia(), seen_at)
 
 
 def open_feed(
@@ -194,9 +207,10 @@ def open_feed(
 ) -> OpenFeed | None:
     """Return a live feed's spec and validators in one query, or None (unknown or revoked).
 
-    This is all a 304 needs: the feed's row, its creator's token and its scope's change row.
+    This is all a 304 needs: the feed's row, its creator's token and its scope's changes.
     """
     digest = hash_token(token)
+    seen_at = utcnow()
     row = session.execute(
         select(
             Feed.kind,
@@ -209,8 +223,7 @@ def open_feed(
             Feed.revoked_at,
             ApiToken.revoked_at.label("creator_revoked_at"),
             ApiToken.expires_at.label("creator_expires_at"),
-            FeedChange.counter,
-            FeedChange.changed_at,
+            *change_columns(Feed.scope),
         )
         .select_from(Feed)
         .outerjoin(ApiToken, ApiToken.id == Feed.api_token_id)
@@ -224,8 +237,8 @@ def open_feed(
     spec = FeedSpec(
         row.kind, row.scope, row.privacy, row.locale, row.title, _offices(row.scope_offices)
     )
-    counter, changed_at = row.counter or 0, row.changed_at or EPOCH
-    return OpenFeed(spec, _validators(spec, counter, changed_at, window, today or today_in_sofia()))
+    changes = scope_changes(row)
+    return OpenFeed(spec, _validators(spec, changes, window, today or today_in_sofia(), seen_at))
 
 
 def feed_body(session: Session, spec: FeedSpec, window: Window, today: date | None = None) -> bytes:

@@ -8,6 +8,7 @@ from service.models.dispatcher import DispatcherHeartbeat
 from service.models.feed import (
     Feed,
     FeedChange,
+    FeedChangeLog,
     FeedItem,
     FeedMembership,
     FeedPiece,
@@ -54,6 +55,7 @@ __all__ = [
     "Enrolment",
     "Feed",
     "FeedChange",
+    "FeedChangeLog",
     "FeedItem",
     "FeedMembership",
     "FeedPiece",

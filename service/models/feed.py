@@ -3,15 +3,17 @@
 A *scope* names a set of bookings a feed shows: ``office:<id>``, ``resource:<id>`` or
 ``public``.  Each booking in a feed has one `FeedItem` (its UID, SEQUENCE and times), one
 `FeedPiece` per privacy level and language (the rendered VEVENT bytes) and one
-`FeedMembership` per scope it belongs to.  `FeedChange` counts changes per scope so that a
-feed's ETag and Last-Modified come from one row.
+`FeedMembership` per scope it belongs to.  Each transaction that changes a scope appends one
+`FeedChangeLog` row (never an UPDATE, so writers never wait on one another); the scheduler
+folds those rows into the scope's `FeedChange` row.  A feed's ETag and Last-Modified come from
+that row and the few log rows not yet folded (service/feeds/changes.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.columns import UTCDateTime
@@ -108,12 +110,31 @@ class FeedMembership(Base):
 
 
 class FeedChange(Base):
-    """How often and when a scope's feeds last changed; only ever moves forward."""
+    """A scope's folded change log: how many changes, the latest, and when they were folded.
+
+    Only the fold (service/feeds/changes.py) writes it.  `changed_at` is the fold's time in
+    whole seconds, at least a second after the previous fold's (so it may run ahead of the
+    clock); `last_row_at` is the latest `changed_at` of the log rows folded.
+    """
 
     __tablename__ = "feed_changes"
 
     scope: Mapped[str] = mapped_column(String(48), primary_key=True)
     counter: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_row_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedChangeLog(Base):
+    """One transaction changed a scope's feeds at `changed_at` (append-only until folded)."""
+
+    __tablename__ = "feed_change_log"
+    __table_args__ = (Index("ix_feed_change_log_scope", "scope", "id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    scope: Mapped[str] = mapped_column(String(48))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

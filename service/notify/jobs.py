@@ -1,4 +1,5 @@
-"""The scheduler's jobs: dispatch due SMS (with a heartbeat), recover leases, purge old texts."""
+"""The scheduler's jobs: dispatch due SMS (with a heartbeat), recover leases, purge old texts,
+fold the feeds' change log."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import utcnow
 from service.db import session_scope
+from service.feeds import fold_changes
 from service.idempotency import purge_expired_keys
 from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
 from service.notify.heartbeat import (
@@ -116,6 +118,12 @@ def recovery_job(app: Flask) -> int:
         return recover_leases(session)
 
 
+def feed_fold_job(app: Flask) -> int:
+    """Fold the feeds' change log, so conditional GETs by date can answer 304 again."""
+    with session_scope(app) as session:
+        return fold_changes(session)
+
+
 def purge_job(app: Flask) -> Purged:
     days = NotifySettings.from_config(app.config).retention_days
     with session_scope(app) as session:
@@ -133,6 +141,7 @@ def purge_job(app: Flask) -> Purged:
 def run_once(app: Flask) -> str:
     dispatcher = make_dispatcher(app)
     recovered = recovery_job(app)
+    feed_fold_job(app)
     counts = dispatch_job(app, dispatcher)
     return f"recovered {recovered}; sent {dict(counts)}"
 
@@ -166,6 +175,7 @@ def run_scheduler(app: Flask, interval: float) -> None:
         **common,
     )
     scheduler.add_job(recovery_job, "interval", minutes=1, args=(app,), **common)
+    scheduler.add_job(feed_fold_job, "interval", seconds=interval, args=(app,), **common)
     scheduler.add_job(purge_job, "cron", hour=3, minute=17, args=(app,), **common)
 
     # SIGTERM stops taking new work; a send under way finishes and is settled first.
