@@ -32,7 +32,13 @@ def test_needs_and_avoided_interpreters_reach_no_one_but_coordinators(
     caplog.set_level(logging.DEBUG)
     feared = factory.interpreter("ar", offices=("sofia",), gender="male")
     feared.name = FEARED_NAME
-    chosen = factory.interpreter("ar", offices=("sofia",), gender="female", dialects=("ar-SY",))
+    chosen = factory.interpreter(
+        "ar",
+        offices=("sofia",),
+        gender="female",
+        dialects=("ar-SY",),
+        trainings=("children",),
+    )
     person = factory.beneficiary(
         language="ar", phone="+359888765432", sms_consent=True, offices=("sofia",)
     )
