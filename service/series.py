@@ -9,7 +9,7 @@ and kept as the series' exceptions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -77,6 +77,8 @@ class PlannedOccurrence:
     starts_at: datetime
     ends_at: datetime
     clashes: list[dict[str, Any]]
+    # The interpreters' hour limits it would pass, earlier free occurrences counted.
+    limits: tuple[Breach, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,11 +268,21 @@ def plan_series(
             session, office, resources, starts_at, ends_at, policy, held=held
         )
         plan.occurrences.append(PlannedOccurrence(starts_at, ends_at, clashes))
+    _add_hour_limits(session, plan, policy)
     if not plan.occurrences:
         raise Invalid("rrule", "Every date of the rule falls on a day the office is closed.").coded(
             "rule_all_closed"
         )
     return plan
+
+
+def _add_hour_limits(session: Session, plan: Plan, policy: BookingPolicy) -> None:
+    """Note on each free occurrence the interpreters' hour limits it would pass."""
+    free = [o for o in plan.occurrences if not o.clashes]
+    spans = [(o.starts_at, o.ends_at) for o in free]
+    hours = series_hour_rules(session, plan.resources, plan.request.type, spans, policy)
+    passed = {o.starts_at: tuple(breaches) for o, breaches in zip(free, hours, strict=True)}
+    plan.occurrences = [replace(o, limits=passed.get(o.starts_at, ())) for o in plan.occurrences]
 
 
 def _clash_reason(clashes: list[dict[str, Any]]) -> str:
@@ -375,8 +387,8 @@ def _book_occurrences(
     """Book the free occurrences with their holds, feed rows and audit: one INSERT per table.
 
     `matching` is what the interpreters break for those who will attend, and the override:
-    with the hour limits of each occurrence's day and week (earlier occurrences counted),
-    an occurrence is refused or stores the rules it was allowed to break.
+    with the hour limits the plan found for each occurrence, an occurrence is refused or
+    stores the rules it was allowed to break.
 
     The plan found each of them free under the resources' locks this transaction holds, so
     they are not checked again one by one (on PostgreSQL the exclusion constraint still
@@ -385,9 +397,7 @@ def _book_occurrences(
     """
     _check_apart(kept, plan.resources, policy)
     people, override = matching
-    spans = [(o.starts_at, o.ends_at) for o in kept]
-    hours = series_hour_rules(session, plan.resources, series.type, spans, policy)
-    matched = [decide(people + breaches, override) for breaches in hours]
+    matched = [decide(people + list(o.limits), override) for o in kept]
     bookings = [
         Booking(
             type=series.type,

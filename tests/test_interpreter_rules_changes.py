@@ -229,6 +229,35 @@ def test_series_hours_count_per_occurrence_and_week(client, factory, admin, sess
     assert {b.interpreter_override_reason for b in stored} == {None, REASON}
 
 
+def test_a_dry_run_shows_each_class_that_would_pass_the_hours_and_writes_nothing(
+    client, factory, admin, session
+):
+    interpreter = factory.interpreter("ar", max_hours_week=3, limited_types=("language_class",))
+    teacher = factory.person("teacher", languages=("bg",))
+    body = series_body(
+        [teacher.id, interpreter.id],
+        start=MONDAY_10 + timedelta(days=7),
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4",
+    )
+
+    answer = create(client, admin, body, "?dry_run=true")
+
+    assert answer.status_code == 200, answer.json
+    limits = [o["interpreter_limits"] for o in answer.json["occurrences"]]
+    assert limits[0] == limits[2] == []  # Mondays: 2 of 3 hours
+    for wednesday in (limits[1], limits[3]):
+        assert wednesday == [
+            {
+                "rule": "hours_week",
+                "interpreter_id": interpreter.id,
+                "interpreter": interpreter.name,
+                "hours": 4.0,
+                "limit": 3,
+            }
+        ]
+    assert session.scalars(select(Booking)).all() == []
+
+
 def test_a_series_of_a_type_not_limited_is_not_counted(client, factory, admin):
     interpreter = factory.interpreter("ar", max_hours_week=1)
     teacher = factory.person("teacher", languages=("bg",))

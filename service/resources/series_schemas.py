@@ -126,12 +126,28 @@ class SkippedSchema(Schema):
     reason = Text()
 
 
+class HourLimitSchema(Schema):
+    rule = Text(metadata={"description": "hours_day or hours_week"})
+    interpreter_id = fields.Integer()
+    interpreter = Text(attribute="interpreter_name")
+    hours = fields.Float(attribute="params.hours", metadata={"description": "With this class."})
+    limit = fields.Integer(attribute="params.limit")
+
+
 class PlannedOccurrenceSchema(Schema):
     starts_at = Instant()
     ends_at = Instant()
     clashes = fields.List(
         fields.Dict(),
         metadata={"description": "{resource_id, booking_id, starts_at, ends_at, reason, …}"},
+    )
+    interpreter_limits = fields.List(
+        fields.Nested(HourLimitSchema),
+        attribute="limits",
+        metadata={
+            "description": "The interpreters' hour limits this class would pass (earlier "
+            "classes of the series counted): booking refuses them unless interpreter_override."
+        },
     )
 
 
