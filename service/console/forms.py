@@ -188,6 +188,12 @@ class RescheduleForm(FlaskForm):
     day = DateField(_l("New date"), validators=[DataRequired(), InYears()])
     starts = Time24Field(_l("Starts at"), validators=[DataRequired()])
     ends = Time24Field(_l("Ends at"), validators=[DataRequired()])
+    interpreter_override = BooleanField(
+        _l("Book despite the interpreter rules (gender, training, hours)")
+    )
+    interpreter_override_reason = StringField(
+        _l("Why the interpreter rules are set aside"), validators=[Optional(), Length(max=500)]
+    )
 
     def validate_day(self, field: DateField) -> None:
         refuse_past(field.data, self.starts.data)

@@ -13,11 +13,17 @@ from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms import RescheduleForm
 from service.console.i18n import label
-from service.console.views_bookings import load_booking, render_booking
+from service.console.views_bookings import (
+    interpreter_override_of,
+    interpreter_refusal,
+    load_booking,
+    render_booking,
+)
 from service.console.web import actor, bp, policy, principal
 from service.console.words import describe
 from service.db import get_session
 from service.errors import Conflict, Invalid, InvalidTransition, StaleVersion
+from service.interpreter_rules import InterpreterOverride
 from service.models import OutboxMessage
 
 
@@ -29,7 +35,8 @@ def reschedule(booking_id: int) -> ResponseReturnValue:
     if not (form.validate() and day and starts and ends):
         error = _("Reload the page and try again.") if form.version.errors else None
         return render_booking(shown, 422, reschedule=form, reschedule_error=error)
-    db = get_session()
+    db, who = get_session(), principal()
+    asked = interpreter_override_of(who, form)
     try:
         bookings.reschedule_booking(
             db,
@@ -40,6 +47,9 @@ def reschedule(booking_id: int) -> ResponseReturnValue:
             resource_ids=None,
             actor=actor(),
             policy=policy(),
+            interpreter_override=InterpreterOverride(
+                asked["interpreter_override"], asked["interpreter_override_reason"]
+            ),
         )
     except StaleVersion:
         db.rollback()
@@ -63,7 +73,15 @@ def reschedule(booking_id: int) -> ResponseReturnValue:
         )
     except (Invalid, InvalidTransition) as exc:
         db.rollback()
-        return render_booking(shown, 422, reschedule=form, reschedule_error=describe(exc))
+        matching = interpreter_refusal(who, exc) if isinstance(exc, Invalid) else None
+        words, offer = matching if matching is not None else (describe(exc), False)
+        return render_booking(
+            shown,
+            422,
+            reschedule=form,
+            reschedule_error=words,
+            offer_interpreter_override=offer,
+        )
     db.commit()
     flash(_("Booking %(id)d is moved.", id=shown.id))
     return redirect(url_for("console.booking", booking_id=shown.id))

@@ -258,7 +258,9 @@ def _create(who: Principal, find: FindForm, form: BookForm) -> Booking:
     return bookings.create_booking(db, booking_request, actor(), policy())
 
 
-def interpreter_override_of(who: Principal, form: BookForm | EnrolForm) -> dict[str, Any]:
+def interpreter_override_of(
+    who: Principal, form: BookForm | EnrolForm | RescheduleForm
+) -> dict[str, Any]:
     """The interpreter override a console form asks for, if its user may override."""
     override = may_override_language(who) and bool(form.interpreter_override.data)
     reason = (form.interpreter_override_reason.data or None) if override else None

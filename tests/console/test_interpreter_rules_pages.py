@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from service.bookings import Actor
-from service.clock import sofia_instant
+from service.clock import sofia_instant, to_sofia, utcnow
 from service.models import Booking, Enrolment
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
@@ -151,3 +151,45 @@ def test_the_enrol_form_refuses_then_enrols_with_an_override(client, signed_in, 
     row = session.query(Enrolment).one()
     assert row.interpreter_override_rules == "gender"
     assert row.interpreter_override_reason == "She agreed after we asked her"
+
+
+def test_moving_a_booking_past_an_hour_limit_is_refused_then_moved_with_a_reason(
+    client, signed_in, factory, session
+):
+    day = work_day()
+    other_day = work_day((day - to_sofia(utcnow()).date()).days + 1)  # the next one after
+    interpreter = factory.interpreter(
+        "ar", offices=("burgas",), max_hours_day=2, limited_types=("interpretation",)
+    )
+    factory.booking([interpreter], sofia_instant(other_day, time(9)), minutes=90, office="burgas")
+    shown = factory.booking([interpreter], sofia_instant(day, time(9)), office="burgas")
+    signed_in("coordinator", offices=["burgas"])
+
+    def move(**extra):
+        page = client.get(f"/console/bookings/{shown.id}")
+        return client.post(
+            f"/console/bookings/{shown.id}/reschedule",
+            data={
+                "csrf_token": csrf_token(page.text),
+                "version": str(shown.version),
+                "day": other_day.isoformat(),
+                "starts": "14:00",
+                "ends": "15:00",
+                **extra,
+            },
+        )
+
+    refused = move()
+    assert refused.status_code == 422
+    assert f"{interpreter.name} would have 2.5 hours of interpretation in one day" in refused.text
+    assert 'name="interpreter_override"' in refused.text
+
+    moved = move(interpreter_override="y", interpreter_override_reason="Urgent hearing")
+    assert moved.status_code == 302, moved.text
+    session.expire_all()
+    stored = session.get(Booking, shown.id)
+    assert sofia_instant(other_day, time(14)) == stored.starts_at
+    assert (stored.interpreter_override_rules, stored.interpreter_override_reason) == (
+        "hours_day",
+        "Urgent hearing",
+    )
