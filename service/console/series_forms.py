@@ -122,6 +122,12 @@ class PlanForm(FlaskForm):
     public = BooleanField(_l("Public: listed in the public calendar (community events)"))
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
     skip_clashes = BooleanField(_l("Skip the clashing dates and book the others"))
+    interpreter_override = BooleanField(
+        _l("Book despite the interpreter rules (gender, training, hours)")
+    )
+    interpreter_override_reason = StringField(
+        _l("Why the interpreter rules are set aside"), validators=[Optional(), Length(max=500)]
+    )
 
     def validate_first_day(self, field: DateField) -> None:
         refuse_past(field.data, self.starts.data)
@@ -195,11 +201,13 @@ def _instant(day: date, wall: time) -> datetime:
     return sofia_instant(day, wall)
 
 
-def series_request(form: PlanForm) -> SeriesRequest:
-    """Build the request the API would get from a validated plan form (times in Sofia)."""
+def series_request(form: PlanForm, may_override: bool = False) -> SeriesRequest:
+    """Build the request the API would get from a validated plan form (times in Sofia);
+    the interpreter override only from a user who `may_override`."""
     first_day: date = form.first_day.data
     starts: time = form.starts.data
     ends: time = form.ends.data
+    override = may_override and bool(form.interpreter_override.data)
     resource_ids = [form.lead.data] + [
         value for value in (form.second.data, form.room.data) if value and value != NONE
     ]
@@ -215,6 +223,10 @@ def series_request(form: PlanForm) -> SeriesRequest:
         public=bool(form.public.data),
         description=form.description.data or None,
         reminder_offsets=reminder_offsets(form.reminders.data),
+        interpreter_override=override,
+        interpreter_override_reason=(form.interpreter_override_reason.data or None)
+        if override
+        else None,
     )
 
 

@@ -32,10 +32,12 @@ from service.console.series_forms import (
     form_field,
     series_request,
 )
+from service.console.views_bookings import may_override_language
 from service.console.web import actor, bp, policy, principal
-from service.console.words import closed_words, describe
+from service.console.words import breach_words, closed_words, describe
 from service.db import get_session
 from service.errors import Conflict, Invalid
+from service.interpreter_rules import InterpreterRuleBroken
 from service.models import Office, Series
 from service.models.series import OPEN_STATUSES
 from service.recurrence import wall_time
@@ -114,12 +116,25 @@ def _render_dry_run(
     db = get_session()
     months = queries.plan_grid(db, plan)
     db.rollback()
-    return _render_plan(form, status, plan=plan, months=months, **extra)
+    limits = [
+        (to_sofia(o.starts_at).date(), breach_words(breach))
+        for o in plan.occurrences
+        for breach in o.limits
+    ]
+    return _render_plan(
+        form,
+        status,
+        plan=plan,
+        months=months,
+        limit_notes=limits,
+        may_override=may_override_language(principal()),
+        **extra,
+    )
 
 
 def _request_of(who: Principal, form: PlanForm) -> ops.SeriesRequest:
     """The request the form asks for, once the user may plan with these office and people."""
-    plan_request = series_request(form)
+    plan_request = series_request(form, may_override_language(who))
     db = get_session()
     facts = booking_request_facts(db, plan_request.office, plan_request.resource_ids, 0)
     require(who, Action.CHANGE, Kind.SERIES, facts)
@@ -164,6 +179,10 @@ def series_commit() -> ResponseReturnValue:
         created, done = ops.create_series(
             db, plan_request, actor(), policy(), skip_clashes=bool(form.skip_clashes.data)
         )
+    except InterpreterRuleBroken as exc:
+        db.rollback()
+        plan = ops.plan_series(db, plan_request, policy())
+        return _render_dry_run(form, plan, 422, refused=describe(exc))
     except Invalid as exc:
         return _domain_error(form, exc)
     except Conflict as exc:

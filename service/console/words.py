@@ -16,6 +16,7 @@ from service.console.i18n import label, language_name, message_label
 from service.console.refusal_words import WORDS
 from service.db import get_session
 from service.errors import DomainError
+from service.interpreter_rules import Breach
 from service.models import Beneficiary, Office, Resource
 
 # A beneficiary's wish for the interpreter's gender, and the trainings a session may ask.
@@ -110,6 +111,12 @@ def _interpreter_params(params: dict[str, Any], shown: dict[str, Any]) -> None:
 def describe(exc: DomainError) -> str:
     """The refusal in the page's language when its code is known, else the API's words."""
     return word(exc.code, exc.params, exc.message)
+
+
+def breach_words(breach: Breach) -> str:
+    """One interpreter rule a plan would break, in the page's language."""
+    params = {"interpreter": breach.interpreter_name, "beneficiary": breach.beneficiary_reference}
+    return word(f"interpreter_{breach.rule}", params | breach.params, breach.message())
 
 
 def word(code: str | None, params: dict[str, Any], fallback: str) -> str:

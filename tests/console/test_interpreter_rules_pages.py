@@ -12,7 +12,7 @@ from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 from tests.console.conftest import csrf_token, work_day
 from tests.console.test_language_pages import _book
-from tests.console.test_series_pages import page_post
+from tests.console.test_series_pages import page_post, plan_data, post
 
 REASON = "Единственият свободен преводач тази седмица"
 
@@ -193,3 +193,37 @@ def test_moving_a_booking_past_an_hour_limit_is_refused_then_moved_with_a_reason
         "hours_day",
         "Urgent hearing",
     )
+
+
+def test_a_course_past_an_interpreters_weekly_hours_is_shown_refused_then_planned_with_a_reason(
+    client, signed_in, factory, session
+):
+    teacher = factory.person("teacher", offices=("burgas",), languages=("bg",))
+    room = factory.room("burgas", capacity=10)
+    interpreter = factory.interpreter(
+        "ar", offices=("burgas",), max_hours_week=3, limited_types=("language_class",)
+    )
+    signed_in("coordinator", offices=["burgas"])
+    data = plan_data(teacher, room, second=str(interpreter.id))  # Mondays and Wednesdays, 2 h
+
+    preview = post(client, "/console/series/preview", data)
+    assert preview.status_code == 200, preview.text
+    assert 'id="hour-limits"' in preview.text
+    assert (
+        f"{interpreter.name} would have 4 hours of language class in one week; the limit is 3"
+        in preview.text.replace("\n    ", " ")
+    )
+    assert 'name="interpreter_override"' in preview.text
+
+    refused = post(client, "/console/series/new", data)
+    assert refused.status_code == 422
+    assert session.query(Booking).count() == 0
+
+    planned = post(
+        client,
+        "/console/series/new",
+        data | {"interpreter_override": "y", "interpreter_override_reason": "Exam week"},
+    )
+    assert planned.status_code == 302, planned.text
+    rules = {b.interpreter_override_rules for b in session.query(Booking)}
+    assert rules == {None, "hours_week"}
