@@ -73,17 +73,10 @@ def record_change(
     after: dict[str, Any] | None,
 ) -> None:
     """Write one audit row now, in the session's transaction (an INSERT, no ORM object)."""
-    session.execute(
-        insert(AuditEntry),
-        [
-            {
-                "at": utcnow(),
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "before": before,
-                "after": after,
-            }
-        ],
+    record_changes(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        changes=[(entity_id, before, after)],
     )
