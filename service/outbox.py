@@ -5,10 +5,9 @@ beneficiaries with recorded SMS consent (a minor's to the guardian's number) and
 people with a phone when the change is at short notice. Every row has a unique dedupe key.
 What concerns a series as a whole (enrolment, many classes at once) is in `outbox_series`.
 
-Messages are gathered while a hook runs and written by `write_queued` at its end: one
-INSERT ... ON CONFLICT (dedupe_key) DO NOTHING for all of them, which looks up each number
-among the flagged ones as it writes (a transaction that commits with messages still gathered
-writes them first).
+Messages are gathered while a hook runs and written by `write_queued` at its end: one lookup
+of flagged numbers and one INSERT ... ON CONFLICT (dedupe_key) DO NOTHING for all of them
+(a transaction that commits with messages still gathered writes them first).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, event, func, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -121,22 +120,23 @@ def write_queued(session: Session) -> None:
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One INSERT for all rows; a row to a flagged number is written failed with its code."""
+    flagged = {
+        phone: error_code
+        for phone, error_code in session.execute(
+            select(FlaggedNumber.phone, FlaggedNumber.error_code).where(
+                FlaggedNumber.phone.in_({row["to"] for row in rows})
+            )
+        )
+    }
+    for row in rows:
+        if row["to"] in flagged:
+            row["status"], row["error_code"] = "failed", flagged[row["to"]]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
         dialect.insert(OutboxMessage)
-        .values([_unless_flagged(row) for row in rows])
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-
-
-def _unless_flagged(row: dict[str, Any]) -> dict[str, Any]:
-    """The row with its status and error code read from the flagged numbers as it is written."""
-    code = (
-        select(FlaggedNumber.error_code).where(FlaggedNumber.phone == row["to"]).scalar_subquery()
-    )
-    status = case((code.is_not(None), "failed"), else_=row["status"])
-    return row | {"status": status, "error_code": func.coalesce(code, row["error_code"])}
 
 
 @event.listens_for(Session, "before_commit")

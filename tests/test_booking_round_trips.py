@@ -70,7 +70,6 @@ def test_a_booking_queues_its_confirmation_and_reminders_in_one_insert(
     assert not [s for s in sent if s.startswith("SELECT sms_outbox.id")]  # no key lookups
     hold_reads = [s for s in sent if s.startswith("SELECT") and " FROM holds" in s]
     assert len(hold_reads) == 1  # the conflict check; the new booking's holds are not loaded
-    assert not [s for s in sent if s.startswith("SELECT") and "sms_flagged_numbers" in s]
     beneficiary_reads = [s for s in sent if s.startswith("SELECT") and "beneficiar" in s]
     assert len(beneficiary_reads) == 1  # the access check, with languages, needs, avoided
     assert "interpreter_needs" in beneficiary_reads[0]
