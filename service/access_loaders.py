@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from service import bookings
 from service import series as series_ops
@@ -102,18 +102,18 @@ def find_beneficiary(session: Session, principal: Principal, case_reference: str
 
 def check_beneficiaries(
     session: Session, principal: Principal, beneficiary_ids: Iterable[int], field: str
-) -> None:
-    """Refuse beneficiaries the caller may not see as if they did not exist (422 on `field`)."""
+) -> dict[int, Beneficiary]:
+    """Refuse beneficiaries the caller may not see as if they did not exist (422 on `field`);
+    return those that exist, by id, loaded with what a booking reads of them."""
     ids = list(beneficiary_ids)
     if not ids:
-        return
-    # One round trip for all of them and their offices, which the policy looks at.
+        return {}
+    # One round trip for all of them and their offices, which the policy looks at, with what
+    # a booking of them reads next (bookings.load_beneficiaries does not read them again).
     found = {
         beneficiary.id: beneficiary
         for beneficiary in session.scalars(
-            select(Beneficiary)
-            .where(Beneficiary.id.in_(ids))
-            .options(joinedload(Beneficiary.offices))
+            select(Beneficiary).where(Beneficiary.id.in_(ids)).options(*bookings.WITH_BOOKING_FACTS)
         ).unique()
     }
     for beneficiary_id in ids:
@@ -125,3 +125,4 @@ def check_beneficiaries(
             raise Invalid(field, f"No beneficiary with id {beneficiary_id}.").coded(
                 "beneficiary_unknown_id"
             )
+    return found

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from service.audit import record_change
@@ -34,9 +34,15 @@ class NeedsChange:
 
 
 def load_needs(session: Session, beneficiaries: Sequence[Beneficiary]) -> list[Needs]:
-    """The needs of these beneficiaries, in their order, in two queries (none when empty)."""
+    """The needs of these beneficiaries, in their order, in two queries (none when empty or
+    loaded with them)."""
     if not beneficiaries:
         return []
+    if all(not inspect(b).unloaded & {"needs_row", "avoided_rows"} for b in beneficiaries):
+        return [  # loaded with them (bookings.WITH_BOOKING_FACTS): no query
+            _needs(b, b.needs_row, {row.resource_id for row in b.avoided_rows})
+            for b in beneficiaries
+        ]
     ids = [b.id for b in beneficiaries]
     rows = {
         row.beneficiary_id: row
@@ -51,20 +57,18 @@ def load_needs(session: Session, beneficiaries: Sequence[Beneficiary]) -> list[N
         )
     ):
         avoided[beneficiary_id].add(resource_id)
-    result = []
-    for b in beneficiaries:
-        row = rows.get(b.id)
-        result.append(
-            Needs(
-                beneficiary_id=b.id,
-                case_reference=b.case_reference,
-                gender=row.gender if row else None,
-                dialect=row.dialect if row else None,
-                child_trained=row.child_trained if row else False,
-                avoided=frozenset(avoided[b.id]),
-            )
-        )
-    return result
+    return [_needs(b, rows.get(b.id), avoided[b.id]) for b in beneficiaries]
+
+
+def _needs(beneficiary: Beneficiary, row: InterpreterNeeds | None, avoided: set[int]) -> Needs:
+    return Needs(
+        beneficiary_id=beneficiary.id,
+        case_reference=beneficiary.case_reference,
+        gender=row.gender if row else None,
+        dialect=row.dialect if row else None,
+        child_trained=row.child_trained if row else False,
+        avoided=frozenset(avoided),
+    )
 
 
 def get_needs_row(session: Session, beneficiary: Beneficiary) -> InterpreterNeeds | None:

@@ -1,4 +1,5 @@
-"""A booking create's round trips: messages in one INSERT, no lazy load of the new holds."""
+"""A booking create's round trips: messages in one INSERT, no lazy load of the new holds,
+the beneficiaries read once with their languages and needs."""
 
 from __future__ import annotations
 
@@ -69,6 +70,10 @@ def test_a_booking_queues_its_confirmation_and_reminders_in_one_insert(
     assert not [s for s in sent if s.startswith("SELECT sms_outbox.id")]  # no key lookups
     hold_reads = [s for s in sent if s.startswith("SELECT") and " FROM holds" in s]
     assert len(hold_reads) == 1  # the conflict check; the new booking's holds are not loaded
+    beneficiary_reads = [s for s in sent if s.startswith("SELECT") and "beneficiar" in s]
+    assert len(beneficiary_reads) == 1  # the access check, with languages, needs, avoided
+    assert "interpreter_needs" in beneficiary_reads[0]
+    assert "avoided_interpreters" in beneficiary_reads[0]
 
 
 def test_a_message_already_queued_under_its_key_is_not_queued_again(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from service.columns import UTCDateTime
 from service.db import Base
 from service.models.office import Office
+
+if TYPE_CHECKING:
+    from service.models.interpreting import AvoidedInterpreter, InterpreterNeeds
 
 # The offices a beneficiary belongs to: the registering office, and those it was shared with.
 # Who may see the beneficiary follows from these rows alone (service/access_policy.py).
@@ -48,6 +52,10 @@ class Beneficiary(Base):
     language_rows: Mapped[list[BeneficiaryLanguage]] = relationship(
         cascade="all, delete-orphan", order_by="BeneficiaryLanguage.language"
     )
+    # Protection data (service/models/interpreting.py): read only when a query asks for them
+    # (a booking's checks, `service.interpreter_needs.load_needs`); never loaded on access.
+    needs_row: Mapped[InterpreterNeeds | None] = relationship(viewonly=True, lazy="raise")
+    avoided_rows: Mapped[list[AvoidedInterpreter]] = relationship(viewonly=True, lazy="raise")
 
     @property
     def other_languages(self) -> list[str]:

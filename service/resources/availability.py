@@ -30,8 +30,8 @@ def _beneficiaries(args: dict[str, Any]) -> list[Beneficiary]:
     """The beneficiaries the caller named and may see, for the language rule."""
     ids = args.get("beneficiary_ids") or []
     session = get_session()
-    check_beneficiaries(session, current_principal(), ids, "beneficiary_ids")
-    return bookings.load_beneficiaries(session, ids)
+    seen = check_beneficiaries(session, current_principal(), ids, "beneficiary_ids")
+    return bookings.load_beneficiaries(session, ids, seen)
 
 
 def _window(args: dict[str, Any]) -> availability.Window:

@@ -121,9 +121,9 @@ class Bookings(MethodView):
             session, data.get("office"), data["resource_ids"], len(data["beneficiary_ids"])
         )
         require(principal, Action.CHANGE, Kind.BOOKING, facts)
-        check_beneficiaries(session, principal, data["beneficiary_ids"], "beneficiary_ids")
+        seen = check_beneficiaries(session, principal, data["beneficiary_ids"], "beneficiary_ids")
         booking = bookings.create_booking(
-            session, bookings.BookingRequest(**data), _actor(principal), booking_policy()
+            session, bookings.BookingRequest(**data), _actor(principal), booking_policy(), seen
         )
         session.commit()
         return shown(principal, booking)
