@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from service.clock import sofia_instant, to_sofia
 from service.columns import UTCDateTime
+from service.held_ranges import held_between
 from service.interpreter_hours import sofia_day, sofia_week
 from service.interpreter_needs import load_needs
 from service.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, Ranked, rank
@@ -109,12 +110,7 @@ def _minutes_by_day(
     rows = session.execute(
         select(Hold.resource_id, Hold.starts_at, Hold.ends_at, Booking.type)
         .join(Booking, Hold.booking_id == Booking.id)
-        .where(
-            Hold.resource_id.in_(ids),
-            Hold.active.is_(True),
-            Hold.starts_at < end,
-            Hold.ends_at > start,
-        )
+        .where(Hold.resource_id.in_(ids), *held_between(session, start, end), Hold.ends_at > start)
     )
     minutes: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for resource_id, starts_at, ends_at, booking_type in rows:
@@ -203,18 +199,11 @@ def month_minutes(
         select(Hold.resource_id, func.sum(_clipped_minutes(dialect, start, end)))
         .where(
             Hold.resource_id.in_(ids),
-            Hold.active.is_(True),
-            Hold.starts_at < end,
-            Hold.ends_at > start,
+            *held_between(session, start, end),
+            Hold.ends_at > start,  # held, not only blocked by the buffer, within the month
         )
         .group_by(Hold.resource_id)
     )
-    if dialect == "postgresql":
-        # As in availability's holds: the same condition as a range overlap, which the
-        # planner estimates from the exclusion constraint's index instead of scanning.
-        window = func.tstzrange(literal(start, UTCDateTime()), literal(end, UTCDateTime()), "[)")
-        held = func.tstzrange(Hold.starts_at, Hold.blocked_until, "[)")
-        query = query.where(held.op("&&")(window))
     return {rid: round(total or 0) for rid, total in session.execute(query)}
 
 
