@@ -11,15 +11,23 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
 from service.errors import Invalid
-from service.held_ranges import held_between
+from service.held_ranges import (
+    HELD_FROM,
+    HELD_UNTIL,
+    dialect_of,
+    held_between,
+    window_end,
+    window_start,
+)
 from service.interpreter_matching import (
     Matching,
     breaches,
@@ -52,9 +60,11 @@ class Slot:
     ends_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class HeldSpan:
-    """What the slot search reads of an active hold: its times and where its booking is."""
+class HeldSpan(NamedTuple):
+    """What the slot search reads of an active hold: its times and where its booking is.
+
+    A tuple, as its row is: a week's search makes hundreds.
+    """
 
     starts_at: datetime
     ends_at: datetime
@@ -278,15 +288,9 @@ class _SlotMaker:
         return out
 
 
-def _held_spans(
-    session: Session, ids: Sequence[int], start: datetime, end: datetime
-) -> dict[int, list[HeldSpan]]:
-    """The active holds of these resources that meet (start, end), by resource, as plain rows.
-
-    A week over 30 people is hundreds of holds: ORM objects for them and their bookings cost
-    most of a search, so this reads the few columns the search needs, in one query.
-    """
-    query = (
+@cache
+def _held_query(dialect: str) -> Executable:
+    return (
         select(
             Hold.resource_id,
             Hold.starts_at,
@@ -297,13 +301,34 @@ def _held_spans(
         )
         .join(Booking, Hold.booking_id == Booking.id)
         .outerjoin(Office, Booking.office_id == Office.id)
-        .where(Hold.resource_id.in_(ids))
+        .where(Hold.resource_id.in_(bindparam("ids", expanding=True)), *held_between(dialect))
     )
-    query = query.where(*held_between(session, start, end))
+
+
+def _held_spans(
+    session: Session, ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, list[HeldSpan]]:
+    """The active holds of these resources that meet (start, end), by resource, as plain rows.
+
+    A week over 30 people is hundreds of holds: ORM objects for them and their bookings cost
+    most of a search, so this reads the few columns the search needs, in one query.
+    """
+    rows = session.execute(
+        _held_query(dialect_of(session)), {"ids": list(ids), HELD_FROM: start, HELD_UNTIL: end}
+    )
     spans: dict[int, list[HeldSpan]] = defaultdict(list)
-    for resource_id, starts_at, ends_at, until, modality, code in session.execute(query):
+    for resource_id, starts_at, ends_at, until, modality, code in rows:
         spans[resource_id].append(HeldSpan(starts_at, ends_at, until, modality, code))
     return spans
+
+
+@cache
+def _time_off_query() -> Executable:
+    return select(TimeOff.resource_id, TimeOff.starts_at, TimeOff.ends_at).where(
+        TimeOff.resource_id.in_(bindparam("ids", expanding=True)),
+        TimeOff.starts_at < window_end(),
+        TimeOff.ends_at > window_start(),
+    )
 
 
 def _time_off(
@@ -312,11 +337,7 @@ def _time_off(
     """The time off of these resources that meets the window, by resource, as (start, end)."""
     away: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     rows = session.execute(
-        select(TimeOff.resource_id, TimeOff.starts_at, TimeOff.ends_at).where(
-            TimeOff.resource_id.in_(ids),
-            TimeOff.starts_at < window.end,
-            TimeOff.ends_at > window.start,
-        )
+        _time_off_query(), {"ids": list(ids), HELD_FROM: window.start, HELD_UNTIL: window.end}
     )
     for resource_id, starts_at, ends_at in rows:
         away[resource_id].append((starts_at, ends_at))
