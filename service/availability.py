@@ -50,7 +50,6 @@ from service.slot_minutes import (
     minute_floor,
 )
 
-GRID = timedelta(minutes=15)
 MAX_WINDOW = timedelta(days=31)
 
 
