@@ -7,20 +7,27 @@ time off, existing holds widened by the buffer, and travel between offices.
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.calendar_rules import closed_reason
 from service.clock import sofia_instant, to_sofia, utcnow
-from service.columns import UTCDateTime
 from service.errors import Invalid
+from service.held_ranges import (
+    HELD_FROM,
+    HELD_UNTIL,
+    dialect_of,
+    held_between,
+    window_end,
+    window_start,
+)
 from service.interpreter_matching import (
     Matching,
     breaches,
@@ -33,8 +40,16 @@ from service.interpreter_matching import (
 from service.language_match import LanguageOverride, check_language_match, qualifies
 from service.models import Beneficiary, Booking, Hold, Office, Resource, TimeOff
 from service.policy import BookingPolicy
+from service.slot_minutes import (
+    EPOCH,
+    free_starts,
+    grid_ceil,
+    instant_of,
+    merge,
+    minute_ceil,
+    minute_floor,
+)
 
-GRID = timedelta(minutes=15)
 MAX_WINDOW = timedelta(days=31)
 
 
@@ -44,9 +59,11 @@ class Slot:
     ends_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class HeldSpan:
-    """What the slot search reads of an active hold: its times and where its booking is."""
+class HeldSpan(NamedTuple):
+    """What the slot search reads of an active hold: its times and where its booking is.
+
+    A tuple, as its row is: a week's search makes hundreds.
+    """
 
     starts_at: datetime
     ends_at: datetime
@@ -85,32 +102,67 @@ def _days(window: Window) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+class _Calendar:
+    """The days of one search and the offices' hours on them, worked out once per search."""
+
+    def __init__(self, window: Window) -> None:
+        self.days = _days(window)
+        self._minutes: dict[tuple[date, time], int] = {}
+        self._opening: dict[tuple[int, date], list[tuple[time, time]]] = {}
+
+    def minute(self, day: date, wall: time) -> int:
+        """The epoch minute of a Europe/Sofia wall-clock time (DST as `sofia_instant` has it)."""
+        key = (day, wall)
+        found = self._minutes.get(key)
+        if found is None:
+            found = self._minutes[key] = minute_floor(sofia_instant(day, wall))
+        return found
+
+    def opening(self, office: Office, day: date) -> list[tuple[time, time]]:
+        """The office's opening hours on `day`: none on a public holiday or closure."""
+        key = (office.id, day)
+        found = self._opening.get(key)
+        if found is None:
+            weekday = day.weekday()
+            found = (
+                []
+                if closed_reason(office, day)
+                else [(h.opens, h.closes) for h in office.opening_hours if h.weekday == weekday]
+            )
+            self._opening[key] = found
+        return found
+
+
 def _open_spans(
     resource: Resource,
     office: Office | None,
     modality: str,
     offices: dict[int, Office],
-    window: Window,
-) -> list[tuple[datetime, datetime, Office]]:
-    """Return the UTC spans in which the resource could be booked, each with its office."""
-    spans = []
-    for day in _days(window):
-        for where in _candidate_offices(resource, office, offices):
-            if closed_reason(where, day):
-                continue
-            opening = [
-                (h.opens, h.closes) for h in where.opening_hours if h.weekday == day.weekday()
-            ]
-            if resource.is_person:
+    calendar: _Calendar,
+) -> list[tuple[int, int, Office]]:
+    """Return the spans (epoch minutes) in which the resource could be booked, with the office."""
+    spans: list[tuple[int, int, Office]] = []
+    candidates = _candidate_offices(resource, office, offices)
+    if not candidates:
+        return spans
+    weekly: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
+    if resource.is_person:
+        for h in resource.working_hours:
+            weekly[h.weekday].append((h.office_id, h.starts, h.ends))
+    for day in calendar.days:
+        weekday = day.weekday()
+        for where in candidates:
+            opening = calendar.opening(where, day)
+            if resource.is_person and opening:
                 works_at = where.id if modality == "in_person" else None
                 hours = [
-                    (h.starts, h.ends)
-                    for h in resource.working_hours
-                    if h.weekday == day.weekday() and (works_at is None or h.office_id == works_at)
+                    (starts, ends)
+                    for office_id, starts, ends in weekly.get(weekday, ())
+                    if works_at is None or office_id == works_at
                 ]
                 opening = _intersect(opening, hours)
             for opens, closes in opening:
-                spans.append((sofia_instant(day, opens), sofia_instant(day, closes), where))
+                spans.append((calendar.minute(day, opens), calendar.minute(day, closes), where))
     return spans
 
 
@@ -128,38 +180,65 @@ def _candidate_offices(
 def _forbidden_starts(
     resource: Resource,
     holds: Sequence[HeldSpan],
-    time_off: Sequence[TimeOff],
+    time_off: Sequence[tuple[datetime, datetime]],
     duration: timedelta,
     office: Office,
     modality: str,
     policy: BookingPolicy,
-) -> list[tuple[datetime, datetime]]:
-    """Open intervals of slot starts that would collide, merged and sorted."""
+) -> tuple[list[int], list[int]]:
+    """Open intervals (epoch minutes) of slot starts that would collide, merged: lows, highs."""
     buffer = policy.buffer if resource.is_person else timedelta(0)
-    bad = [(t.starts_at - duration, t.ends_at) for t in time_off]
+    bad = [(minute_floor(starts - duration), minute_ceil(ends)) for starts, ends in time_off]
     for hold in holds:
-        bad.append((hold.starts_at - duration - buffer, hold.blocked_until))
+        bad.append(
+            (minute_floor(hold.starts_at - duration - buffer), minute_ceil(hold.blocked_until))
+        )
         drives = resource.is_person and modality == "in_person" == hold.modality
         if drives and hold.office_code is not None:
             travel = policy.travel(hold.office_code, office.code)
             if travel > policy.buffer:
-                bad.append((hold.starts_at - duration - travel, hold.ends_at + travel))
-    bad.sort()
-    merged: list[tuple[datetime, datetime]] = []
-    for lo, hi in bad:
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
+                bad.append(
+                    (
+                        minute_floor(hold.starts_at - duration - travel),
+                        minute_ceil(hold.ends_at + travel),
+                    )
+                )
+    return merge(bad)
 
 
-def _grid_ceil(instant: datetime) -> datetime:
-    minutes = instant.minute % 15
-    base = instant.replace(second=0, microsecond=0)
-    if minutes == 0 and instant == base:
-        return base
-    return base + timedelta(minutes=15 - minutes)
+def _free_minutes(
+    resource: Resource,
+    *,
+    office: Office | None,
+    modality: str,
+    offices: dict[int, Office],
+    holds: Sequence[HeldSpan],
+    time_off: Sequence[tuple[datetime, datetime]],
+    window: Window,
+    calendar: _Calendar,
+    policy: BookingPolicy,
+    not_before: datetime,
+) -> list[int]:
+    """The grid starts (epoch minutes, ascending) of the resource's bookable slots."""
+    duration = window.duration
+    lower = minute_ceil(max(window.start, not_before))
+    until = minute_floor(window.end - duration)  # the latest start the window allows
+    length = minute_ceil(EPOCH + duration)  # t + duration <= closes  <=>  t <= closes - length
+    # The collisions depend on the office only (travel), not on the day: compute them once.
+    by_office: dict[int, tuple[list[int], list[int]]] = {}
+    found: list[int] = []
+    in_order = True  # one office's spans come day by day: sort only when they do not
+    for opens, closes, where in _open_spans(resource, office, modality, offices, calendar):
+        forbidden = by_office.get(where.id)
+        if forbidden is None:
+            forbidden = by_office[where.id] = _forbidden_starts(
+                resource, holds, time_off, duration, where, modality, policy
+            )
+        starts = free_starts(grid_ceil(max(opens, lower)), min(closes - length, until), *forbidden)
+        if starts and found and starts[0] <= found[-1]:
+            in_order = False
+        found.extend(starts)
+    return found if in_order else sorted(set(found))
 
 
 def slots_for(
@@ -169,43 +248,48 @@ def slots_for(
     modality: str,
     offices: dict[int, Office],
     holds: Sequence[HeldSpan],
-    time_off: Sequence[TimeOff],
+    time_off: Sequence[tuple[datetime, datetime]],
     window: Window,
     policy: BookingPolicy,
     not_before: datetime,
 ) -> list[Slot]:
-    slots = []
-    lower = max(window.start, not_before)
-    duration = window.duration
-    # The collisions depend on the office only (travel), not on the day: compute them once.
-    by_office: dict[int, tuple[list[tuple[datetime, datetime]], list[datetime]]] = {}
-    for span_start, span_end, where in _open_spans(resource, office, modality, offices, window):
-        if where.id not in by_office:
-            merged = _forbidden_starts(
-                resource, holds, time_off, window.duration, where, modality, policy
-            )
-            by_office[where.id] = (merged, [lo for lo, _ in merged])
-        forbidden, lows = by_office[where.id]
-        t = _grid_ceil(max(span_start, lower))
-        last = min(span_end, window.end) - duration
-        while t <= last:  # runs for every grid instant of every resource: keep it lean
-            i = bisect.bisect_left(lows, t) - 1
-            if not (i >= 0 and forbidden[i][0] < t < forbidden[i][1]):
-                slots.append(Slot(t, t + duration))
-            t += GRID
-    unique = {s.starts_at: s for s in slots}
-    return [unique[k] for k in sorted(unique)]
+    """The resource's bookable slots of `window.duration` on the 15-minute grid, in order."""
+    minutes = _free_minutes(
+        resource,
+        office=office,
+        modality=modality,
+        offices=offices,
+        holds=holds,
+        time_off=time_off,
+        window=window,
+        calendar=_Calendar(window),
+        policy=policy,
+        not_before=not_before,
+    )
+    return _SlotMaker(window.duration).slots(minutes)
 
 
-def _held_spans(
-    session: Session, ids: Sequence[int], start: datetime, end: datetime
-) -> dict[int, list[HeldSpan]]:
-    """The active holds of these resources that meet (start, end), by resource, as plain rows.
+class _SlotMaker:
+    """Slots for epoch minutes; the resources of one search share them (they are frozen)."""
 
-    A week over 30 people is hundreds of holds: ORM objects for them and their bookings cost
-    most of a search, so this reads the few columns the search needs, in one query.
-    """
-    query = (
+    def __init__(self, duration: timedelta) -> None:
+        self.duration = duration
+        self._made: dict[int, Slot] = {}
+
+    def slots(self, minutes: Sequence[int]) -> list[Slot]:
+        made, out = self._made, []
+        for minute in minutes:
+            slot = made.get(minute)
+            if slot is None:
+                starts = instant_of(minute)
+                slot = made[minute] = Slot(starts, starts + self.duration)
+            out.append(slot)
+        return out
+
+
+@cache
+def _held_query(dialect: str) -> Executable:
+    return (
         select(
             Hold.resource_id,
             Hold.starts_at,
@@ -216,30 +300,54 @@ def _held_spans(
         )
         .join(Booking, Hold.booking_id == Booking.id)
         .outerjoin(Office, Booking.office_id == Office.id)
-        .where(
-            Hold.resource_id.in_(ids),
-            Hold.active.is_(True),
-            Hold.starts_at < end,
-            Hold.blocked_until > start,
-        )
+        .where(Hold.resource_id.in_(bindparam("ids", expanding=True)), *held_between(dialect))
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # The same condition as a range overlap, which adds no row and removes none. Without
-        # it the planner, seeing no lower bound on starts_at, expects thousands of holds and
-        # joins them to a sequential scan of all bookings; with it, it estimates the range
-        # (statistics of the exclusion constraint's index) and looks bookings up by key.
-        window = func.tstzrange(literal(start, UTCDateTime()), literal(end, UTCDateTime()), "[)")
-        held = func.tstzrange(Hold.starts_at, Hold.blocked_until, "[)")
-        query = query.where(held.op("&&")(window))
+
+
+def _held_spans(
+    session: Session, ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, list[HeldSpan]]:
+    """The active holds of these resources that meet (start, end), by resource, as plain rows.
+
+    A week over 30 people is hundreds of holds: ORM objects for them and their bookings cost
+    most of a search, so this reads the few columns the search needs, in one query.
+    """
+    rows = session.execute(
+        _held_query(dialect_of(session)), {"ids": list(ids), HELD_FROM: start, HELD_UNTIL: end}
+    )
     spans: dict[int, list[HeldSpan]] = defaultdict(list)
-    for resource_id, starts_at, ends_at, until, modality, code in session.execute(query):
+    for resource_id, starts_at, ends_at, until, modality, code in rows:
         spans[resource_id].append(HeldSpan(starts_at, ends_at, until, modality, code))
     return spans
 
 
+@cache
+def _time_off_query() -> Executable:
+    return select(TimeOff.resource_id, TimeOff.starts_at, TimeOff.ends_at).where(
+        TimeOff.resource_id.in_(bindparam("ids", expanding=True)),
+        TimeOff.starts_at < window_end(),
+        TimeOff.ends_at > window_start(),
+    )
+
+
+def _time_off(
+    session: Session, ids: Sequence[int], window: Window
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """The time off of these resources that meets the window, by resource, as (start, end)."""
+    away: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    rows = session.execute(
+        _time_off_query(), {"ids": list(ids), HELD_FROM: window.start, HELD_UNTIL: window.end}
+    )
+    for resource_id, starts_at, ends_at in rows:
+        away[resource_id].append((starts_at, ends_at))
+    return away
+
+
 def _load_context(
     session: Session, resources: Sequence[Resource], window: Window, policy: BookingPolicy
-) -> tuple[dict[int, Office], dict[int, list[HeldSpan]], dict[int, list[TimeOff]]]:
+) -> tuple[
+    dict[int, Office], dict[int, list[HeldSpan]], dict[int, list[tuple[datetime, datetime]]]
+]:
     reach = max(policy.buffer, policy.longest_travel) + window.duration
     offices = {
         o.id: o
@@ -251,16 +359,7 @@ def _load_context(
     }
     ids = [r.id for r in resources]
     holds = _held_spans(session, ids, window.start - reach, window.end + reach)
-    away: dict[int, list[TimeOff]] = defaultdict(list)
-    for time_off in session.scalars(
-        select(TimeOff).where(
-            TimeOff.resource_id.in_(ids),
-            TimeOff.starts_at < window.end,
-            TimeOff.ends_at > window.start,
-        )
-    ):
-        away[time_off.resource_id].append(time_off)
-    return offices, holds, away
+    return offices, holds, _time_off(session, ids, window)
 
 
 def _matching(
@@ -326,26 +425,23 @@ def find_free_slots(
         duration=window.duration,
         policy=policy,
     )
-    found = [
-        ResourceSlots(
-            r.id,
-            _outside(
-                slots_for(
-                    r,
-                    office=office,
-                    modality=modality,
-                    offices=offices,
-                    holds=holds[r.id],
-                    time_off=away[r.id],
-                    window=window,
-                    policy=policy,
-                    not_before=now or utcnow(),
-                ),
-                full.get(r.id),
-            ),
+    calendar, made = _Calendar(window), _SlotMaker(window.duration)
+    not_before = now or utcnow()
+    found = []
+    for r in resources:
+        minutes = _free_minutes(
+            r,
+            office=office,
+            modality=modality,
+            offices=offices,
+            holds=holds[r.id],
+            time_off=away[r.id],
+            window=window,
+            calendar=calendar,
+            policy=policy,
+            not_before=not_before,
         )
-        for r in resources
-    ]
+        found.append(ResourceSlots(r.id, made.slots(_outside(minutes, full.get(r.id), calendar))))
     if not ranked or not interpreters:
         return found
     ranking = rank_interpreters(
@@ -377,11 +473,16 @@ def find_free_slots(
     return [next(best_first) if f.resource_id in ranking else f for f in found]
 
 
-def _outside(slots: list[Slot], days: set[date] | None) -> list[Slot]:
-    """The slots that start on none of `days` (Europe/Sofia)."""
+def _outside(minutes: list[int], days: set[date] | None, calendar: _Calendar) -> list[int]:
+    """The slot starts (epoch minutes) on none of `days` (Europe/Sofia)."""
     if not days:
-        return slots
-    return [s for s in slots if to_sofia(s.starts_at).date() not in days]
+        return minutes
+    midnight = time(0)
+    spans = [
+        (calendar.minute(day, midnight), calendar.minute(day + timedelta(days=1), midnight))
+        for day in days
+    ]
+    return [t for t in minutes if not any(lo <= t < hi for lo, hi in spans)]
 
 
 def suggest_slots(

@@ -13,13 +13,21 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Float, cast, func, literal, select
+from sqlalchemy import ColumnElement, Executable, Float, bindparam, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.clock import sofia_instant, to_sofia
-from service.columns import UTCDateTime
+from service.held_ranges import (
+    HELD_FROM,
+    HELD_UNTIL,
+    dialect_of,
+    held_between,
+    window_end,
+    window_start,
+)
 from service.interpreter_hours import sofia_day, sofia_week
 from service.interpreter_needs import load_needs
 from service.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, Ranked, rank
@@ -102,19 +110,26 @@ def _window_days(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+@cache
+def _held_by_type_query(dialect: str) -> Executable:
+    return (
+        select(Hold.resource_id, Hold.starts_at, Hold.ends_at, Booking.type)
+        .join(Booking, Hold.booking_id == Booking.id)
+        .where(
+            Hold.resource_id.in_(bindparam("ids", expanding=True)),
+            *held_between(dialect),
+            Hold.ends_at > window_start(),
+        )
+    )
+
+
 def _minutes_by_day(
     session: Session, ids: Sequence[int], start: datetime, end: datetime
 ) -> dict[tuple[int, date], dict[str, int]]:
     """Minutes each interpreter holds per Europe/Sofia day, by booking type, in one query."""
     rows = session.execute(
-        select(Hold.resource_id, Hold.starts_at, Hold.ends_at, Booking.type)
-        .join(Booking, Hold.booking_id == Booking.id)
-        .where(
-            Hold.resource_id.in_(ids),
-            Hold.active.is_(True),
-            Hold.starts_at < end,
-            Hold.ends_at > start,
-        )
+        _held_by_type_query(dialect_of(session)),
+        {"ids": list(ids), HELD_FROM: start, HELD_UNTIL: end},
     )
     minutes: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for resource_id, starts_at, ends_at, booking_type in rows:
@@ -180,14 +195,27 @@ def _last_served(
     return {resource_id: last for resource_id, last in rows if last is not None}
 
 
-def _clipped_minutes(dialect: str, start: datetime, end: datetime) -> ColumnElement[Any]:
-    """A hold's minutes within [start, end), as SQL (the window meets the hold)."""
-    lo, hi = literal(start, UTCDateTime()), literal(end, UTCDateTime())
+def _clipped_minutes(dialect: str) -> ColumnElement[Any]:
+    """A hold's minutes within the window, as SQL (the window meets the hold)."""
+    lo, hi = window_start(), window_end()
     if dialect == "postgresql":
         span = func.least(Hold.ends_at, hi) - func.greatest(Hold.starts_at, lo)
         return cast(func.extract("epoch", span), Float) / 60
     days = func.julianday(func.min(Hold.ends_at, hi)) - func.julianday(func.max(Hold.starts_at, lo))
     return cast(days, Float) * 1440
+
+
+@cache
+def _month_query(dialect: str) -> Executable:
+    return (
+        select(Hold.resource_id, func.sum(_clipped_minutes(dialect)))
+        .where(
+            Hold.resource_id.in_(bindparam("ids", expanding=True)),
+            *held_between(dialect),
+            Hold.ends_at > window_start(),  # held, not only blocked by the buffer, in the window
+        )
+        .group_by(Hold.resource_id)
+    )
 
 
 def month_minutes(
@@ -198,24 +226,10 @@ def month_minutes(
     A month of a busy interpreter is dozens of holds: adding them up in the database spares
     reading every row (the search reads one row per interpreter).
     """
-    dialect = session.get_bind().dialect.name
-    query = (
-        select(Hold.resource_id, func.sum(_clipped_minutes(dialect, start, end)))
-        .where(
-            Hold.resource_id.in_(ids),
-            Hold.active.is_(True),
-            Hold.starts_at < end,
-            Hold.ends_at > start,
-        )
-        .group_by(Hold.resource_id)
+    rows = session.execute(
+        _month_query(dialect_of(session)), {"ids": list(ids), HELD_FROM: start, HELD_UNTIL: end}
     )
-    if dialect == "postgresql":
-        # As in availability's holds: the same condition as a range overlap, which the
-        # planner estimates from the exclusion constraint's index instead of scanning.
-        window = func.tstzrange(literal(start, UTCDateTime()), literal(end, UTCDateTime()), "[)")
-        held = func.tstzrange(Hold.starts_at, Hold.blocked_until, "[)")
-        query = query.where(held.op("&&")(window))
-    return {rid: round(total or 0) for rid, total in session.execute(query)}
+    return {rid: round(total or 0) for rid, total in rows}
 
 
 def sofia_month(instant: datetime) -> tuple[datetime, datetime]:
