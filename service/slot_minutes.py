@@ -39,15 +39,15 @@ def grid_ceil(minute: int) -> int:
 
 
 def merge(bad: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Sort and merge open intervals (lo, hi) that overlap or touch; their lows and highs.
+    """Sort and merge open intervals (lo, hi) that overlap; their lows and highs.
 
-    Touching intervals merge, as the datetime search did: the instant where one ends and the
-    next begins is then not offered either.
+    Touching intervals stay apart: the instant where one ends and the next begins is in
+    neither, so it is offered, as booking accepts it (a start exactly between two bookings).
     """
     lows: list[int] = []
     highs: list[int] = []
     for lo, hi in sorted(bad):
-        if highs and lo <= highs[-1]:
+        if highs and lo < highs[-1]:
             if hi > highs[-1]:
                 highs[-1] = hi
         else:

@@ -24,6 +24,10 @@ def test_offered_slots_are_exactly_the_bookable_ones(client, factory, admin, ses
         remote_link="https://v.example/1",
     )
     factory.booking([other], TUESDAY.replace(hour=11))  # buffer after it
+    # A gap exactly one hour and two buffers long: 10:15 ends at 11:15, its buffer at 11:30.
+    between = factory.interpreter("ar", offices=("sofia",))
+    factory.booking([between], TUESDAY.replace(hour=9))
+    factory.booking([between], TUESDAY.replace(hour=11, minute=30))
     cancelled = factory.booking([other], TUESDAY.replace(hour=14))
     client.post(f"/api/v1/bookings/{cancelled.id}/cancel", json={"reason": "ill"}, headers=admin)
 
@@ -42,7 +46,7 @@ def test_offered_slots_are_exactly_the_bookable_ones(client, factory, admin, ses
         for r in answer.get_json()
         for s in r["slots"]
     }
-    assert {rid for rid, _ in offered} == {person.id, other.id}
+    assert {rid for rid, _ in offered} == {person.id, other.id, between.id}
     after_travel = TUESDAY.replace(hour=14, minute=30)  # 10:00 + 270 min from Burgas
     assert (person.id, after_travel) in offered
     assert (person.id, after_travel - timedelta(minutes=15)) not in offered
@@ -51,7 +55,9 @@ def test_offered_slots_are_exactly_the_bookable_ones(client, factory, admin, ses
     assert (other.id, TUESDAY.replace(hour=12, minute=15)) in offered  # 12:00 + buffer
     assert (other.id, TUESDAY.replace(hour=12)) not in offered
     assert (other.id, TUESDAY.replace(hour=14)) in offered  # its booking was cancelled
-    for resource in (person, other):
+    assert (between.id, TUESDAY.replace(hour=10, minute=15)) in offered  # touches both
+    assert (between.id, TUESDAY.replace(hour=10, minute=30)) not in offered
+    for resource in (person, other, between):
         for quarter in range(34):
             start = TUESDAY.replace(hour=9) + timedelta(minutes=15 * quarter)
             request = BookingRequest(

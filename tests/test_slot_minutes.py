@@ -81,7 +81,7 @@ def _forbidden_starts(resource, holds, time_off, duration, office, modality, pol
     bad.sort()
     merged: list[tuple[datetime, datetime]] = []
     for lo, hi in bad:
-        if merged and lo <= merged[-1][1]:
+        if merged and lo < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
         else:
             merged.append((lo, hi))
@@ -268,14 +268,16 @@ def test_free_starts_agrees_with_a_plain_scan_of_the_merged_intervals():
         lows, highs = merge(bad)
         merged = list(zip(lows, highs, strict=True))
         for t in range(-60, 560):
-            inside = any(lo < t < hi for lo, hi in merged)
-            # merging keeps every forbidden minute and adds only where two intervals touch
-            if any(lo < t < hi for lo, hi in bad):
-                assert inside
-            elif inside:
-                assert t in {hi for _, hi in bad} and t in {lo for lo, _ in bad}
+            # merging keeps every forbidden minute and adds none, not even where two touch
+            assert any(lo < t < hi for lo, hi in merged) == any(lo < t < hi for lo, hi in bad)
         first = rng.randint(-3, 20) * 15
         last = first + rng.randint(-30, 400)
         assert free_starts(first, last, lows, highs) == [
             t for t in range(first, last + 1, 15) if not any(lo < t < hi for lo, hi in merged)
         ]
+
+
+def test_a_start_exactly_between_two_touching_intervals_is_offered():
+    lows, highs = merge([(0, 60), (60, 120)])
+    assert (lows, highs) == ([0, 60], [60, 120])
+    assert free_starts(0, 120, lows, highs) == [0, 60, 120]
