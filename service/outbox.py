@@ -132,10 +132,11 @@ def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
         if row["to"] in flagged:
             row["status"], row["error_code"] = "failed", flagged[row["to"]]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # The rows as parameters, not VALUES: one statement of one shape, compiled once and
+    # cached, that SQLAlchemy sends as a single multi-row INSERT (insertmanyvalues).
     session.execute(
-        dialect.insert(OutboxMessage)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        dialect.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+        rows,
     )
 
 
