@@ -296,9 +296,10 @@ def place_holds(
         )
         for r in resources
     ]
+    # No savepoint: SQLAlchemy flushes before it emits one, so it never covered this INSERT;
+    # after a race the session must be rolled back, as every caller of a Conflict does.
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:  # the exclusion constraint caught a race
         raise Conflict("A resource was booked by someone else at the same moment.").coded(
             "resource_raced"

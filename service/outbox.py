@@ -5,18 +5,31 @@ beneficiaries with recorded SMS consent (a minor's to the guardian's number) and
 people with a phone when the change is at short notice. Every row has a unique dedupe key.
 What concerns a series as a whole (enrolment, many classes at once) is in `outbox_series`.
 
-Messages are gathered while a hook runs and written by `write_queued` at its end: one lookup
-of flagged numbers and one INSERT ... ON CONFLICT (dedupe_key) DO NOTHING for all of them
-(a transaction that commits with messages still gathered writes them first).
+Messages are gathered while a hook runs and written by `write_queued` at its end: one
+INSERT ... SELECT ... ON CONFLICT (dedupe_key) DO NOTHING executed with all of them, which
+looks each number up among the flagged ones (a transaction that commits with messages still
+gathered writes them first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    bindparam,
+    event,
+    func,
+    inspect,
+    literal_column,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -111,6 +124,29 @@ def queue_message(
     }
 
 
+# The keys of a gathered message: OutboxMessage's attributes that a new row sets.
+_ROW_KEYS = (
+    "dedupe_key",
+    "kind",
+    "status",
+    "error_code",
+    "booking_id",
+    "beneficiary_id",
+    "resource_id",
+    "to",
+    "body",
+    "language",
+    "encoding",
+    "segments",
+    "estimated_cost",
+    "event_at",
+    "due_at",
+    "attempts",
+    "created_at",
+    "updated_at",
+)
+
+
 def write_queued(session: Session) -> None:
     """Write the gathered messages: a flagged number's as failed, none whose key exists."""
     rows = list(session.info.pop(GATHERED, {}).values())
@@ -120,23 +156,34 @@ def write_queued(session: Session) -> None:
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
-    flagged = {
-        phone: error_code
-        for phone, error_code in session.execute(
-            select(FlaggedNumber.phone, FlaggedNumber.error_code).where(
-                FlaggedNumber.phone.in_({row["to"] for row in rows})
-            )
-        )
+    session.execute(_insert_unless_flagged(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _insert_unless_flagged(dialect_name: str) -> Executable:
+    """INSERT one message per parameter set, as failed if its number is flagged, unless its
+    dedupe key exists: one statement of one shape, compiled once and cached, however many."""
+    columns = inspect(OutboxMessage).columns
+    to = bindparam("to", type_=columns["to"].type)
+    flagged = select(FlaggedNumber.error_code).where(FlaggedNumber.phone == to)
+    values: dict[str, ColumnElement[Any]] = {
+        key: bindparam(key, type_=columns[key].type) for key in _ROW_KEYS if key != "to"
     }
-    for row in rows:
-        if row["to"] in flagged:
-            row["status"], row["error_code"] = "failed", flagged[row["to"]]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(
-        dialect.insert(OutboxMessage)
-        .values(rows)
+    values["to"] = to
+    values["status"] = func.coalesce(
+        select(literal_column("'failed'")).where(FlaggedNumber.phone == to).scalar_subquery(),
+        values["status"],
+    )
+    values["error_code"] = func.coalesce(flagged.scalar_subquery(), values["error_code"])
+    # WHERE true: SQLite parses ON CONFLICT after INSERT ... SELECT only with a WHERE.
+    chosen = select(*(values[key] for key in _ROW_KEYS)).where(true())
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement: Executable = (
+        dialect.insert(OutboxMessage.__table__)
+        .from_select([columns[key] for key in _ROW_KEYS], chosen)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+    return statement
 
 
 @event.listens_for(Session, "before_commit")

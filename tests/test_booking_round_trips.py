@@ -1,4 +1,5 @@
-"""A booking create's round trips: messages in one INSERT, no lazy load of the new holds,
+"""A booking create's round trips: messages in one INSERT (which looks up flagged numbers),
+no lazy load of the new holds,
 the beneficiaries read once with their languages and needs."""
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def test_a_booking_queues_its_confirmation_and_reminders_in_one_insert(
     outbox_writes = [s for s in sent if s.startswith("INSERT INTO sms_outbox")]
     assert len(outbox_writes) == 1
     assert not [s for s in sent if s.startswith("SELECT sms_outbox.id")]  # no key lookups
+    assert not [s for s in sent if s.startswith("SELECT sms_flagged_numbers")]  # in the INSERT
     hold_reads = [s for s in sent if s.startswith("SELECT") and " FROM holds" in s]
     assert len(hold_reads) == 1  # the conflict check; the new booking's holds are not loaded
     beneficiary_reads = [s for s in sent if s.startswith("SELECT") and "beneficiar" in s]

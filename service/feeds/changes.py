@@ -132,7 +132,7 @@ def log_changes(session: Session, scopes: Iterable[str]) -> None:
     now = utcnow()
     rows = [{"scope": scope, "changed_at": now} for scope in sorted(set(scopes))]
     if rows:
-        session.execute(insert(FeedChangeLog).values(rows))
+        session.execute(insert(FeedChangeLog), rows)  # one cached statement, however many
 
 
 def fold_changes(session: Session) -> int:
