@@ -94,3 +94,9 @@ def _forget_snapshot(session: Session, transaction: SessionTransaction) -> None:
     """Read the generation again in the next transaction."""
     if transaction.parent is None:
         session.info.pop(SNAPSHOT, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    """Forget a snapshot that may hold changes a rolled-back savepoint undid."""
+    session.info.pop(SNAPSHOT, None)

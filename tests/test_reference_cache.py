@@ -167,3 +167,15 @@ def test_a_session_sees_its_own_changes_at_once(factory, session):
     assert reference_cache.token(session, hash_token(secret)) is not None
     interpreter.kind = "room"  # not flushed yet: flushed before the snapshot is read
     assert reference_cache.person_ids(session, [interpreter.id]) == frozenset()
+
+
+def test_a_change_undone_by_a_savepoint_is_forgotten(factory, session):
+    interpreter = factory.interpreter("ar")
+    try:
+        with session.begin_nested():
+            interpreter.kind = "room"
+            assert reference_cache.person_ids(session, [interpreter.id]) == frozenset()
+            raise RuntimeError("undo")
+    except RuntimeError:
+        pass
+    assert reference_cache.person_ids(session, [interpreter.id]) == {interpreter.id}
