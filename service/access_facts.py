@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service import reference_cache
 from service.access_policy import Facts
 from service.models import (
     Beneficiary,
@@ -25,7 +26,6 @@ from service.models import (
     SmsReply,
 )
 from service.models import beneficiary_offices as membership
-from service.models.resource import PERSON_KINDS
 
 
 def person_ids(session: Session, resource_ids: Iterable[int]) -> frozenset[int]:
@@ -33,11 +33,7 @@ def person_ids(session: Session, resource_ids: Iterable[int]) -> frozenset[int]:
     ids = list(resource_ids)
     if not ids:
         return frozenset()
-    return frozenset(
-        session.scalars(
-            select(Resource.id).where(Resource.id.in_(ids), Resource.kind.in_(PERSON_KINDS))
-        )
-    )
+    return reference_cache.person_ids(session, ids)
 
 
 def booking_facts(session: Session, booking: Booking) -> Facts:

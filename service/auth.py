@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import reference_cache
 from service.clock import utcnow
 from service.errors import Invalid, NotFound
 from service.models import ApiToken, Office, Resource
@@ -79,7 +80,7 @@ def issue_token(
 def authenticate(session: Session, secret: str) -> Principal | None:
     """Return who holds `secret`, or None when it is unknown, revoked or expired."""
     digest = hash_token(secret)
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    token = reference_cache.token(session, digest)
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     now = utcnow()

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service import feeds, outbox
+from service import feeds, outbox, reference_cache
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
 from service.clock import sofia_iso, to_sofia, utcnow
@@ -29,7 +29,6 @@ from service.models import (
     Hold,
     Office,
     Resource,
-    TimeOff,
 )
 from service.models.booking import BOOKING_TYPES
 from service.models.resource import MODALITIES
@@ -89,9 +88,7 @@ def check_span(starts_at: datetime, ends_at: datetime, policy: BookingPolicy) ->
 
 
 def get_office(session: Session, code: str, field_name: str = "office") -> Office:
-    office = session.scalar(
-        select(Office).where(Office.code == code).options(joinedload(Office.opening_hours))
-    )
+    office = reference_cache.office(session, code)
     if office is None:
         raise Invalid(field_name, f"No office with code {code!r}.").coded(
             "office_unknown", office=code
@@ -102,14 +99,7 @@ def get_office(session: Session, code: str, field_name: str = "office") -> Offic
 def load_resources(session: Session, ids: Sequence[int], field_name: str) -> list[Resource]:
     if len(set(ids)) != len(ids):
         raise Invalid(field_name, "A resource is listed twice.").coded("resource_twice")
-    # One round trip: a person has a few working-hours rows and one to three offices.
-    resources = list(
-        session.scalars(
-            select(Resource)
-            .where(Resource.id.in_(ids))
-            .options(joinedload(Resource.working_hours), joinedload(Resource.offices))
-        ).unique()
-    )
+    resources = reference_cache.resources(session, ids)
     found = {r.id for r in resources}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -240,13 +230,7 @@ def check_rules(
                 raise Invalid(
                     field_name, f"Resource {person.id} does not work at that time."
                 ).coded("not_working", resource=person.id)
-    away = session.scalars(
-        select(TimeOff).where(
-            TimeOff.resource_id.in_([r.id for r in resources]),
-            TimeOff.starts_at < ends_at,
-            TimeOff.ends_at > starts_at,
-        )
-    ).first()
+    away = reference_cache.first_time_off(session, [r.id for r in resources], starts_at, ends_at)
     if away is not None:
         raise Conflict(
             f"Resource {away.resource_id} is away (time off).",

@@ -25,6 +25,7 @@ from service.models.outbox import (
     OutboxMessage,
     SmsReply,
 )
+from service.models.reference import ReferenceGeneration
 from service.models.resource import (
     Resource,
     ResourceDialect,
@@ -70,6 +71,7 @@ __all__ = [
     "Office",
     "OpeningHours",
     "OutboxMessage",
+    "ReferenceGeneration",
     "Resource",
     "ResourceDialect",
     "ResourceLanguage",
