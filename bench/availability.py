@@ -44,9 +44,9 @@ from bench.seed import (
 )
 from service import create_app
 from service.auth import issue_token
-from service.clock import SOFIA, sofia_instant
-from service.db import make_engine
 from service.models import Hold
+from service.plumbing.clock import SOFIA, sofia_instant
+from service.plumbing.db import make_engine
 from service.policy import BookingPolicy
 
 BUFFER = BookingPolicy().buffer

@@ -51,9 +51,9 @@ from bench.seed import OFFICE_CODES, Catalogue, seed_catalogue, today_in_sofia, 
 from service import create_app
 from service.auth import issue_token
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
-from service.clock import sofia_instant, to_sofia
-from service.db import make_engine
 from service.demo import INTERPRETER_LANGUAGES
+from service.plumbing.clock import sofia_instant, to_sofia
+from service.plumbing.db import make_engine
 
 # Hour-long bookings a person can take back to back: an hour plus the 15-minute buffer apart.
 TIMES = [wall_time(9), wall_time(10, 15), wall_time(11, 30), wall_time(12, 45)]

@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from service.db import make_engine
-from service.migrate import upgrade
+from service.plumbing.db import make_engine
+from service.plumbing.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"

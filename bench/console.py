@@ -31,9 +31,9 @@ from bench.common import (
 from bench.seed import today_in_sofia
 from service import create_app
 from service.accounts import create_user
-from service.db import make_engine
 from service.demo import seed_demo
 from service.models import Booking
+from service.plumbing.db import make_engine
 
 EMAIL = "bench.coordinator@example.org"
 PASSWORD = "bench-coordinator-password-1"

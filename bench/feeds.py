@@ -67,10 +67,10 @@ from bench.common import (
 from bench.seed import seed_catalogue, today_in_sofia, working_days
 from service.auth import issue_token
 from service.catalogue import ResourceSpec, create_resource
-from service.clock import sofia_instant, to_sofia
-from service.db import make_engine
 from service.feeds import rebuild_all
 from service.models import FeedPiece
+from service.plumbing.clock import sofia_instant, to_sofia
+from service.plumbing.db import make_engine
 
 EVENTS = sized(10_000, 300)
 COLD_REPEATS = int(os.environ.get("BENCH_FEED_REPEATS", "15"))

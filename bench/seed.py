@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from bench.common import sized
 from service.calendar_rules import public_holiday
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.clock import to_sofia, utcnow
 from service.demo import INTERPRETER_LANGUAGES, OFFICES
 from service.models import Office, OpeningHours
+from service.plumbing.clock import to_sofia, utcnow
 
 OFFICE_CODES = [o[0] for o in OFFICES]
 OPENS, CLOSES = time(9), time(17, 30)

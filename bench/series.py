@@ -47,9 +47,9 @@ from bench.seed import (
 from service import create_app
 from service.auth import issue_token
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.clock import sofia_instant, to_sofia
-from service.db import make_engine
 from service.models import Hold
+from service.plumbing.clock import sofia_instant, to_sofia
+from service.plumbing.db import make_engine
 from service.policy import BookingPolicy
 
 RRULE = "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=24"

@@ -33,12 +33,12 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.common import Result, describe_machine, load_average, scratch_database, tree_is_dirty
-from service.clock import to_sofia, utcnow
-from service.db import make_engine
 from service.models import Booking, OutboxMessage
 from service.notify.dispatch import Dispatcher, dispatch_due
 from service.notify.senders import TwilioSender
 from service.notify.settings import NotifySettings
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import make_engine
 from tests.clients.twilio_server import FakeTwilio, FaultMix
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2

@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from `service.migrate`, or DATABASE_URL."""
+"""Alembic environment: the engine comes from `service.plumbing.migrate`, or DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import Engine
 
-from service.db import make_engine
 from service.models import Base
+from service.plumbing.db import make_engine
 
 config = context.config
 engine: Engine | None = config.attributes.get("engine")

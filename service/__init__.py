@@ -16,7 +16,7 @@ from service import reference_changes  # noqa: F401
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, API blueprints, error handlers, CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
-    from service.config import load_config
+    from service.plumbing.config import load_config
 
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
@@ -24,17 +24,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from service import (
-        cli,
-        compression,
-        console,
-        db,
-        metrics,
-        observability,
-        ratelimit,
-        resources,
-    )
+    from service import cli, compression, console, metrics, observability, ratelimit, resources
     from service.notify import monitoring
+    from service.plumbing import db
 
     observability.init_app(app)
     metrics.init_app(app)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.auth import Principal
-from service.errors import Forbidden, NotFound
+from service.plumbing.errors import Forbidden, NotFound
 
 
 class Action(StrEnum):

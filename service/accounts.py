@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal
-from service.clock import utcnow
-from service.errors import Forbidden, Invalid, NotFound
 from service.feeds.subscriptions import revoke_feeds_of_user
 from service.models import Office, Resource, User
 from service.models.access import ROLES
 from service.models.user import LOCALES
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Forbidden, Invalid, NotFound
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)

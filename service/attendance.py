@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from service.audit import record_change
 from service.bookings import Actor
-from service.clock import utcnow
 from service.enrolment import count, seats
-from service.errors import Invalid, InvalidTransition
 from service.models import Attendance, Booking, Enrolment, Series
 from service.models.series import ATTENDANCE_MARKS, MAX_ID
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Invalid, InvalidTransition
 
 COMPLETION_SHARE = 0.8
 

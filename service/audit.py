@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service.clock import utcnow
 from service.models import AuditEntry, Booking
+from service.plumbing.clock import utcnow
 
 
 def booking_image(booking: Booking) -> dict[str, Any]:

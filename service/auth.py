@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import reference_cache
-from service.clock import utcnow
-from service.errors import Invalid, NotFound
 from service.models import ApiToken, Office, Resource
 from service.models.access import ROLES
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Invalid, NotFound
 
 
 @dataclass(frozen=True)

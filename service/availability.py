@@ -18,8 +18,6 @@ from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.calendar_rules import closed_reason
-from service.clock import sofia_instant, to_sofia, utcnow
-from service.errors import Invalid
 from service.held_ranges import (
     HELD_FROM,
     HELD_UNTIL,
@@ -39,6 +37,8 @@ from service.interpreter_matching import (
 )
 from service.language_match import LanguageOverride, check_language_match, qualifies
 from service.models import Beneficiary, Booking, Hold, Office, Resource, TimeOff
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.errors import Invalid
 from service.policy import BookingPolicy
 from service.slot_minutes import (
     EPOCH,

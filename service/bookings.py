@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from service import feeds, outbox, reference_cache
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
-from service.clock import sofia_iso, to_sofia, utcnow
-from service.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 from service.holds import blocked_until, find_conflicts, lock_resources
 from service.interpreter_checks import Sitting, check_interpreters, recheck_interpreters
 from service.interpreter_needs import load_needs
@@ -32,6 +30,8 @@ from service.models import (
 )
 from service.models.booking import BOOKING_TYPES
 from service.models.resource import MODALITIES
+from service.plumbing.clock import sofia_iso, to_sofia, utcnow
+from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 from service.policy import BookingPolicy
 from service.time_rules import check_not_past, check_record_past, check_year_range
 

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import holidays
 
-from service.clock import to_sofia
 from service.models import Office, Resource
+from service.plumbing.clock import to_sofia
 
 HOLIDAY_LANGUAGES = {"en": "en_US", "bg": "bg"}  # page locale → the holidays package's
 

@@ -11,8 +11,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.audit import record_change
-from service.clock import sofia_iso, utcnow
-from service.errors import Conflict, Invalid, NotFound
 from service.languages import check_dialect, check_language, dialect_language
 from service.models import (
     Hold,
@@ -35,6 +33,8 @@ from service.models.resource import (
     TRAININGS,
 )
 from service.phones import normalise_phone
+from service.plumbing.clock import sofia_iso, utcnow
+from service.plumbing.errors import Conflict, Invalid, NotFound
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from service import auth, migrate
-from service.db import session_scope
+from service import auth
+from service.plumbing import migrate
+from service.plumbing.db import session_scope
 
 
 @click.command("migrate")
@@ -27,7 +28,7 @@ def create_token_command(
     role: str, name: str, offices: tuple[str, ...], resource_id: int | None
 ) -> None:
     """Create an API token and print it alone on the last line."""
-    from service.errors import DomainError
+    from service.plumbing.errors import DomainError
 
     try:
         with session_scope(current_app) as session:

@@ -20,7 +20,6 @@ from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from service.beneficiaries import get_beneficiary
-from service.clock import utcnow
 from service.models import (
     Attendance,
     AvoidedInterpreter,
@@ -36,6 +35,7 @@ from service.models import (
     Series,
     SmsReply,
 )
+from service.plumbing.clock import utcnow
 from service.redaction import Secrets, redact_phone_numbers
 
 ANOTHER_PARTICIPANT = "[another participant]"

@@ -12,11 +12,11 @@ from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import closed_reason
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.demo_matching import seed_matching
-from service.errors import DomainError
 from service.language_match import qualifies
 from service.models import Office, OpeningHours, Resource
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.errors import DomainError
 from service.policy import BookingPolicy
 
 OFFICES = [

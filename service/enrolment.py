@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session, selectinload
 from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, load_resources
-from service.clock import utcnow
-from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.interpreter_checks import avoid_only, person_rules
 from service.interpreter_needs import load_needs
 from service.interpreter_rules import InterpreterOverride, Needs, decide
 from service.language_match import LanguageOverride, check_language_match
 from service.models import Beneficiary, Enrolment, Resource, Series
 from service.models.series import MAX_ID, OPEN_STATUSES
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound
 
 
 def lock_series(session: Session, series_id: int) -> Series:

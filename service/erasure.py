@@ -35,9 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from service import feeds
 from service.audit import record_change
 from service.bookings import Actor
-from service.clock import utcnow
 from service.enrolment import withdraw
-from service.errors import InvalidTransition, NotFound
 from service.models import (
     AuditEntry,
     AvoidedInterpreter,
@@ -54,6 +52,8 @@ from service.models import (
     Series,
     SmsReply,
 )
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import InvalidTransition, NotFound
 from service.redaction import Secrets, redact_free_text, scrub_audit
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, bindparam, func
 from sqlalchemy.orm import Session
 
-from service.columns import UTCDateTime
 from service.models import Hold
+from service.plumbing.columns import UTCDateTime
 
 HELD_FROM, HELD_UNTIL = "held_from", "held_until"
 

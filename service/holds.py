@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from service.clock import sofia_iso
 from service.models import Booking, Hold, Resource
+from service.plumbing.clock import sofia_iso
 from service.policy import BookingPolicy
 
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.errors import Invalid
 from service.models import IdempotencyKey
+from service.plumbing.errors import Invalid
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

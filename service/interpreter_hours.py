@@ -9,9 +9,9 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.clock import sofia_instant, to_sofia
 from service.interpreter_rules import BookedMinutes
 from service.models import Booking, Hold
+from service.plumbing.clock import sofia_instant, to_sofia
 
 
 def sofia_day(instant: datetime) -> tuple[datetime, datetime]:

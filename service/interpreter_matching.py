@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Executable, Float, bindparam, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.clock import sofia_instant, to_sofia
 from service.held_ranges import (
     HELD_FROM,
     HELD_UNTIL,
@@ -43,6 +42,7 @@ from service.interpreter_rules import (
     required_trainings,
 )
 from service.models import Beneficiary, Booking, BookingBeneficiary, Hold, Resource
+from service.plumbing.clock import sofia_instant, to_sofia
 from service.policy import BookingPolicy
 
 if TYPE_CHECKING:

@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.access_policy import Scope
-from service.columns import UTCDateTime
-from service.errors import Invalid
 from service.models import Booking, Hold, Office, Resource
 from service.models.booking import HOLDING_STATUSES
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.errors import Invalid
 from service.statistics import month_bounds
 
 

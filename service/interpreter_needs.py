@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from service.audit import record_change
 from service.beneficiaries import refuse_erased
-from service.clock import utcnow
-from service.errors import Invalid, NotFound
 from service.interpreter_rules import REASON_LENGTH, Needs
 from service.languages import check_dialect
 from service.models import AvoidedInterpreter, Beneficiary, InterpreterNeeds, Resource
 from service.models.resource import GENDERS
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Invalid, NotFound
 
 
 @dataclass(frozen=True)

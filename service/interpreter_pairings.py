@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.clock import utcnow
 from service.models import Booking, BookingBeneficiary, Enrolment, Hold, Office, Series
+from service.plumbing.clock import utcnow
 
 LIVE = ("tentative", "confirmed")
 

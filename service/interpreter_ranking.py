@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.clock import to_sofia
 from service.languages import dialect_language
+from service.plumbing.clock import to_sofia
 
 HERE = "here"  # already booked at the office that day
 NEARBY = "nearby"  # works there, nowhere else that day (or travel does not matter)

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from service.errors import Invalid
 from service.models import Resource
+from service.plumbing.errors import Invalid
 from service.policy import BookingPolicy
 
 AVOIDED = "avoided"

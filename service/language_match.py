@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from service.errors import Invalid
 from service.models import Beneficiary, Resource
+from service.plumbing.errors import Invalid
 
 REASON_LENGTH = 500
 

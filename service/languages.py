@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pycountry
 
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
 
 # A language, then a script (ku-Latn), a region (ar-SY, es-419) or both (sr-Latn-RS).
 _DIALECT = re.compile(r"^([a-z]{2,3})(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
 
 REMOTE_LINK_SCHEMES = ("https", "tel", "sip")
 _TEL = re.compile(r"\+?[0-9][0-9().-]*(;[A-Za-z0-9=.+-]+)*")

@@ -35,8 +35,8 @@ from prometheus_client.registry import REGISTRY, Collector
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from service.errors import DomainError
 from service.models import Booking
+from service.plumbing.errors import DomainError
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _NEW_BOOKINGS = "zapis.metrics.new_bookings"

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, aliased
 
 from service.access_policy import Scope
 from service.access_queries import messages_in, replies_in
-from service.clock import utcnow
-from service.errors import Conflict, InvalidTransition, NotFound
 from service.models import OutboxMessage, SmsReply
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Conflict, InvalidTransition, NotFound
 
 # A message that failed, bounced or whose fate is unknown: a coordinator should look at it.
 NEEDS_ATTENTION = ("failed", "undelivered", "review")

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from service.calendar_rules import public_holiday
-from service.errors import Conflict, Invalid, NotFound
 from service.models import Closure, Office
+from service.plumbing.errors import Conflict, Invalid, NotFound
 
 
 def find_office(session: Session, code: str) -> Office:

@@ -33,8 +33,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
-from service.clock import utcnow
-from service.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service.models import (
     Beneficiary,
     Booking,
@@ -48,6 +46,8 @@ from service.notify.encoding import estimate_cost
 from service.notify.quiet import reminder_due
 from service.notify.settings import SHORT_NOTICE, NotifySettings
 from service.notify.texts import render_sms
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound
 
 # Statuses of a message the recipient may have received, so they know about the booking.
 TOLD = ("sending", "sent", "delivered", "undelivered", "unclear", "review")

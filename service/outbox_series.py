@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service import outbox
-from service.clock import utcnow
 from service.models import Beneficiary, Booking, Enrolment, OutboxMessage, Series
+from service.plumbing.clock import utcnow
 
 
 def _upcoming_classes(session: Session, series_id: int, now: datetime) -> list[Booking]:

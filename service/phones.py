@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
 
 
 def normalise_phone(field: str, raw: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from service.config import (
+from service.plumbing.config import (
     DEFAULT_INTERPRETER_HOURS_DAY,
     DEFAULT_INTERPRETER_HOURS_WEEK,
     DEFAULT_INTERPRETER_LIMITED_TYPES,

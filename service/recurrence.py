@@ -13,9 +13,9 @@ from datetime import UTC, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
-from service.clock import SOFIA
-from service.errors import Invalid
-from service.text_input import whole_number
+from service.plumbing.clock import SOFIA
+from service.plumbing.errors import Invalid
+from service.plumbing.text_input import whole_number
 
 MAX_SPAN = relativedelta(years=1)
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")

@@ -25,8 +25,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from service.clock import utcnow
 from service.models import ApiToken, Office, ReferenceGeneration, Resource, TimeOff
+from service.plumbing.clock import utcnow
 from service.reference_changes import SNAPSHOT, changes_cached_data
 
 # Time off that ended this long before a snapshot was built is left out of it.

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from service import idempotency
 from service.auth import Principal
-from service.clock import utcnow
-from service.db import get_session
-from service.errors import Conflict
+from service.plumbing.clock import utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict
 
 KEPT_HEADERS = ("Location", "ETag", "Content-Type")
 REPLAYED = "Idempotent-Replayed"

@@ -28,8 +28,6 @@ from service.bookings import (
     load_resources,
 )
 from service.calendar_rules import closed_reason
-from service.clock import sofia_iso, to_sofia, utcnow
-from service.errors import Conflict, Invalid, NotFound
 from service.holds import (
     blocked_until,
     conflicts_among,
@@ -42,6 +40,8 @@ from service.interpreter_rules import Breach, InterpreterOverride, Needs, decide
 from service.languages import check_language
 from service.models import Booking, Hold, Office, Resource, Series, SeriesException
 from service.models.series import MAX_ID, SERIES_TYPES
+from service.plumbing.clock import sofia_iso, to_sofia, utcnow
+from service.plumbing.errors import Conflict, Invalid, NotFound
 from service.policy import BookingPolicy
 from service.recurrence import (
     normal_form,

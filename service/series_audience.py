@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service import outbox, outbox_series
-from service.clock import utcnow
 from service.models import Beneficiary, Booking
 from service.notify.settings import SHORT_NOTICE
+from service.plumbing.clock import utcnow
 from service.series import LIVE
 
 

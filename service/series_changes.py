@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.enrolment import carry_over, check_new_resources, enrolled_needs, promote_waitlist
-from service.errors import Invalid, InvalidTransition
 from service.interpreter_rules import InterpreterOverride
 from service.languages import check_language
 from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.errors import Invalid, InvalidTransition
 from service.policy import BookingPolicy
 from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
 from service.series import (

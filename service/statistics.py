@@ -31,8 +31,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.access_policy import Scope
-from service.clock import sofia_instant
-from service.errors import Invalid
 from service.models import (
     Attendance,
     Beneficiary,
@@ -43,6 +41,8 @@ from service.models import (
     OutboxMessage,
     ResourceSpeciality,
 )
+from service.plumbing.clock import sofia_instant
+from service.plumbing.errors import Invalid
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MAX_MONTHS = 60

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from service.errors import Invalid
-from service.text_input import FIRST_YEAR, LAST_YEAR
+from service.plumbing.errors import Invalid
+from service.plumbing.text_input import FIRST_YEAR, LAST_YEAR
 
 DEFAULT_GRACE = timedelta(minutes=5)
 REASON_MAX = 500  # the column's length

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from service.clock import utcnow
 from service.models import OutboxMessage, SmsReply
+from service.plumbing.clock import utcnow
 from tests.feed_helpers import working_day
 
 

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import create_app
-from service.db import RequestSession, make_engine
-from service.migrate import upgrade
+from service.plumbing.db import RequestSession, make_engine
+from service.plumbing.migrate import upgrade
 from tests.clients.libical import debian_python_with_libical
 from tests.clients.npm import node_with_icaljs
 from tests.factories import Factory

@@ -9,7 +9,7 @@ import recurring_ical_events
 from icalendar import Calendar
 
 from service.calendar_rules import public_holiday
-from service.clock import SOFIA, to_sofia, utcnow
+from service.plumbing.clock import SOFIA, to_sofia, utcnow
 
 
 def working_day(days_from_today: int, hour: int = 10, minute: int = 0) -> datetime:

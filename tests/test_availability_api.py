@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from service.bookings import Actor, BookingRequest, create_booking
-from service.errors import DomainError
+from service.plumbing.errors import DomainError
 from service.policy import BookingPolicy
 
 SOFIA = ZoneInfo("Europe/Sofia")

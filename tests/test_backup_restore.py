@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from service import create_app
 from service.bookings import Actor, change_status
-from service.db import make_engine
 from service.models import Beneficiary, Booking, Hold, OutboxMessage
+from service.plumbing.db import make_engine
 from tests.conftest import drop_database
 from tests.factories import Factory
 from tests.outbox_support import at, future_monday

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.bookings import Actor, BookingRequest, create_booking
-from service.db import make_engine
-from service.errors import Conflict
 from service.models import Booking, Hold
+from service.plumbing.db import make_engine
+from service.plumbing.errors import Conflict
 from service.policy import BookingPolicy
 from tests.factories import Factory
 

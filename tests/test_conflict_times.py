@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.clock import SOFIA
+from service.plumbing.clock import SOFIA
 from tests.test_bookings_api import body
 from tests.test_series import create, series_body, teacher_and_room
 

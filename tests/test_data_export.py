@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.bookings import Actor, change_status
-from service.clock import utcnow
 from service.models import Beneficiary, OutboxMessage
 from service.notify.inbound import handle_inbound
+from service.plumbing.clock import utcnow
 from tests.test_series_enrolment import enrol_api, mark, past_course
 
 PHONE = "+359888765432"

@@ -17,10 +17,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.bookings import Actor, change_status, get_booking
-from service.db import make_engine
 from service.models import Booking, OutboxMessage
 from service.notify.dispatch import Dispatcher, claim_due, dispatch_due, recover_leases
 from service.notify.senders import TwilioSender
+from service.plumbing.db import make_engine
 from tests.clients.dispatch_worker import NO_QUIET_HOURS
 from tests.clients.twilio_server import FakeTwilio, Reply
 from tests.factories import Factory

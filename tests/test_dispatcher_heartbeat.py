@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from service.clock import utcnow
 from service.models import DispatcherHeartbeat
 from service.notify.dispatch import Dispatcher
 from service.notify.heartbeat import PRUNE_AFTER, Beat, record_heartbeat
 from service.notify.jobs import dispatch_job, recovery_job
 from service.notify.senders import MemorySender
+from service.plumbing.clock import utcnow
 from tests.clients.dispatch_worker import NO_QUIET_HOURS
 from tests.conftest import SCRAPER
 from tests.outbox_support import at, future_monday

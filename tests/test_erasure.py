@@ -10,9 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit import record_change
-from service.clock import utcnow
 from service.erasure import preview_erasure
-from service.errors import InvalidTransition
 from service.models import (
     AuditEntry,
     Base,
@@ -25,6 +23,8 @@ from service.models import (
     SmsReply,
 )
 from service.notify.inbound import handle_inbound
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import InvalidTransition
 from tests.feed_helpers import fetch, subscribe, working_day
 from tests.test_series_enrolment import enrol_api, mark, past_course
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from service.audit import record_change
 from service.bookings import Actor, BookingRequest, create_booking
-from service.clock import utcnow
 from service.models import AuditEntry, Booking, Closure, Series, SmsReply
 from service.notify.inbound import handle_inbound
+from service.plumbing.clock import utcnow
 from service.policy import BookingPolicy
 from service.redaction import Secrets
 from tests.feed_helpers import fetch, subscribe, working_day

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from service import create_app
-from service.db import session_scope
 from service.feeds.changes import fold_changes, read_changes
 from service.models import FeedChangeLog
+from service.plumbing.db import session_scope
 from tests.factories import Factory
 from tests.feed_helpers import fetch, uids, working_day
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from service.clock import SOFIA
+from service.plumbing.clock import SOFIA
 from tests.calendars.test_icaljs import icaljs_expand
 from tests.clients.libical import libical_expand
 from tests.feed_helpers import fetch, subscribe, working_day

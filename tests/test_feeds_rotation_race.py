@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select, update
 
 from service import create_app
-from service.db import session_scope
 from service.feeds import subscriptions
 from service.models import Feed
+from service.plumbing.db import session_scope
 from tests.factories import Factory
 from tests.feed_helpers import fetch, subscribe
 

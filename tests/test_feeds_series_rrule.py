@@ -15,8 +15,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import delete
 
-from service.clock import SOFIA
 from service.models import FeedSeriesItem, FeedSeriesPiece
+from service.plumbing.clock import SOFIA
 from tests.clients.npm import ICALJS_SCRIPT
 from tests.feed_helpers import events, fetch, subscribe
 from tests.test_series import create, occurrences, series_body, teacher_and_room

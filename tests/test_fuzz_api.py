@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
 
 from service import create_app
 from service.auth import issue_token
-from service.db import session_scope
 from service.demo import seed_demo
+from service.plumbing.db import session_scope
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,10 @@ import pytest
 from alembic import command
 from flask import Flask
 
-from service import create_app, migrate
-from service.db import make_engine
-from service.migrate import alembic_config
+from service import create_app
+from service.plumbing import migrate
+from service.plumbing.db import make_engine
+from service.plumbing.migrate import alembic_config
 from tests.conftest import create_database, drop_database
 
 

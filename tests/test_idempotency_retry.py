@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import make_engine
 from service.models import Booking, OutboxMessage
+from service.plumbing.db import make_engine
 from tests.clients.hosts import base_env, call, wait_until, web_host
 from tests.held_locks import hold_booking_lock, seed_booking_request
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from service import accounts
-from service.clock import to_sofia
 from service.models import OutboxMessage
 from service.observability import JsonFormatter
+from service.plumbing.clock import to_sofia
 from tests.console.conftest import PASSWORD, sign_in
 from tests.feed_helpers import fetch, subscribe, working_day
 

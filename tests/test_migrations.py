@@ -7,9 +7,9 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from service.db import make_engine
-from service.migrate import is_current
 from service.models import Base
+from service.plumbing.db import make_engine
+from service.plumbing.migrate import is_current
 
 
 def _fk_signature(constraint: Any) -> tuple[str, tuple[str, ...], str]:

@@ -6,8 +6,8 @@ from datetime import time
 
 import pytest
 
-from service.clock import sofia_instant
 from service.models import OutboxMessage
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import work_day
 from tests.outbox_support import rows
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from service import outbox
-from service.errors import Conflict
 from service.models import OutboxMessage, SmsReply
 from service.notify.jobs import purge_job
 from service.notify.retention import purge_old_messages
+from service.plumbing.errors import Conflict
 from tests.outbox_support import Clock, at, future_monday, rows, sofia
 
 PHONE = "+359888123456"

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from service.auth import hash_token, revoke_token
 from service.catalogue import add_time_off
-from service.db import make_engine
 from service.models import ApiToken, OpeningHours, Resource
+from service.plumbing.db import make_engine
 from tests.clients.hosts import base_env, call, web_host
 from tests.factories import Factory
 from tests.outbox_support import at, future_monday

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.bookings import Actor
-from service.errors import Invalid, InvalidTransition
+from service.plumbing.errors import Invalid, InvalidTransition
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series, list_occurrences
 from service.series_changes import (

@@ -13,9 +13,9 @@ from sqlalchemy.orm import sessionmaker
 
 from service import enrolment as enrolment_ops
 from service.bookings import Actor
-from service.db import make_engine
 from service.enrolment import enrol
 from service.models import AuditEntry, Enrolment, Resource
+from service.plumbing.db import make_engine
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 from tests.factories import Factory

@@ -10,8 +10,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from service.db import make_engine
-from service.migrate import alembic_config, is_current, upgrade
+from service.plumbing.db import make_engine
+from service.plumbing.migrate import alembic_config, is_current, upgrade
 from tests.factories import Factory
 
 SOFIA = ZoneInfo("Europe/Sofia")

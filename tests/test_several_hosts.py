@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from service.clock import utcnow
-from service.db import make_engine
 from service.models import DispatcherHeartbeat, Hold, OutboxMessage
 from service.notify.heartbeat import is_live
+from service.plumbing.clock import utcnow
+from service.plumbing.db import make_engine
 from tests.clients.hosts import base_env, call, dispatcher, wait_until, web_host
 from tests.clients.twilio_server import FakeTwilio
 from tests.factories import Factory

@@ -18,7 +18,7 @@ import pytest
 
 from service.availability import HeldSpan, Slot, Window, slots_for
 from service.calendar_rules import closed_reason
-from service.clock import SOFIA, sofia_instant, to_sofia
+from service.plumbing.clock import SOFIA, sofia_instant, to_sofia
 from service.policy import BookingPolicy
 from service.slot_minutes import free_starts, merge, minute_ceil, minute_floor
 

@@ -22,10 +22,10 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from service.clock import utcnow
-from service.db import make_engine
 from service.models import Booking, DispatcherHeartbeat, OutboxMessage
 from service.notify.heartbeat import is_live
+from service.plumbing.clock import utcnow
+from service.plumbing.db import make_engine
 from tests.clients.hosts import base_env, dispatcher, wait_until
 from tests.clients.twilio_server import FakeTwilio, FaultMix
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from service.db import make_engine
+from service.plumbing.db import make_engine
 from tests.clients.hosts import Process, base_env, call, free_port, wait_until
 from tests.held_locks import hold_booking_lock, seed_booking_request
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from service.bookings import Actor, BookingRequest, create_booking
-from service.clock import utcnow
 from service.demo import seed_demo
-from service.errors import Invalid
 from service.models import AuditEntry, Booking, OutboxMessage
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Invalid
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, plan_series
 from service.time_rules import check_not_past, check_year_range

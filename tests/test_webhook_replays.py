@@ -242,7 +242,7 @@ def test_an_unsigned_malformed_request_is_403_not_422(client, person):
 def test_the_database_refuses_a_second_reply_with_one_message_sid(session):
     from sqlalchemy.exc import IntegrityError
 
-    from service.clock import utcnow
+    from service.plumbing.clock import utcnow
 
     session.add(SmsReply(from_phone=PHONE, body="a", provider_sid=SID, received_at=utcnow()))
     session.flush()

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from service.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
 from service.auth import Principal
 from service.calendar_rules import closed_reason
-from service.clock import sofia_instant, to_sofia
-from service.errors import Forbidden, Invalid
 from service.models import Beneficiary, Booking, BookingBeneficiary, Hold, Office, Resource
+from service.plumbing.clock import sofia_instant, to_sofia
+from service.plumbing.errors import Forbidden, Invalid
 
 DEFAULT_HOURS = (time(8), time(18))
 CENTRAL_OFFICE = "sofia"

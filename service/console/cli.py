@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from service import accounts
 from service.auth import Principal
-from service.db import session_scope
-from service.errors import DomainError
 from service.models import User
 from service.models.access import ROLES
+from service.plumbing.db import session_scope
+from service.plumbing.errors import DomainError
 
 DEMO_EMAIL = "coordinator@example.org"
 DEMO_OFFICES = ("burgas", "harmanli", "sofia")

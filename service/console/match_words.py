@@ -9,8 +9,8 @@ from typing import Any
 from flask_babel import format_decimal, get_locale, lazy_pgettext
 from flask_babel import gettext as _
 
-from service.clock import to_sofia
 from service.console.i18n import language_name
+from service.plumbing.clock import to_sofia
 
 # The dialects interpreters in Bulgaria most often offer, by the adjective a coordinator uses.
 DIALECTS = {

@@ -12,7 +12,7 @@ from flask import request
 
 from service import idempotency
 from service.console.web import bp, principal
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
 from service.request_once import owner_of, run_once
 
 FIELD = "idempotency_key"

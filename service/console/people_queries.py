@@ -12,8 +12,8 @@ from service.access_facts import booking_facts
 from service.access_policy import Action, Kind, Scope, allows
 from service.access_queries import beneficiaries_in
 from service.auth import Principal
-from service.clock import utcnow
 from service.models import Beneficiary, Booking, BookingBeneficiary, ConsentEvent, TimeOff
+from service.plumbing.clock import utcnow
 
 PAGE_SIZE = 25
 UPCOMING = 20

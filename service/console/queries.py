@@ -16,7 +16,6 @@ from service.access_queries import beneficiaries_in
 from service.auth import Principal
 from service.availability import Slot, Window, find_free_slots
 from service.catalogue import query_resources
-from service.clock import sofia_instant
 from service.console.match_words import reason_words
 from service.console.notices import Notice, notices
 from service.console.words import word
@@ -30,6 +29,7 @@ from service.models import (
     Series,
 )
 from service.notifications import list_booking_notifications
+from service.plumbing.clock import sofia_instant
 from service.policy import BookingPolicy
 
 CASE_REFERENCE_HINTS = 500

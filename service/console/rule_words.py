@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
 from service.recurrence import split_rule, until_wall_time, wall_starts
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from service.clock import to_sofia
+from service.plumbing.clock import to_sofia
 
 
 @dataclass(frozen=True)

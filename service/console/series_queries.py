@@ -13,11 +13,11 @@ from service import attendance, enrolment
 from service.access_policy import Kind, list_scope
 from service.access_queries import series_in
 from service.auth import Principal
-from service.clock import utcnow
 from service.console.queries import describe_conflicts, resource_names
 from service.console.series_calendar import Entry, Month, month_grids
 from service.console.words import closed_words
 from service.models import Beneficiary, Booking, Enrolment, Office, Resource, Series
+from service.plumbing.clock import utcnow
 from service.recurrence import split_rule
 from service.series import LIVE, Plan, exceptions_of, list_occurrences, list_series
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from service import accounts
 from service.console.forms_people import LocaleForm, PasswordForm
 from service.console.web import bp
-from service.db import get_session
-from service.errors import Invalid
 from service.models import User
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid
 
 
 def _user() -> User:

@@ -10,7 +10,7 @@ from service import accounts, ratelimit
 from service.console.forms import LoginForm, SignOutForm
 from service.console.roles import landing_endpoint
 from service.console.web import bp
-from service.db import get_session
+from service.plumbing.db import get_session
 
 
 def _safe_next(target: str | None, role: str) -> str:

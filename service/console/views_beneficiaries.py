@@ -32,11 +32,11 @@ from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, page_number, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import Conflict, Invalid
 from service.models import Beneficiary, Office
 from service.notify.catalogue import CATALOGUE
 from service.phones import mask_phone
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict, Invalid
 
 SOURCES = ("console", "api", "sms_stop", "sms_start", "twilio_21610")
 

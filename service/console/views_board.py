@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from service.clock import to_sofia, utcnow
 from service.console.board import (
     day_board,
     default_office,
@@ -16,9 +15,10 @@ from service.console.board import (
     week_board,
 )
 from service.console.web import bp, principal
-from service.db import get_session
-from service.errors import NotFound
-from service.text_input import FIRST_YEAR, LAST_YEAR
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import NotFound
+from service.plumbing.text_input import FIRST_YEAR, LAST_YEAR
 
 
 def today() -> date:

@@ -9,7 +9,6 @@ from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 
 from service import access_loaders, bookings, notifications, outbox
-from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms import RescheduleForm
 from service.console.i18n import label
@@ -21,10 +20,11 @@ from service.console.views_bookings import (
 )
 from service.console.web import actor, bp, policy, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import Conflict, Invalid, InvalidTransition, StaleVersion
 from service.interpreter_rules import InterpreterOverride
 from service.models import OutboxMessage
+from service.plumbing.clock import sofia_instant
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict, Invalid, InvalidTransition, StaleVersion
 
 
 @bp.route("/bookings/<int:booking_id>/reschedule", methods=["POST"])

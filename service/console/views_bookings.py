@@ -18,7 +18,6 @@ from service.access_facts import booking_facts, booking_request_facts
 from service.access_policy import Action, Facts, Kind, allows, list_scope, require, sees_details
 from service.auth import Principal
 from service.availability import Slot
-from service.clock import to_sofia, utcnow
 from service.console import notices, queries
 from service.console.board import visible_offices
 from service.console.find_reasons import free_rooms, why_nobody_is_free
@@ -34,13 +33,14 @@ from service.console.once import once_per_form
 from service.console.series_forms import EnrolForm
 from service.console.web import actor, bp, policy, principal
 from service.console.words import describe, overridden_words
-from service.db import get_session
-from service.errors import Conflict, Invalid
 from service.interpreter_rules import InterpreterRuleBroken
 from service.language_match import LanguageMismatch
 from service.models import Beneficiary, Booking, Resource
 from service.notifications import list_replies
-from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict, Invalid
+from service.plumbing.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, whole_number
 
 SEARCH_FIELDS = ("kind", "language", "modality", "office", "day", "minutes", "beneficiaries")
 

@@ -18,8 +18,8 @@ from service.console import people_queries
 from service.console.board import visible_offices
 from service.console.forms_people import FeedActionForm, FeedForm, TimeOffForm
 from service.console.web import bp, principal
-from service.db import get_session
 from service.models import Feed, Office
+from service.plumbing.db import get_session
 
 PRIVACY_OF_ROLE = {"admin": "full", "coordinator": "full", "read_only": "busy"}
 

@@ -12,9 +12,9 @@ from service.console import needs_section
 from service.console.roles import require_section
 from service.console.views_beneficiaries import _render_one
 from service.console.web import bp, principal
-from service.db import get_session
-from service.errors import Invalid, InvalidTransition, NotFound
 from service.models import Beneficiary
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid, InvalidTransition, NotFound
 
 
 def _load(beneficiary_id: int) -> Beneficiary:

@@ -14,8 +14,8 @@ from service.access_policy import Action, Kind, allows, require
 from service.console.forms_people import ErasureForm
 from service.console.roles import require_section
 from service.console.web import actor, bp, principal
-from service.db import get_session
 from service.models import Beneficiary
+from service.plumbing.db import get_session
 from service.resources.privacy_schemas import BeneficiaryExportSchema
 
 

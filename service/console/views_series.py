@@ -16,7 +16,6 @@ from service import series as ops
 from service.access_facts import booking_request_facts, series_facts
 from service.access_policy import Action, Kind, allows, require
 from service.auth import Principal
-from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
 from service.console.board import visible_offices
 from service.console.forms import CancelForm
@@ -35,11 +34,12 @@ from service.console.series_forms import (
 from service.console.views_bookings import may_override_language
 from service.console.web import actor, bp, policy, principal
 from service.console.words import breach_words, closed_words, describe
-from service.db import get_session
-from service.errors import Conflict, Invalid
 from service.interpreter_rules import InterpreterRuleBroken
 from service.models import Office, Series
 from service.models.series import OPEN_STATUSES
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict, Invalid
 from service.recurrence import wall_time
 
 

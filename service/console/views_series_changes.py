@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from service import series as ops
 from service import series_audience, series_changes
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.console import queries
 from service.console.forms import CancelForm, RescheduleForm
 from service.console.once import FIELD, once_per_form
@@ -30,9 +29,10 @@ from service.console.views_series import load_series, render_series
 from service.console.views_series_roster import render_occurrence
 from service.console.web import actor, bp, policy, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import Conflict, DomainError
 from service.models import Booking, Series
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict, DomainError
 from service.series import LIVE
 
 NOT_REPEATED = frozenset({"csrf_token", "confirm", FIELD})

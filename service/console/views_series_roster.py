@@ -13,7 +13,6 @@ from service import series as ops
 from service.access_facts import series_facts
 from service.access_loaders import find_beneficiary
 from service.access_policy import Action, Kind, allows, require
-from service.clock import to_sofia, utcnow
 from service.console import series_queries as queries
 from service.console.forms import CancelForm, RescheduleForm
 from service.console.i18n import language_refusal
@@ -34,12 +33,13 @@ from service.console.views_bookings import (
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import DomainError, Invalid
 from service.interpreter_rules import InterpreterOverride
 from service.language_match import LanguageMismatch, LanguageOverride
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import DomainError, Invalid
 from service.series import LIVE
 
 

@@ -11,15 +11,15 @@ from sqlalchemy import select
 
 from service import statistics
 from service.access_policy import Action, Facts, Kind, Scope, list_scope, require
-from service.clock import to_sofia, utcnow
 from service.console.charts import bookings_chart, month_labels
 from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import Invalid
 from service.models import Office
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid
 from service.statistics_csv import statistics_csv
 
 

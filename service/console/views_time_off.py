@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from service import catalogue
 from service.access_facts import resource_facts
 from service.access_policy import Action, Kind, require
-from service.clock import sofia_instant
 from service.console import queries
 from service.console.forms_people import TimeOffForm
 from service.console.views_calendar import render_calendar
 from service.console.web import bp, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import Conflict, Forbidden, Invalid
+from service.plumbing.clock import sofia_instant
+from service.plumbing.db import get_session
+from service.plumbing.errors import Conflict, Forbidden, Invalid
 
 
 def _instant(wall: datetime) -> datetime:

@@ -11,16 +11,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service import accounts
-from service.clock import utcnow
 from service.console.forms_people import ResetForm, UserActionForm, UserForm
 from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, principal
 from service.console.words import describe
-from service.db import get_session
-from service.errors import Invalid
 from service.models import Office, Resource, User
 from service.models.resource import PERSON_KINDS
+from service.plumbing.clock import utcnow
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid
 
 ACTIONS = ("reset", "reactivate", "deactivate")
 

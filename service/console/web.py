@@ -22,10 +22,10 @@ from service import accounts
 from service.auth import Principal
 from service.bookings import Actor
 from service.console.words import describe
-from service.db import get_session
-from service.errors import DomainError, StaleChange
+from service.plumbing.db import get_session
+from service.plumbing.errors import DomainError, StaleChange
+from service.plumbing.text_input import ROW_ID_MAX, whole_number
 from service.policy import BookingPolicy
-from service.text_input import ROW_ID_MAX, whole_number
 
 bp = Blueprint(
     "console",

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from service.calendar_rules import public_holiday
 from service.console.i18n import label, language_name, message_label
 from service.console.refusal_words import WORDS
-from service.db import get_session
-from service.errors import DomainError
 from service.interpreter_rules import Breach
 from service.models import Beneficiary, Office, Resource
+from service.plumbing.db import get_session
+from service.plumbing.errors import DomainError
 
 # A beneficiary's wish for the interpreter's gender, and the trainings a session may ask.
 GENDER_WORDS = {"female": _l("a woman"), "male": _l("a man")}

@@ -30,8 +30,8 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.clock import utcnow
 from service.models import FeedChange, FeedChangeLog
+from service.plumbing.clock import utcnow
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 SECOND = timedelta(seconds=1)

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calendars import BusyPeriod, FeedCalendar, render_freebusy, render_single_event
-from service.clock import utcnow
-from service.errors import Invalid, InvalidTransition
 from service.feeds.mapping import booking_event
 from service.models import Booking, FeedItem, Hold, Resource, TimeOff
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Invalid, InvalidTransition
 
 MAX_FREEBUSY_SPAN = timedelta(days=366)
 

@@ -29,7 +29,6 @@ from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from calendars import RENDER_VERSION, FeedEvent, render_vevent
-from service.errors import Invalid
 from service.feeds.mapping import LOCAL_STATUS, MAPPING_VERSION, office_name, without_numbers
 from service.feeds.pieces import (
     PRIVATE_LEVELS,
@@ -51,6 +50,7 @@ from service.models import (
     Series,
 )
 from service.models.feed import FEED_LOCALES
+from service.plumbing.errors import Invalid
 from service.recurrence import to_instants, wall_starts, wall_time
 
 

@@ -24,8 +24,6 @@ from sqlalchemy.orm import Session
 
 from calendars import FeedCalendar, assemble_feed, feed_etag
 from service.auth import hash_token
-from service.clock import sofia_instant, to_sofia, utcnow
-from service.errors import Invalid, NotFound
 from service.feeds.changes import (
     ScopeChanges,
     change_columns,
@@ -52,7 +50,9 @@ from service.models import (
 )
 from service.models.feed import FEED_LOCALES
 from service.phones import hide_numbers
-from service.text_input import whole_number
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.errors import Invalid, NotFound
+from service.plumbing.text_input import whole_number
 
 PAST_DAYS, FUTURE_DAYS = 90, 365
 MAX_PAST_DAYS, MAX_FUTURE_DAYS = 730, 1095

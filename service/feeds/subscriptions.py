@@ -16,13 +16,13 @@ from service.access_facts import feed_facts
 from service.access_policy import Action, Kind, require, sees_details
 from service.audit import record_change
 from service.auth import Principal, hash_token
-from service.clock import utcnow
-from service.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from service.feeds.mapping import office_name
 from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
 from service.feeds.text import word
 from service.models import ApiToken, Feed, Office, Resource
 from service.models.feed import FEED_KINDS, FEED_LOCALES, PRIVACY_LEVELS
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Forbidden, Invalid, InvalidTransition, NotFound
 
 DEFAULT_LOCALE = "bg"
 

@@ -1,6 +1,5 @@
 """The persistent model: typed SQLAlchemy classes, no queries, no commits."""
 
-from service.db import Base
 from service.models.access import ApiToken, AuditEntry, IdempotencyKey
 from service.models.beneficiary import Beneficiary, BeneficiaryLanguage, beneficiary_offices
 from service.models.booking import Booking, BookingBeneficiary, Hold
@@ -39,6 +38,7 @@ from service.models.resource import (
 )
 from service.models.series import Attendance, Enrolment, Series, SeriesException
 from service.models.user import User
+from service.plumbing.db import Base
 
 __all__ = [
     "ApiToken",

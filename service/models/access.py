@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.columns import UTCDateTime
-from service.db import Base
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 ROLES = ("admin", "coordinator", "staff", "read_only")
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.columns import UTCDateTime
-from service.db import Base
 from service.models.office import Office
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 if TYPE_CHECKING:
     from service.models.interpreting import AvoidedInterpreter, InterpreterNeeds

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.columns import UTCDateTime
-from service.db import Base
 from service.models.beneficiary import Beneficiary
 from service.models.office import Office
 from service.models.resource import Resource
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 BOOKING_TYPES = (
     "interpretation",

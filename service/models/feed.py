@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.columns import UTCDateTime
-from service.db import Base
 from service.models.office import Office
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 FEED_KINDS = ("office", "resource", "public")
 PRIVACY_LEVELS = ("full", "limited", "busy", "public")

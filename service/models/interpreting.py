@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.columns import UTCDateTime
-from service.db import Base
 from service.models.resource import Resource
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 
 class InterpreterNeeds(Base):

@@ -7,7 +7,7 @@ from datetime import date, time
 from sqlalchemy import ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base
+from service.plumbing.db import Base
 
 
 class Office(Base):

@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.columns import UTCDateTime
-from service.db import Base
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 MESSAGE_KINDS = (
     "confirmation",

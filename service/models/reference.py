@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base
+from service.plumbing.db import Base
 
 
 class ReferenceGeneration(Base):

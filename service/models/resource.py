@@ -7,9 +7,9 @@ from datetime import datetime, time
 from sqlalchemy import Column, ForeignKey, Integer, SmallInteger, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.columns import UTCDateTime
-from service.db import Base
 from service.models.office import Office
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 RESOURCE_KINDS = ("room", "interpreter", "counsellor", "teacher")
 PERSON_KINDS = ("interpreter", "counsellor", "teacher")

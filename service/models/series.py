@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.columns import UTCDateTime
-from service.db import Base
 from service.models.beneficiary import Beneficiary
 from service.models.office import Office
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 SERIES_TYPES = ("language_class", "info_session", "training", "community_event")
 SERIES_STATUSES = ("active", "ended", "cancelled", "split")

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.columns import UTCDateTime
-from service.db import Base
+from service.plumbing.columns import UTCDateTime
+from service.plumbing.db import Base
 
 LOCALES = ("bg", "en")
 

@@ -26,7 +26,6 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.beneficiaries import set_sms_consent
-from service.clock import utcnow
 from service.models import Beneficiary, FlaggedNumber, OutboxMessage
 from service.notify.errors import (
     AmbiguousSendError,
@@ -37,6 +36,7 @@ from service.notify.errors import (
 from service.notify.outgoing import OutgoingSms, Sender
 from service.notify.quiet import quiet_until
 from service.notify.settings import NotifySettings
+from service.plumbing.clock import utcnow
 
 log = logging.getLogger("zapis.dispatch")
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.clock import utcnow
 from service.models import DispatcherHeartbeat
+from service.plumbing.clock import utcnow
 
 LIVE_TICKS = 3
 PRUNE_AFTER = timedelta(hours=1)

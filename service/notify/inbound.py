@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.beneficiaries import set_sms_consent
-from service.errors import Invalid, NotFound
 from service.models import Beneficiary, Booking, BookingBeneficiary, OutboxMessage, SmsReply
 from service.models.outbox import ConsentEvent, InboundReceipt
 from service.notify.dispatch import flag_number, withdraw_consent_for_number
@@ -18,6 +17,7 @@ from service.notify.errors import RECIPIENT_ERROR_CODES, UNSUBSCRIBED_CODE
 from service.notify.keywords import InboundKind, classify_inbound
 from service.notify.texts import help_reply, stop_confirmation
 from service.outbox import recipient_phone
+from service.plumbing.errors import Invalid, NotFound
 
 # Twilio's final statuses; earlier ones (queued, accepted, sending) change nothing here.
 _FINAL = ("delivered", "undelivered", "failed")

@@ -17,8 +17,6 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.clock import utcnow
-from service.db import session_scope
 from service.feeds import fold_changes
 from service.idempotency import purge_expired_keys
 from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
@@ -32,6 +30,8 @@ from service.notify.heartbeat import (
 from service.notify.retention import Purged, purge_old_messages
 from service.notify.senders import sender_from_config
 from service.notify.settings import NotifySettings
+from service.plumbing.clock import utcnow
+from service.plumbing.db import session_scope
 
 log = logging.getLogger("zapis.scheduler")
 # One dispatch tick sends waves for at most this long before the scheduler runs it again.

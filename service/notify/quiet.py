@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from service.clock import sofia_instant, to_sofia
 from service.notify.settings import QUIET_MARGIN, NotifySettings
+from service.plumbing.clock import sofia_instant, to_sofia
 
 
 def quiet_span(instant: datetime, start: time, end: time) -> tuple[datetime, datetime] | None:

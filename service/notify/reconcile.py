@@ -25,11 +25,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.clock import utcnow
 from service.models import OutboxMessage
 from service.notify.dispatch import Dispatcher
 from service.notify.errors import SendError
 from service.notify.outgoing import Reconciler
+from service.plumbing.clock import utcnow
 
 log = logging.getLogger("zapis.reconcile")
 

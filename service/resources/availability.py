@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from service import availability, bookings, catalogue
 from service.access_loaders import check_beneficiaries
 from service.access_policy import Action, Kind, require
-from service.db import get_session
-from service.errors import Invalid
 from service.models import Beneficiary
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid
 from service.resources.schemas import (
     AvailabilityQuerySchema,
     AvailabilitySchema,

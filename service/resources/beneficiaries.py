@@ -21,9 +21,9 @@ from service.access_policy import (
 from service.access_queries import beneficiaries_in
 from service.auth import Principal
 from service.bookings import Actor
-from service.db import get_session
-from service.errors import Invalid
 from service.models import Beneficiary
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid
 from service.resources.idempotent import idempotent
 from service.resources.privacy_schemas import BeneficiaryExportSchema, ErasureSchema
 from service.resources.schemas import (

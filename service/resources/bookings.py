@@ -14,9 +14,9 @@ from service.access_loaders import check_beneficiaries, load_booking
 from service.access_policy import Action, Facts, Kind, list_scope, require, sees_details
 from service.access_queries import bookings_in
 from service.auth import Principal
-from service.db import get_session
 from service.language_match import LanguageOverride
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
+from service.plumbing.db import get_session
 from service.resources.idempotent import idempotent
 from service.resources.interpreter_fields import requested_override
 from service.resources.schemas import (

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from service import catalogue
 from service.access_facts import resource_facts
 from service.access_policy import Action, Kind, require
-from service.db import get_session
 from service.models import TimeOff
+from service.plumbing.db import get_session
 from service.resources.schemas import (
     InterpreterOfferSchema,
     ResourceCreateSchema,

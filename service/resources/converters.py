@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.routing import BaseConverter, ValidationError
 
-from service.text_input import FIRST_YEAR, LAST_YEAR
+from service.plumbing.text_input import FIRST_YEAR, LAST_YEAR
 
 
 class IsoDateConverter(BaseConverter):

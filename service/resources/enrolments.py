@@ -14,10 +14,10 @@ from service.access_facts import series_facts
 from service.access_loaders import check_beneficiaries
 from service.access_policy import Action, Facts, Kind, require, sees_details
 from service.auth import Principal
-from service.db import get_session
 from service.interpreter_rules import InterpreterOverride
 from service.language_match import LanguageOverride
 from service.models import Enrolment, Series
+from service.plumbing.db import get_session
 from service.resources.idempotent import idempotent
 from service.resources.interpreter_fields import override_rules
 from service.resources.security import current_principal

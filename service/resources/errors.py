@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from service import metrics
-from service.db import get_session
-from service.errors import DomainError, Invalid, StaleChange
+from service.plumbing.db import get_session
+from service.plumbing.errors import DomainError, Invalid, StaleChange
 
 
 def error_body(status: int, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:

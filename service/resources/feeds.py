@@ -14,10 +14,10 @@ from werkzeug.http import http_date
 from service import catalogue, feeds
 from service.access_loaders import load_booking
 from service.access_policy import Action, Facts, Kind, require, sees_details
-from service.clock import utcnow
 from service.compression import compressed
-from service.db import get_session
 from service.models import Feed, Resource
+from service.plumbing.clock import utcnow
+from service.plumbing.db import get_session
 from service.resources.errors import error_body
 from service.resources.schemas import (
     BookingIcsQuerySchema,

@@ -8,8 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from service.clock import to_sofia
-from service.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, UNSTORABLE, unstorable
+from service.plumbing.clock import to_sofia
+from service.plumbing.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX, UNSTORABLE, unstorable
 
 __all__ = [
     "ROW_ID_MAX",

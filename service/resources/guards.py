@@ -5,7 +5,7 @@
   `/health`, `/ready`, `/docs`, `/openapi.json`, the Twilio webhooks (signed) and the feeds
   (`/calendars/<token>.ics`, a secret URL); none of them is in an API blueprint.
 * Path parameters, query parameters and the console's form fields may not hold a NUL character
-  or an unpaired surrogate (see `service.text_input`): the API and the feeds answer 422 naming
+  or an unpaired surrogate (see `service.plumbing.text_input`): the API and the feeds answer 422 naming
   the parameter, the console a 422 page. JSON bodies are checked field by field by the schemas'
   `Text` fields. The Twilio webhooks are left to their own checks.
 """
@@ -17,10 +17,10 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
+from service.plumbing.text_input import UNSTORABLE, unstorable
 from service.resources.errors import error_body
 from service.resources.security import current_principal
-from service.text_input import UNSTORABLE, unstorable
 
 API_PREFIX = "/api/"
 NOT_CHECKED = frozenset({"webhooks"})

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.db import get_session
-from service.migrate import is_current
+from service.plumbing.db import get_session
+from service.plumbing.migrate import is_current
 
 bp = Blueprint("health", __name__)
 

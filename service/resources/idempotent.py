@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, validate
 
 from service import idempotency
-from service.errors import Invalid
+from service.plumbing.errors import Invalid
 from service.request_once import owner_of, run_once
 from service.resources.fields import Text
 from service.resources.security import current_principal

@@ -13,9 +13,9 @@ from flask_smorest import Blueprint
 
 from service import access_loaders, interpreter_needs
 from service.access_policy import Action
-from service.db import get_session
 from service.interpreter_pairings import upcoming_pairings
 from service.models import Beneficiary
+from service.plumbing.db import get_session
 from service.resources.needs_schemas import (
     AvoidedSchema,
     AvoidRecordedSchema,

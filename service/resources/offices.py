@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 from service import offices
 from service.access_policy import Action, Facts, Kind, require
 from service.calendar_rules import closed_days
-from service.db import get_session
-from service.errors import Invalid
 from service.models import Office
+from service.plumbing.db import get_session
+from service.plumbing.errors import Invalid
 from service.resources.schemas import (
     ClosedDaySchema,
     ClosureCreateSchema,

@@ -6,7 +6,7 @@ from flask import current_app, g, request
 
 from service import ratelimit
 from service.auth import Principal, authenticate
-from service.db import get_session
+from service.plumbing.db import get_session
 from service.policy import BookingPolicy
 
 

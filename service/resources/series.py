@@ -18,9 +18,9 @@ from service.access_policy import Action, Kind, list_scope, require
 from service.access_queries import series_in
 from service.auth import Principal
 from service.bookings import Actor
-from service.db import get_session
 from service.enrolment import count, seats
 from service.models import AuditEntry, Booking, Series
+from service.plumbing.db import get_session
 from service.resources.idempotent import idempotent
 from service.resources.interpreter_fields import requested_override
 from service.resources.schemas import AuditEntrySchema, CancelSchema

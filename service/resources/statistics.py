@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from service import statistics
 from service.access_policy import Action, Facts, Kind, list_scope, require
-from service.db import get_session
+from service.plumbing.db import get_session
 from service.resources.fields import Text
 from service.resources.security import current_principal
 from service.statistics_csv import statistics_csv

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from service import auth
 from service.access_policy import Action, Kind, require
-from service.db import get_session
 from service.models import ApiToken
+from service.plumbing.db import get_session
 from service.resources.schemas import NewTokenSchema, TokenCreateSchema, TokenSchema
 from service.resources.security import current_principal
 

@@ -23,10 +23,10 @@ from werkzeug.serving import make_server
 from service import accounts, create_app
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.db import session_scope
 from service.demo import seed_demo
 from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Office
+from service.plumbing.db import session_scope
 from tests.clients.npm import install_client_packages
 from tests.conftest import ARTIFACTS
 

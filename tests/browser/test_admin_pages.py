@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from service import accounts
-from service.db import session_scope
 from service.models import Beneficiary
+from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 ADMIN_EMAIL = "admin@example.org"

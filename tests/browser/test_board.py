@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from service import accounts
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.clock import to_sofia, utcnow
 from service.console.board import default_week
-from service.db import session_scope
 from service.models import Booking, Office, OutboxMessage
+from service.plumbing.clock import to_sofia, utcnow
+from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 from tests.browser.test_series_planner import ROOM, TEACHER, fill_course
 

@@ -21,11 +21,11 @@ from service import accounts
 from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import public_holiday
-from service.clock import sofia_instant, to_sofia, utcnow
-from service.db import session_scope
-from service.errors import DomainError
 from service.models import Booking, Office, OutboxMessage, Resource
 from service.notify.inbound import handle_inbound
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.db import session_scope
+from service.plumbing.errors import DomainError
 from service.policy import BookingPolicy
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 

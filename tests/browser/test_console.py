@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from service.calendar_rules import public_holiday
-from service.clock import to_sofia, utcnow
+from service.plumbing.clock import to_sofia, utcnow
 from tests.browser.conftest import (
     ARABIC_SPEAKER,
     AVOIDED_WOMAN,

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from service import accounts
-from service.db import session_scope
 from service.models import Resource
+from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 STAFF_EMAIL = "interpreter@example.org"

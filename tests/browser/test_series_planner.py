@@ -15,7 +15,7 @@ import pytest
 
 from service import accounts
 from service.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.db import session_scope
+from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 TEACHER, ROOM, COORDINATOR = "Planner teacher", "Planner room", "planner@example.org"

@@ -12,10 +12,10 @@ from datetime import time, timedelta
 
 from sqlalchemy.orm import sessionmaker
 
-from service.db import make_engine
 from service.notify.dispatch import Dispatcher, dispatch_due
 from service.notify.senders import TwilioSender
 from service.notify.settings import NotifySettings
+from service.plumbing.db import make_engine
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
 
 NO_QUIET_HOURS = NotifySettings(quiet_start=time(0), quiet_end=time(0))

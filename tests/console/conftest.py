@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from service import accounts
 from service.calendar_rules import public_holiday
-from service.clock import to_sofia, utcnow
 from service.models import User
+from service.plumbing.clock import to_sofia, utcnow
 from tests.factories import Factory
 
 PASSWORD = "correct horse battery"

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from service import accounts
-from service.clock import utcnow
-from service.errors import Forbidden, Invalid
+from service.plumbing.clock import utcnow
+from service.plumbing.errors import Forbidden, Invalid
 from tests.console.conftest import PASSWORD
 
 

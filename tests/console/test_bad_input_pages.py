@@ -6,8 +6,8 @@ from datetime import time
 
 import pytest
 
-from service.clock import sofia_instant
 from service.models import Booking
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import PASSWORD, csrf_token, find_query, work_day
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from service.bookings import Actor, change_status
-from service.clock import sofia_instant
 from service.console.board import default_week
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import select_statements, work_day
 
 TAGS = re.compile(r"<[^>]+>")

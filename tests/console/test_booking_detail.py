@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from service.calendar_rules import public_holiday
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.models import Booking, OutboxMessage
 from service.notify.inbound import handle_inbound
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from tests.console.conftest import csrf_token, select_statements, work_day
 
 PHONE = "+359888123456"

@@ -9,9 +9,9 @@ import segno
 from icalendar import Calendar
 
 from service.auth import Principal
-from service.clock import sofia_instant
 from service.feeds import FeedRequest, create_feed
 from service.models import Feed, TimeOff
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import csrf_token, find_query, sign_in, work_day
 
 FEED_URL = re.compile(r'value="http://localhost(/calendars/[A-Za-z0-9_-]+\.ics)"')

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.models import Booking
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from tests.console.conftest import csrf_token, find_query, work_day
 
 

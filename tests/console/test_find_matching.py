@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
-from service.clock import sofia_instant
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import find_query, work_day
 
 

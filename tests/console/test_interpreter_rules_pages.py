@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from service.bookings import Actor
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.models import Booking, Enrolment
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 from tests.console.conftest import csrf_token, work_day

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from service.clock import sofia_instant
 from service.models import Booking, Enrolment
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import csrf_token, find_query, work_day
 from tests.console.test_series_pages import create_course, page_post
 

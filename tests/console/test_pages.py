@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from service.clock import sofia_instant
 from service.models import Booking
+from service.plumbing.clock import sofia_instant
 from tests.console.conftest import (
     PASSWORD,
     csrf_token,

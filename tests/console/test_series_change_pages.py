@@ -10,8 +10,8 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
-from service.clock import SOFIA, sofia_instant
 from service.models import AuditEntry, Booking, OutboxMessage, Series
+from service.plumbing.clock import SOFIA, sofia_instant
 from tests.console.conftest import csrf_token
 from tests.console.test_series_pages import PAST_MONDAY, create_course, page_post
 from tests.test_series import planned_back_then, series_body

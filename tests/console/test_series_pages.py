@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from service.bookings import Actor
-from service.clock import sofia_instant
 from service.models import Attendance, Booking, Enrolment, Series
+from service.plumbing.clock import sofia_instant
 from service.series_changes import cancel_occurrence
 from tests.console.conftest import csrf_token
 from tests.test_series import planned_back_then, series_body

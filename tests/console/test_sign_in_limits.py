@@ -6,7 +6,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from service import accounts
-from service.clock import utcnow
+from service.plumbing.clock import utcnow
 from service.ratelimit import FAILED_AUTH_LIMIT
 from tests.console.conftest import PASSWORD, csrf_token, sign_in
 

@@ -9,8 +9,8 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from service.clock import sofia_instant, to_sofia, utcnow
 from service.models import Booking, Series
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from tests.console.conftest import csrf_token, find_query, work_day
 from tests.console.test_booking_detail import move, past_work_day
 from tests.console.test_series_pages import plan_data, post

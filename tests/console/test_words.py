@@ -7,8 +7,8 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from service.clock import sofia_instant, to_sofia, utcnow
-from service.errors import Conflict, Forbidden, Invalid
+from service.plumbing.clock import sofia_instant, to_sofia, utcnow
+from service.plumbing.errors import Conflict, Forbidden, Invalid
 from tests.console.conftest import work_day
 from tests.console.test_booking_detail import move
 

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-BESIDE_PACKAGE = Path(__file__).resolve().parent.parent / "migrations"
+BESIDE_PACKAGE = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def migrations_dir() -> Path:
