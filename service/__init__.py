@@ -24,9 +24,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from service import cli, compression, console, metrics, observability, ratelimit, resources
+    from service import cli, console, resources
     from service.notify import monitoring
     from service.plumbing import db
+    from service.web import compression, metrics, observability, ratelimit
 
     observability.init_app(app)
     metrics.init_app(app)

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from service.idempotency import purge_expired_keys
 from service.models import Booking, IdempotencyKey, OutboxMessage
 from service.plumbing.clock import utcnow
+from service.web.idempotency import purge_expired_keys
 from tests.feed_helpers import working_day
 
 KEY = {"Idempotency-Key": "6d1f4b0e-8a51-4c1e-9a2f-3b7e2d9c0a11"}

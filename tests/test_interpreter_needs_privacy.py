@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from service import accounts
 from service.models import OutboxMessage
-from service.observability import JsonFormatter
 from service.plumbing.clock import to_sofia
+from service.web.observability import JsonFormatter
 from tests.console.conftest import PASSWORD, sign_in
 from tests.feed_helpers import fetch, subscribe, working_day
 

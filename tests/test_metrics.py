@@ -9,7 +9,7 @@ import sys
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import metrics
+from service.web import metrics
 from tests.conftest import SCRAPER
 from tests.test_bookings_api import body
 

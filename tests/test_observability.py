@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from service.observability import REQUEST_ID_HEADER, JsonFormatter, scrub
+from service.web.observability import REQUEST_ID_HEADER, JsonFormatter, scrub
 
 SECRET = "zap_s3cr3tT0kenValue-xyz"
 FEED_TOKEN = "f33dT0kenThatMustNotLeak"

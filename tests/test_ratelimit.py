@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from service import create_app
-from service.ratelimit import FAILED_AUTH_LIMIT
+from service.web.ratelimit import FAILED_AUTH_LIMIT
 
 BAD = {"Authorization": "Bearer zap_not-a-real-token"}
 ALLOWED = int(FAILED_AUTH_LIMIT.split()[0])

@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import request
 
-from service import idempotency
 from service.console.web import bp, principal
 from service.plumbing.errors import Invalid
-from service.request_once import owner_of, run_once
+from service.web import idempotency
+from service.web.request_once import owner_of, run_once
 
 FIELD = "idempotency_key"
 NOT_HASHED = frozenset({FIELD, "csrf_token"})

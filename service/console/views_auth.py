@@ -6,11 +6,12 @@ from flask import g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import accounts, ratelimit
+from service import accounts
 from service.console.forms import LoginForm, SignOutForm
 from service.console.roles import landing_endpoint
 from service.console.web import bp
 from service.plumbing.db import get_session
+from service.web import ratelimit
 
 
 def _safe_next(target: str | None, role: str) -> str:

@@ -18,7 +18,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.feeds import fold_changes
-from service.idempotency import purge_expired_keys
 from service.notify.dispatch import Dispatcher, dispatch_due, recover_leases
 from service.notify.heartbeat import (
     Beat,
@@ -32,6 +31,7 @@ from service.notify.senders import sender_from_config
 from service.notify.settings import NotifySettings
 from service.plumbing.clock import utcnow
 from service.plumbing.db import session_scope
+from service.web.idempotency import purge_expired_keys
 
 log = logging.getLogger("zapis.scheduler")
 # One dispatch tick sends waves for at most this long before the scheduler runs it again.

@@ -15,10 +15,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.metrics import register_collector
 from service.models import OutboxMessage
 from service.notify.heartbeat import LIVE_TICKS, is_live, list_heartbeats
 from service.plumbing.clock import utcnow
+from service.web.metrics import register_collector
 
 
 class DatabaseCollector:

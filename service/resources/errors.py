@@ -9,9 +9,9 @@ from flask import Flask, current_app, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from service import metrics
 from service.plumbing.db import get_session
 from service.plumbing.errors import DomainError, Invalid, StaleChange
+from service.web import metrics
 
 
 def error_body(status: int, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:

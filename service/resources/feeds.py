@@ -14,7 +14,6 @@ from werkzeug.http import http_date
 from service import catalogue, feeds
 from service.access_loaders import load_booking
 from service.access_policy import Action, Facts, Kind, require, sees_details
-from service.compression import compressed
 from service.models import Feed, Resource
 from service.plumbing.clock import utcnow
 from service.plumbing.db import get_session
@@ -27,6 +26,7 @@ from service.resources.schemas import (
     FreeBusyQuerySchema,
 )
 from service.resources.security import current_principal
+from service.web.compression import compressed
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="iCalendar feeds")
 calendars_bp = FlaskBlueprint("calendars", __name__)
@@ -176,7 +176,7 @@ def calendar_feed(token: str) -> Response:
         )
     validators = feed.validators
     headers = FEED_HEADERS | {
-        # Weak: the gzip and identity bodies are equivalent and share it (service/compression.py).
+        # Weak: the gzip and identity bodies are equivalent and share it (service/web/compression.py).
         "ETag": f"W/{validators.etag}",
         "Last-Modified": http_date(validators.last_modified_at(utcnow())),
     }

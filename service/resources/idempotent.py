@@ -3,7 +3,7 @@
 `@idempotent(blp)` goes above the operation's other decorators. It documents and parses the
 header; with it, the view's commits are held (they flush), and its answer is kept with the
 key in the same transaction, then committed; without it, nothing changes. See
-`service.idempotency`.
+`service.web.idempotency`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, validate
 
-from service import idempotency
 from service.plumbing.errors import Invalid
-from service.request_once import owner_of, run_once
 from service.resources.fields import Text
 from service.resources.security import current_principal
+from service.web import idempotency
+from service.web.request_once import owner_of, run_once
 
 
 def _printable_ascii(key: str) -> None:

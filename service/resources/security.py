@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from service import ratelimit
 from service.auth import Principal, authenticate
 from service.plumbing.db import get_session
 from service.policy import BookingPolicy
+from service.web import ratelimit
 
 
 def current_principal() -> Principal:

@@ -20,11 +20,11 @@ from flask_smorest import abort
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service import ratelimit
 from service.notify.inbound import apply_status_callback, handle_inbound
 from service.notify.settings import NotifySettings
 from service.plumbing.clock import utcnow
 from service.plumbing.db import get_session
+from service.web import ratelimit
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
 

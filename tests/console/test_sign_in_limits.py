@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 
 from service import accounts
 from service.plumbing.clock import utcnow
-from service.ratelimit import FAILED_AUTH_LIMIT
+from service.web.ratelimit import FAILED_AUTH_LIMIT
 from tests.console.conftest import PASSWORD, csrf_token, sign_in
 
 ALLOWED = int(FAILED_AUTH_LIMIT.split()[0])

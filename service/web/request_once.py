@@ -1,7 +1,7 @@
 """Run a request that changes something once per idempotency key, for the API and the console.
 
 The view's commits are held while it runs (`RequestSession.held`), so its changes and the
-answer kept with the key commit together; see `service.idempotency`.
+answer kept with the key commit together; see `service.web.idempotency`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 from flask import Response, current_app
 from sqlalchemy.exc import IntegrityError
 
-from service import idempotency
 from service.auth import Principal
 from service.plumbing.clock import utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict
+from service.web import idempotency
 
 KEPT_HEADERS = ("Location", "ETag", "Content-Type")
 REPLAYED = "Idempotent-Replayed"
