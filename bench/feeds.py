@@ -66,7 +66,7 @@ from bench.common import (
 )
 from bench.seed import seed_catalogue, today_in_sofia, working_days
 from service.auth import issue_token
-from service.catalogue import ResourceSpec, create_resource
+from service.directory.catalogue import ResourceSpec, create_resource
 from service.feeds import rebuild_all
 from service.models import FeedPiece
 from service.plumbing.clock import sofia_instant, to_sofia

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from bench.common import sized
 from service.calendar_rules import public_holiday
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.demo import INTERPRETER_LANGUAGES, OFFICES
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Office, OpeningHours
 from service.plumbing.clock import to_sofia, utcnow
 

@@ -46,7 +46,7 @@ from bench.seed import (
 )
 from service import create_app
 from service.auth import issue_token
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Hold
 from service.plumbing.clock import sofia_instant, to_sofia
 from service.plumbing.db import make_engine

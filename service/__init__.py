@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 
 # Every session, in every process, writes a new reference generation with each change to the
-# data that the processes cache (service/reference_cache.py).
-from service import reference_changes  # noqa: F401
+# data that the processes cache (service/directory/reference_cache.py).
+from service.directory import reference_changes  # noqa: F401
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:

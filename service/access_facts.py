@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import reference_cache
 from service.access_policy import Facts
+from service.directory import reference_cache
 from service.models import (
     Beneficiary,
     Booking,

@@ -21,7 +21,7 @@ from service.access_facts import (
 )
 from service.access_policy import Action, Facts, Kind, allows, list_scope, require
 from service.auth import Principal
-from service.beneficiaries import get_by_case_reference
+from service.directory.beneficiaries import get_by_case_reference
 from service.models import Beneficiary, Booking, OutboxMessage, Series
 from service.plumbing.errors import Invalid, NotFound
 

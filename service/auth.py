@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import reference_cache
+from service.directory import reference_cache
 from service.models import ApiToken, Office, Resource
 from service.models.access import ROLES
 from service.plumbing.clock import utcnow

@@ -10,9 +10,10 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service import feeds, outbox, reference_cache
+from service import feeds, outbox
 from service.audit import booking_image, record_change
 from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
+from service.directory import reference_cache
 from service.holds import blocked_until, find_conflicts, lock_resources
 from service.interpreter_checks import Sitting, check_interpreters, recheck_interpreters
 from service.interpreter_needs import load_needs

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
-from service.beneficiaries import get_beneficiary
+from service.directory.beneficiaries import get_beneficiary
 from service.models import (
     Attendance,
     AvoidedInterpreter,

@@ -8,11 +8,11 @@ from datetime import time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import closed_reason
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.demo_matching import seed_matching
+from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.language_match import qualifies
 from service.models import Office, OpeningHours, Resource
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow

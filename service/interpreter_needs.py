@@ -15,9 +15,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from service.audit import record_change
-from service.beneficiaries import refuse_erased
+from service.directory.beneficiaries import refuse_erased
+from service.directory.languages import check_dialect
 from service.interpreter_rules import REASON_LENGTH, Needs
-from service.languages import check_dialect
 from service.models import AvoidedInterpreter, Beneficiary, InterpreterNeeds, Resource
 from service.models.resource import GENDERS
 from service.plumbing.clock import utcnow

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.languages import dialect_language
+from service.directory.languages import dialect_language
 from service.plumbing.clock import to_sofia
 
 HERE = "here"  # already booked at the office that day

@@ -26,6 +26,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, Text, cast, false, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from service.directory.phones import find_numbers, is_callable, replace_spans
 from service.models import (
     AuditEntry,
     Booking,
@@ -36,7 +37,6 @@ from service.models import (
     SmsReply,
     TimeOff,
 )
-from service.phones import find_numbers, is_callable, replace_spans
 
 REDACTED = "[erased]"
 # Shorter references are not looked for in free text: "A12" would redact unrelated words.

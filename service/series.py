@@ -28,6 +28,7 @@ from service.bookings import (
     load_resources,
 )
 from service.calendar_rules import closed_reason
+from service.directory.languages import check_language
 from service.holds import (
     blocked_until,
     conflicts_among,
@@ -37,7 +38,6 @@ from service.holds import (
 )
 from service.interpreter_checks import person_rules, series_hour_rules
 from service.interpreter_rules import Breach, InterpreterOverride, Needs, decide
-from service.languages import check_language
 from service.models import Booking, Hold, Office, Resource, Series, SeriesException
 from service.models.series import MAX_ID, SERIES_TYPES
 from service.plumbing.clock import sofia_iso, to_sofia, utcnow

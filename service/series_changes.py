@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from service import feeds, outbox_series
 from service.audit import record_change
 from service.bookings import Actor, change_status, reschedule_booking
+from service.directory.languages import check_language
 from service.enrolment import carry_over, check_new_resources, enrolled_needs, promote_waitlist
 from service.interpreter_rules import InterpreterOverride
-from service.languages import check_language
 from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow

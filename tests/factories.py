@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import issue_token
-from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
+from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Closure, Office, OpeningHours, Resource
 from service.policy import BookingPolicy

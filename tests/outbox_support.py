@@ -24,7 +24,7 @@ class Clock:
         for module in (
             "service.bookings",
             "service.outbox",
-            "service.beneficiaries",
+            "service.directory.beneficiaries",
             "service.notify.dispatch",
             "service.notify.reconcile",
             "service.resources.webhooks",

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from service import outbox
-from service.beneficiaries import set_sms_consent
 from service.bookings import Actor, BookingRequest, change_status, create_booking
 from service.bookings import reschedule_booking as reschedule
+from service.directory.beneficiaries import set_sms_consent
 from service.models import FlaggedNumber, OutboxMessage
 from service.policy import BookingPolicy
 from tests.outbox_support import SOFIA, Clock, rows, sofia, summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service.beneficiaries import set_sms_consent
+from service.directory.beneficiaries import set_sms_consent
 from service.models import ConsentEvent, FlaggedNumber
 from service.notify.dispatch import Dispatcher, dispatch_due
 from service.notify.senders import TwilioSender

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 
-from service import reference_cache
 from service.auth import hash_token, issue_token, revoke_token
-from service.catalogue import add_time_off
+from service.directory import reference_cache
+from service.directory.catalogue import add_time_off
 from service.models import (
     OpeningHours,
     ReferenceGeneration,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import hash_token, revoke_token
-from service.catalogue import add_time_off
+from service.directory.catalogue import add_time_off
 from service.models import ApiToken, OpeningHours, Resource
 from service.plumbing.db import make_engine
 from tests.clients.hosts import base_env, call, web_host

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from service.availability import Window, find_free_slots
 from service.calendar_rules import public_holiday
-from service.catalogue import query_resources
 from service.console.match_words import training_name
 from service.console.queries import SlotSearch
+from service.directory.catalogue import query_resources
 from service.interpreter_matching import breaches, full_days, load_interpreter_rows, load_matching
 from service.interpreter_rules import AVOIDED, GENDER, HOURS_DAY, TRAINING
 from service.language_match import qualifies

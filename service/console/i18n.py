@@ -9,8 +9,8 @@ from flask_babel import Babel, get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from service.directory.languages import english_name
 from service.language_match import LanguageMismatch
-from service.languages import english_name
 
 LOCALES = ("bg", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"

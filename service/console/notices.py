@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.directory.phones import mask_phone
 from service.models import Beneficiary, OutboxMessage, SmsReply
 from service.notifications import NEEDS_ATTENTION, RESENDABLE
-from service.phones import mask_phone
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from service.access_policy import Action, Facts, Kind, allows, list_scope, sees_
 from service.access_queries import beneficiaries_in
 from service.auth import Principal
 from service.availability import Slot, Window, find_free_slots
-from service.catalogue import query_resources
 from service.console.match_words import reason_words
 from service.console.notices import Notice, notices
 from service.console.words import word
+from service.directory.catalogue import query_resources
 from service.models import (
     AuditEntry,
     Beneficiary,

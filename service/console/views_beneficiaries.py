@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
 
-from service import access_loaders, beneficiaries
+from service import access_loaders
 from service.access_policy import (
     Action,
     Facts,
@@ -32,9 +32,10 @@ from service.console.roles import require_section
 from service.console.views_series import office_name
 from service.console.web import bp, page_number, principal
 from service.console.words import describe
+from service.directory import beneficiaries
+from service.directory.phones import mask_phone
 from service.models import Beneficiary, Office
 from service.notify.catalogue import CATALOGUE
-from service.phones import mask_phone
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict, Invalid
 

@@ -8,7 +8,6 @@ from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import catalogue
 from service.access_facts import resource_facts
 from service.access_policy import Action, Kind, require
 from service.console import queries
@@ -16,6 +15,7 @@ from service.console.forms_people import TimeOffForm
 from service.console.views_calendar import render_calendar
 from service.console.web import bp, principal
 from service.console.words import describe
+from service.directory import catalogue
 from service.plumbing.clock import sofia_instant
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict, Forbidden, Invalid

@@ -18,9 +18,9 @@ from dataclasses import replace
 from flask import current_app, has_app_context
 
 from calendars import FeedEvent
+from service.directory.phones import hide_numbers
 from service.feeds.text import word
 from service.models import Booking, Office
-from service.phones import hide_numbers
 
 LOCAL_STATUS = {"tentative": "TENTATIVE"}
 # Bump with any change to what this module or text.py writes, then run `flask rebuild-feeds`.

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from calendars import FeedCalendar, assemble_feed, feed_etag
 from service.auth import hash_token
+from service.directory.phones import hide_numbers
 from service.feeds.changes import (
     ScopeChanges,
     change_columns,
@@ -49,7 +50,6 @@ from service.models import (
     Series,
 )
 from service.models.feed import FEED_LOCALES
-from service.phones import hide_numbers
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import Invalid, NotFound
 from service.plumbing.text_input import whole_number

@@ -1,4 +1,4 @@
-"""The generation of the reference data that every process caches (service/reference_cache.py)."""
+"""The generation of the reference data that every process caches (service/directory/reference_cache.py)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.beneficiaries import set_sms_consent
+from service.directory.beneficiaries import set_sms_consent
 from service.models import Beneficiary, FlaggedNumber, OutboxMessage
 from service.notify.errors import (
     AmbiguousSendError,

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.beneficiaries import set_sms_consent
+from service.directory.beneficiaries import set_sms_consent
 from service.models import Beneficiary, Booking, BookingBeneficiary, OutboxMessage, SmsReply
 from service.models.outbox import ConsentEvent, InboundReceipt
 from service.notify.dispatch import flag_number, withdraw_consent_for_number

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import access_loaders, beneficiaries, data_export, erasure
+from service import access_loaders, data_export, erasure
 from service.access_facts import beneficiary_facts
 from service.access_policy import (
     Action,
@@ -21,6 +21,7 @@ from service.access_policy import (
 from service.access_queries import beneficiaries_in
 from service.auth import Principal
 from service.bookings import Actor
+from service.directory import beneficiaries
 from service.models import Beneficiary
 from service.plumbing.db import get_session
 from service.plumbing.errors import Invalid

@@ -11,9 +11,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.http import http_date
 
-from service import catalogue, feeds
+from service import feeds
 from service.access_loaders import load_booking
 from service.access_policy import Action, Facts, Kind, require, sees_details
+from service.directory import catalogue
 from service.models import Feed, Resource
 from service.plumbing.clock import utcnow
 from service.plumbing.db import get_session

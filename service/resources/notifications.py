@@ -13,8 +13,8 @@ from sqlalchemy import select
 from service import notifications, outbox
 from service.access_loaders import load_beneficiary, load_booking, load_message
 from service.access_policy import Action, Kind, list_scope, require
+from service.directory.phones import mask_phone
 from service.models import ConsentEvent
-from service.phones import mask_phone
 from service.plumbing.db import get_session
 from service.resources.fields import Instant, RowId, Text
 from service.resources.security import current_principal

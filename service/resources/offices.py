@@ -10,9 +10,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from service import offices
 from service.access_policy import Action, Facts, Kind, require
 from service.calendar_rules import closed_days
+from service.directory import offices
 from service.models import Office
 from service.plumbing.db import get_session
 from service.plumbing.errors import Invalid

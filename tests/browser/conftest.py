@@ -21,9 +21,9 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from service import accounts, create_app
-from service.beneficiaries import BeneficiaryRequest, register_beneficiary
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.demo import seed_demo
+from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Office
 from service.plumbing.db import session_scope

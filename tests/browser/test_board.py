@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from service import accounts
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.console.board import default_week
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Booking, Office, OutboxMessage
 from service.plumbing.clock import to_sofia, utcnow
 from service.plumbing.db import session_scope

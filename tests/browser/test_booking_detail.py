@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from service import accounts
-from service.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import public_holiday
+from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.models import Booking, Office, OutboxMessage, Resource
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from service import accounts
-from service.beneficiaries import BeneficiaryRequest, register_beneficiary
-from service.catalogue import HoursSpec, ResourceSpec, create_resource
+from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
+from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 from tests.browser.test_series_planner import fill_course

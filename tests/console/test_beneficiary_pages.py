@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from service.beneficiaries import set_sms_consent
+from service.directory.beneficiaries import set_sms_consent
 from service.models import AuditEntry, Beneficiary, ConsentEvent
 from service.plumbing.clock import sofia_instant
 from tests.console.conftest import csrf_token, work_day

@@ -3,7 +3,7 @@ and closures, resources with what booking checks read, and the time off to come.
 
 A snapshot is immutable once built and is swapped whole, so the threads of a process share
 it without locks. Its label is the token of `reference_generation`, which every change to a
-cached table rewrites in its own transaction (service/reference_changes.py). A session reads
+cached table rewrites in its own transaction (service/directory/reference_changes.py). A session reads
 the token once per transaction (one small statement) and keeps the snapshot it got; when
 the token differs from the process's snapshot's, the data is loaded again, after reading the
 token, so a concurrent change can only make a snapshot newer than its label, never older.
@@ -25,9 +25,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
+from service.directory.reference_changes import SNAPSHOT, changes_cached_data
 from service.models import ApiToken, Office, ReferenceGeneration, Resource, TimeOff
 from service.plumbing.clock import utcnow
-from service.reference_changes import SNAPSHOT, changes_cached_data
 
 # Time off that ended this long before a snapshot was built is left out of it.
 TIME_OFF_PAST = timedelta(days=2)

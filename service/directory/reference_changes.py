@@ -48,7 +48,7 @@ CACHED_CLASSES: tuple[type[Base], ...] = (
 CACHED_TABLES: frozenset[str] = frozenset(
     {str(cls.__tablename__) for cls in CACHED_CLASSES} | {resource_offices.name}
 )
-# session.info key: the snapshot of service/reference_cache.py this transaction reads
+# session.info key: the snapshot of service/directory/reference_cache.py this transaction reads
 SNAPSHOT = "zapis.reference_snapshot"
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.audit import record_change
-from service.languages import check_dialect, check_language, dialect_language
+from service.directory.languages import check_dialect, check_language, dialect_language
+from service.directory.phones import normalise_phone
 from service.models import (
     Hold,
     Office,
@@ -32,7 +33,6 @@ from service.models.resource import (
     SPECIALITIES,
     TRAININGS,
 )
-from service.phones import normalise_phone
 from service.plumbing.clock import sofia_iso, utcnow
 from service.plumbing.errors import Conflict, Invalid, NotFound
 

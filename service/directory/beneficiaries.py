@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from service import feeds
 from service.audit import record_change
-from service.languages import check_language
+from service.directory.languages import check_language
+from service.directory.phones import normalise_phone
 from service.models import Beneficiary, BeneficiaryLanguage, ConsentEvent, Office
 from service.outbox import cancel_queued_for
-from service.phones import normalise_phone
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound
 
