@@ -43,7 +43,7 @@ from bench.seed import (
     year_of_working_days,
 )
 from service import create_app
-from service.auth import issue_token
+from service.access.auth import issue_token
 from service.models import Hold
 from service.plumbing.clock import SOFIA, sofia_instant
 from service.plumbing.db import make_engine

@@ -30,7 +30,7 @@ from bench.common import (
 )
 from bench.seed import today_in_sofia
 from service import create_app
-from service.accounts import create_user
+from service.access.accounts import create_user
 from service.demo import seed_demo
 from service.models import Booking
 from service.plumbing.db import make_engine

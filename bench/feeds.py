@@ -65,7 +65,7 @@ from bench.common import (
     tree_is_dirty,
 )
 from bench.seed import seed_catalogue, today_in_sofia, working_days
-from service.auth import issue_token
+from service.access.auth import issue_token
 from service.directory.catalogue import ResourceSpec, create_resource
 from service.feeds import rebuild_all
 from service.models import FeedPiece

@@ -45,7 +45,7 @@ from bench.seed import (
     year_of_working_days,
 )
 from service import create_app
-from service.auth import issue_token
+from service.access.auth import issue_token
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Hold
 from service.plumbing.clock import sofia_instant, to_sofia

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from service import auth
+from service.access import auth
 from service.plumbing import migrate
 from service.plumbing.db import session_scope
 

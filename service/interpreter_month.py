@@ -31,7 +31,7 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
-from service.access_policy import Scope
+from service.access.access_policy import Scope
 from service.models import Booking, Hold, Office, Resource
 from service.models.booking import HOLDING_STATUSES
 from service.plumbing.columns import UTCDateTime

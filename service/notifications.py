@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from service.access_policy import Scope
-from service.access_queries import messages_in, replies_in
+from service.access.access_policy import Scope
+from service.access.access_queries import messages_in, replies_in
 from service.models import OutboxMessage, SmsReply
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Conflict, InvalidTransition, NotFound

@@ -30,7 +30,7 @@ from sqlalchemy import Select, case, distinct, func, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from service.access_policy import Scope
+from service.access.access_policy import Scope
 from service.models import (
     Attendance,
     Beneficiary,

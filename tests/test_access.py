@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from service.auth import issue_token
+from service.access.auth import issue_token
 from tests.test_bookings_api import body
 
 

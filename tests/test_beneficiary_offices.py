@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from service.auth import issue_token
+from service.access.auth import issue_token
 from service.models import AuditEntry
 from tests.feed_helpers import working_day
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from service import accounts
+from service.access import accounts
 from service.models import OutboxMessage
 from service.plumbing.clock import to_sofia
 from service.web.observability import JsonFormatter

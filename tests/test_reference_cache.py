@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 
-from service.auth import hash_token, issue_token, revoke_token
+from service.access.auth import hash_token, issue_token, revoke_token
 from service.directory import reference_cache
 from service.directory.catalogue import add_time_off
 from service.models import (

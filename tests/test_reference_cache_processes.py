@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import hash_token, revoke_token
+from service.access.auth import hash_token, revoke_token
 from service.directory.catalogue import add_time_off
 from service.models import ApiToken, OpeningHours, Resource
 from service.plumbing.db import make_engine

@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from service.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
-from service.auth import Principal
+from service.access.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
+from service.access.auth import Principal
 from service.calendar_rules import closed_reason
 from service.models import Beneficiary, Booking, BookingBeneficiary, Hold, Office, Resource
 from service.plumbing.clock import sofia_instant, to_sofia

@@ -14,8 +14,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from service import accounts
-from service.auth import Principal
+from service.access import accounts
+from service.access.auth import Principal
 from service.models import User
 from service.models.access import ROLES
 from service.plumbing.db import session_scope

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from service.accounts import MIN_PASSWORD_LENGTH
+from service.access.accounts import MIN_PASSWORD_LENGTH
 from service.console.forms import InYears
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.access_facts import booking_facts
-from service.access_policy import Action, Kind, Scope, allows
-from service.access_queries import beneficiaries_in
-from service.auth import Principal
+from service.access.access_facts import booking_facts
+from service.access.access_policy import Action, Kind, Scope, allows
+from service.access.access_queries import beneficiaries_in
+from service.access.auth import Principal
 from service.models import Beneficiary, Booking, BookingBeneficiary, ConsentEvent, TimeOff
 from service.plumbing.clock import utcnow
 

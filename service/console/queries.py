@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.access_facts import series_facts
-from service.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
-from service.access_queries import beneficiaries_in
-from service.auth import Principal
+from service.access.access_facts import series_facts
+from service.access.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
+from service.access.access_queries import beneficiaries_in
+from service.access.auth import Principal
 from service.availability import Slot, Window, find_free_slots
 from service.console.match_words import reason_words
 from service.console.notices import Notice, notices

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g
 
-from service.access_policy import Action, Kind, allows, require
+from service.access.access_policy import Action, Kind, allows, require
 from service.console.web import bp, principal
 
 SECTIONS = {

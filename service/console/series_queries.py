@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from service import attendance, enrolment
-from service.access_policy import Kind, list_scope
-from service.access_queries import series_in
-from service.auth import Principal
+from service.access.access_policy import Kind, list_scope
+from service.access.access_queries import series_in
+from service.access.auth import Principal
 from service.console.queries import describe_conflicts, resource_names
 from service.console.series_calendar import Entry, Month, month_grids
 from service.console.words import closed_words

@@ -6,7 +6,7 @@ from flask import flash, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import accounts
+from service.access import accounts
 from service.console.forms_people import LocaleForm, PasswordForm
 from service.console.web import bp
 from service.models import User

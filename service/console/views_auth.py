@@ -6,7 +6,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import accounts
+from service.access import accounts
 from service.console.forms import LoginForm, SignOutForm
 from service.console.roles import landing_endpoint
 from service.console.web import bp

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
 
-from service import access_loaders
-from service.access_policy import (
+from service.access import access_loaders
+from service.access.access_policy import (
     Action,
     Facts,
     Kind,

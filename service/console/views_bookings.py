@@ -13,10 +13,19 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from service import access_loaders, bookings
-from service.access_facts import booking_facts, booking_request_facts
-from service.access_policy import Action, Facts, Kind, allows, list_scope, require, sees_details
-from service.auth import Principal
+from service import bookings
+from service.access import access_loaders
+from service.access.access_facts import booking_facts, booking_request_facts
+from service.access.access_policy import (
+    Action,
+    Facts,
+    Kind,
+    allows,
+    list_scope,
+    require,
+    sees_details,
+)
+from service.access.auth import Principal
 from service.availability import Slot
 from service.console import notices, queries
 from service.console.board import visible_offices

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from service import feeds
-from service.auth import Principal
+from service.access.auth import Principal
 from service.console import people_queries
 from service.console.board import visible_offices
 from service.console.forms_people import FeedActionForm, FeedForm, TimeOffForm

@@ -8,7 +8,7 @@ from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from service import statistics
-from service.access_policy import Action, Facts, Kind, list_scope, require
+from service.access.access_policy import Action, Facts, Kind, list_scope, require
 from service.console.roles import require_section
 from service.console.views_statistics import office_choices
 from service.console.web import bp, principal

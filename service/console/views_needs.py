@@ -6,8 +6,9 @@ from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import access_loaders, interpreter_needs
-from service.access_policy import Action
+from service import interpreter_needs
+from service.access import access_loaders
+from service.access.access_policy import Action
 from service.console import needs_section
 from service.console.roles import require_section
 from service.console.views_beneficiaries import _render_one

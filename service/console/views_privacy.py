@@ -8,9 +8,10 @@ from flask import Response, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import access_loaders, data_export, erasure
-from service.access_facts import beneficiary_facts
-from service.access_policy import Action, Kind, allows, require
+from service import data_export, erasure
+from service.access import access_loaders
+from service.access.access_facts import beneficiary_facts
+from service.access.access_policy import Action, Kind, allows, require
 from service.console.forms_people import ErasureForm
 from service.console.roles import require_section
 from service.console.web import actor, bp, principal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from service.access_policy import Action, Kind, allows, list_scope
+from service.access.access_policy import Action, Kind, allows, list_scope
 from service.console import notices
 from service.console.web import bp, page_number, principal
 from service.notifications import list_needing_attention, list_replies

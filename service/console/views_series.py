@@ -11,11 +11,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from service import access_loaders
 from service import series as ops
-from service.access_facts import booking_request_facts, series_facts
-from service.access_policy import Action, Kind, allows, require
-from service.auth import Principal
+from service.access import access_loaders
+from service.access.access_facts import booking_request_facts, series_facts
+from service.access.access_policy import Action, Kind, allows, require
+from service.access.auth import Principal
 from service.console import series_queries as queries
 from service.console.board import visible_offices
 from service.console.forms import CancelForm

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from service import attendance, enrolment
 from service import series as ops
-from service.access_facts import series_facts
-from service.access_loaders import find_beneficiary
-from service.access_policy import Action, Kind, allows, require
+from service.access.access_facts import series_facts
+from service.access.access_loaders import find_beneficiary
+from service.access.access_policy import Action, Kind, allows, require
 from service.console import series_queries as queries
 from service.console.forms import CancelForm, RescheduleForm
 from service.console.i18n import language_refusal

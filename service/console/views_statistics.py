@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from service import statistics
-from service.access_policy import Action, Facts, Kind, Scope, list_scope, require
+from service.access.access_policy import Action, Facts, Kind, Scope, list_scope, require
 from service.console.charts import bookings_chart, month_labels
 from service.console.roles import require_section
 from service.console.views_series import office_name

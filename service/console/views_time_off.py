@@ -8,8 +8,8 @@ from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service.access_facts import resource_facts
-from service.access_policy import Action, Kind, require
+from service.access.access_facts import resource_facts
+from service.access.access_policy import Action, Kind, require
 from service.console import queries
 from service.console.forms_people import TimeOffForm
 from service.console.views_calendar import render_calendar

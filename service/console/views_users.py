@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from service import accounts
+from service.access import accounts
 from service.console.forms_people import ResetForm, UserActionForm, UserForm
 from service.console.roles import require_section
 from service.console.views_series import office_name

@@ -18,8 +18,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from service import accounts
-from service.auth import Principal
+from service.access import accounts
+from service.access.auth import Principal
 from service.bookings import Actor
 from service.console.words import describe
 from service.plumbing.db import get_session

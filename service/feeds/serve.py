@@ -23,7 +23,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from calendars import FeedCalendar, assemble_feed, feed_etag
-from service.auth import hash_token
+from service.access.auth import hash_token
 from service.directory.phones import hide_numbers
 from service.feeds.changes import (
     ScopeChanges,

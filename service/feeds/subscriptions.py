@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.access_facts import feed_facts
-from service.access_policy import Action, Kind, require, sees_details
+from service.access.access_facts import feed_facts
+from service.access.access_policy import Action, Kind, require, sees_details
+from service.access.auth import Principal, hash_token
 from service.audit import record_change
-from service.auth import Principal, hash_token
 from service.feeds.mapping import office_name
 from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
 from service.feeds.text import word

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from service.models.interpreting import AvoidedInterpreter, InterpreterNeeds
 
 # The offices a beneficiary belongs to: the registering office, and those it was shared with.
-# Who may see the beneficiary follows from these rows alone (service/access_policy.py).
+# Who may see the beneficiary follows from these rows alone (service/access/access_policy.py).
 beneficiary_offices = Table(
     "beneficiary_offices",
     Base.metadata,

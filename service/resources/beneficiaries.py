@@ -8,9 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import access_loaders, data_export, erasure
-from service.access_facts import beneficiary_facts
-from service.access_policy import (
+from service import data_export, erasure
+from service.access import access_loaders
+from service.access.access_facts import beneficiary_facts
+from service.access.access_policy import (
     Action,
     Facts,
     Kind,
@@ -18,8 +19,8 @@ from service.access_policy import (
     require,
     require_office_changes,
 )
-from service.access_queries import beneficiaries_in
-from service.auth import Principal
+from service.access.access_queries import beneficiaries_in
+from service.access.auth import Principal
 from service.bookings import Actor
 from service.directory import beneficiaries
 from service.models import Beneficiary

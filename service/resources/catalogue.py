@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service.access_facts import resource_facts
-from service.access_policy import Action, Kind, require
+from service.access.access_facts import resource_facts
+from service.access.access_policy import Action, Kind, require
 from service.directory import catalogue
 from service.models import TimeOff
 from service.plumbing.db import get_session

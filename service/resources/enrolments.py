@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from service import attendance, enrolment
 from service import series as ops
-from service.access_facts import series_facts
-from service.access_loaders import check_beneficiaries
-from service.access_policy import Action, Facts, Kind, require, sees_details
-from service.auth import Principal
+from service.access.access_facts import series_facts
+from service.access.access_loaders import check_beneficiaries
+from service.access.access_policy import Action, Facts, Kind, require, sees_details
+from service.access.auth import Principal
 from service.interpreter_rules import InterpreterOverride
 from service.language_match import LanguageOverride
 from service.models import Enrolment, Series

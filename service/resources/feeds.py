@@ -12,8 +12,8 @@ from flask_smorest import Blueprint
 from werkzeug.http import http_date
 
 from service import feeds
-from service.access_loaders import load_booking
-from service.access_policy import Action, Facts, Kind, require, sees_details
+from service.access.access_loaders import load_booking
+from service.access.access_policy import Action, Facts, Kind, require, sees_details
 from service.directory import catalogue
 from service.models import Feed, Resource
 from service.plumbing.clock import utcnow

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service import statistics
-from service.access_policy import Action, Facts, Kind, list_scope, require
+from service.access.access_policy import Action, Facts, Kind, list_scope, require
 from service.interpreter_month import interpreters_month, month_offices
 from service.interpreter_month_csv import interpreters_month_csv
 from service.plumbing.db import get_session

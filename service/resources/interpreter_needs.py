@@ -11,8 +11,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import access_loaders, interpreter_needs
-from service.access_policy import Action
+from service import interpreter_needs
+from service.access import access_loaders
+from service.access.access_policy import Action
 from service.interpreter_pairings import upcoming_pairings
 from service.models import Beneficiary
 from service.plumbing.db import get_session

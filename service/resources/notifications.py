@@ -11,8 +11,8 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from service import notifications, outbox
-from service.access_loaders import load_beneficiary, load_booking, load_message
-from service.access_policy import Action, Kind, list_scope, require
+from service.access.access_loaders import load_beneficiary, load_booking, load_message
+from service.access.access_policy import Action, Kind, list_scope, require
 from service.directory.phones import mask_phone
 from service.models import ConsentEvent
 from service.plumbing.db import get_session

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from service.access_policy import Action, Facts, Kind, require
+from service.access.access_policy import Action, Facts, Kind, require
 from service.calendar_rules import closed_days
 from service.directory import offices
 from service.models import Office

@@ -10,13 +10,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import access_loaders as access
 from service import series as ops
 from service import series_changes as changes
-from service.access_facts import booking_request_facts
-from service.access_policy import Action, Kind, list_scope, require
-from service.access_queries import series_in
-from service.auth import Principal
+from service.access import access_loaders as access
+from service.access.access_facts import booking_request_facts
+from service.access.access_policy import Action, Kind, list_scope, require
+from service.access.access_queries import series_in
+from service.access.auth import Principal
 from service.bookings import Actor
 from service.enrolment import count, seats
 from service.models import AuditEntry, Booking, Series

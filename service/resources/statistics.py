@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service import statistics
-from service.access_policy import Action, Facts, Kind, list_scope, require
+from service.access.access_policy import Action, Facts, Kind, list_scope, require
 from service.plumbing.db import get_session
 from service.resources.fields import Text
 from service.resources.security import current_principal

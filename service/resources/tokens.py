@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import auth
-from service.access_policy import Action, Kind, require
+from service.access import auth
+from service.access.access_policy import Action, Kind, require
 from service.models import ApiToken
 from service.plumbing.db import get_session
 from service.resources.schemas import NewTokenSchema, TokenCreateSchema, TokenSchema

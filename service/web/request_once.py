@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, current_app
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import Principal
+from service.access.auth import Principal
 from service.plumbing.clock import utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict

@@ -20,7 +20,8 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from service import accounts, create_app
+from service import create_app
+from service.access import accounts
 from service.demo import seed_demo
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource

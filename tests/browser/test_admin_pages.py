@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service import accounts
+from service.access import accounts
 from service.models import Beneficiary
 from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service import accounts
+from service.access import accounts
 from service.console.board import default_week
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Booking, Office, OutboxMessage

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service import accounts
+from service.access import accounts
 from service.bookings import Actor, BookingRequest, create_booking
 from service.calendar_rules import public_holiday
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary

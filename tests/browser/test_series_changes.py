@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from service import accounts
+from service.access import accounts
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.plumbing.db import session_scope

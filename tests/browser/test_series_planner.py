@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from service import accounts
+from service.access import accounts
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.plumbing.db import session_scope
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from service import accounts
+from service.access import accounts
 from service.calendar_rules import public_holiday
 from service.models import User
 from service.plumbing.clock import to_sofia, utcnow

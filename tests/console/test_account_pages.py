@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from service import accounts
-from service.auth import Principal
+from service.access import accounts
+from service.access.auth import Principal
 from service.feeds import FeedRequest, create_feed
 from service.models import Feed, User
 from tests.console.conftest import PASSWORD, csrf_token, sign_in

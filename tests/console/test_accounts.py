@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from service import accounts
+from service.access import accounts
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Forbidden, Invalid
 from tests.console.conftest import PASSWORD

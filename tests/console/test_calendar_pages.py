@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import segno
 from icalendar import Calendar
 
-from service.auth import Principal
+from service.access.auth import Principal
 from service.feeds import FeedRequest, create_feed
 from service.models import Feed, TimeOff
 from service.plumbing.clock import sofia_instant

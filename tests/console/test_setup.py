@@ -12,7 +12,8 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from service import accounts, create_app
+from service import create_app
+from service.access import accounts
 from service.console import cli
 from service.console.i18n import TRANSLATIONS
 from service.console.secret import MissingSecretKey, _persisted_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from service import accounts
+from service.access import accounts
 from service.plumbing.clock import utcnow
 from service.web.ratelimit import FAILED_AUTH_LIMIT
 from tests.console.conftest import PASSWORD, csrf_token, sign_in

@@ -1,6 +1,6 @@
 """What the access policy is told about each kind of object, read from loaded models.
 
-Kept apart from `service.access_policy` so that the policy stays pure: these functions read
+Kept apart from `service.access.access_policy` so that the policy stays pure: these functions read
 an object's offices, people and beneficiaries (with a query where the model does not hold
 them) and hand them over as `Facts`.
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.access_policy import Facts
+from service.access.access_policy import Facts
 from service.directory import reference_cache
 from service.models import (
     Beneficiary,

@@ -1,4 +1,4 @@
-"""API tokens: issue, authenticate and revoke; who may do what is service/access_policy.py."""
+"""API tokens: issue, authenticate and revoke; who may do what is service/access/access_policy.py."""
 
 from __future__ import annotations
 

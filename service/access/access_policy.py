@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from service.auth import Principal
+from service.access.auth import Principal
 from service.plumbing.errors import Forbidden, NotFound
 
 

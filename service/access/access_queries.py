@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.sql.expression import false
 
-from service.access_policy import Scope
+from service.access.access_policy import Scope
 from service.models import (
     Beneficiary,
     Booking,

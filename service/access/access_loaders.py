@@ -1,6 +1,6 @@
 """Load an object only as far as the caller may act on it, for the API and the console alike.
 
-Each loader asks `service.access_policy` with the object's facts and raises NotFound for what
+Each loader asks `service.access.access_policy` with the object's facts and raises NotFound for what
 the caller may not see, Forbidden for what they may see but not change.
 """
 
@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from service import bookings
 from service import series as series_ops
-from service.access_facts import (
+from service.access.access_facts import (
     beneficiary_facts,
     booking_facts,
     notification_facts,
     series_facts,
 )
-from service.access_policy import Action, Facts, Kind, allows, list_scope, require
-from service.auth import Principal
+from service.access.access_policy import Action, Facts, Kind, allows, list_scope, require
+from service.access.auth import Principal
 from service.directory.beneficiaries import get_by_case_reference
 from service.models import Beneficiary, Booking, OutboxMessage, Series
 from service.plumbing.errors import Invalid, NotFound

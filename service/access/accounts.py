@@ -1,6 +1,6 @@
 """Console accounts: create, sign in with lockout, change or reset a password, (de)activate.
 
-A signed-in user acts as a `service.auth.Principal`, with the same roles and office scopes as
+A signed-in user acts as a `service.access.auth.Principal`, with the same roles and office scopes as
 an API token; `token_id` is 0 for a console user and `name` is the email.
 """
 
@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import Principal
+from service.access.auth import Principal
 from service.feeds.subscriptions import revoke_feeds_of_user
 from service.models import Office, Resource, User
 from service.models.access import ROLES
