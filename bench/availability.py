@@ -44,10 +44,10 @@ from bench.seed import (
 )
 from service import create_app
 from service.access.auth import issue_token
+from service.booking.policy import BookingPolicy
 from service.models import Hold
 from service.plumbing.clock import SOFIA, sofia_instant
 from service.plumbing.db import make_engine
-from service.policy import BookingPolicy
 
 BUFFER = BookingPolicy().buffer
 DAYS_BEFORE = 120  # the year of bookings starts this many days ago

@@ -13,7 +13,7 @@ from datetime import date, time, timedelta
 from sqlalchemy.orm import Session
 
 from bench.common import sized
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.demo import INTERPRETER_LANGUAGES, OFFICES
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Office, OpeningHours

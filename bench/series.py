@@ -46,11 +46,11 @@ from bench.seed import (
 )
 from service import create_app
 from service.access.auth import issue_token
+from service.booking.policy import BookingPolicy
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Hold
 from service.plumbing.clock import sofia_instant, to_sofia
 from service.plumbing.db import make_engine
-from service.policy import BookingPolicy
 
 RRULE = "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=24"
 STARTS, MINUTES = wall_time(10), 120

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.audit import record_change
-from service.bookings import Actor
+from service.booking.audit import record_change
+from service.booking.bookings import Actor
 from service.enrolment import count, seats
 from service.models import Attendance, Booking, Enrolment, Series
 from service.models.series import ATTENDANCE_MARKS, MAX_ID

@@ -8,8 +8,9 @@ from datetime import time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.bookings import Actor, BookingRequest, create_booking
-from service.calendar_rules import closed_reason
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.calendar_rules import closed_reason
+from service.booking.policy import BookingPolicy
 from service.demo_matching import seed_matching
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
@@ -17,7 +18,6 @@ from service.language_match import qualifies
 from service.models import Office, OpeningHours, Resource
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import DomainError
-from service.policy import BookingPolicy
 
 OFFICES = [
     ("sofia", "Централен офис София", "Central office Sofia", "Sofia, demo address 1", "S"),

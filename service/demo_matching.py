@@ -16,14 +16,14 @@ from datetime import date, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from service.bookings import Actor, BookingRequest, change_status, create_booking
-from service.calendar_rules import closed_reason
+from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.calendar_rules import closed_reason
+from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Beneficiary, Resource
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
-from service.policy import BookingPolicy
 
 DEMO = "demo seed"
 WEEKDAYS = range(5)

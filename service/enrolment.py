@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from service import feeds, outbox_series
-from service.audit import record_change
-from service.bookings import Actor, load_resources
+from service.booking.audit import record_change
+from service.booking.bookings import Actor, load_resources
 from service.interpreter_checks import avoid_only, person_rules
 from service.interpreter_needs import load_needs
 from service.interpreter_rules import InterpreterOverride, Needs, decide

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service import feeds
-from service.audit import record_change
-from service.bookings import Actor
+from service.booking.audit import record_change
+from service.booking.bookings import Actor
 from service.enrolment import withdraw
 from service.models import (
     AuditEntry,

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from service.holds import lock_resources
+from service.booking.holds import lock_resources
+from service.booking.policy import BookingPolicy
 from service.interpreter_hours import booked_day_and_week, sofia_day, sofia_week
 from service.interpreter_rules import (
     OVERRIDABLE,
@@ -30,7 +31,6 @@ from service.interpreter_rules import (
     required_trainings,
 )
 from service.models import Resource
-from service.policy import BookingPolicy
 
 
 @dataclass(frozen=True)

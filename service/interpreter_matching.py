@@ -1,6 +1,6 @@
 """Interpreters for a search: load the facts, apply the hard rules, rank who is left.
 
-The operations behind availability and suggest (`service/availability.py`): which interpreters
+The operations behind availability and suggest (`service/booking/availability.py`): which interpreters
 pass the avoid, gender and training rules for the beneficiaries and booking type, on which days
 the hour limits leave no room for one more session, and the facts the ranking
 (`service/interpreter_ranking.py`) orders by. Each loads in a fixed number of queries whatever
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Executable, Float, bindparam, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.held_ranges import (
+from service.booking.held_ranges import (
     HELD_FROM,
     HELD_UNTIL,
     dialect_of,
@@ -27,6 +27,7 @@ from service.held_ranges import (
     window_end,
     window_start,
 )
+from service.booking.policy import BookingPolicy
 from service.interpreter_hours import sofia_day, sofia_week
 from service.interpreter_needs import load_needs
 from service.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, Ranked, rank
@@ -43,10 +44,9 @@ from service.interpreter_rules import (
 )
 from service.models import Beneficiary, Booking, BookingBeneficiary, Hold, Resource
 from service.plumbing.clock import sofia_instant, to_sofia
-from service.policy import BookingPolicy
 
 if TYPE_CHECKING:
-    from service.availability import HeldSpan
+    from service.booking.availability import HeldSpan
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from service.audit import record_change
+from service.booking.audit import record_change
 from service.directory.beneficiaries import refuse_erased
 from service.directory.languages import check_dialect
 from service.interpreter_rules import REASON_LENGTH, Needs

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from service.booking.policy import BookingPolicy
 from service.models import Resource
 from service.plumbing.errors import Invalid
-from service.policy import BookingPolicy
 
 AVOIDED = "avoided"
 GENDER = "gender"

@@ -19,37 +19,37 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from service import feeds
-from service.audit import booking_image, record_change, record_changes
-from service.bookings import (
+from service.booking.audit import booking_image, record_change, record_changes
+from service.booking.bookings import (
     Actor,
     check_rules,
     check_span,
     get_office,
     load_resources,
 )
-from service.calendar_rules import closed_reason
-from service.directory.languages import check_language
-from service.holds import (
+from service.booking.calendar_rules import closed_reason
+from service.booking.holds import (
     blocked_until,
     conflicts_among,
     find_conflicts,
     holds_near,
     lock_resources,
 )
+from service.booking.policy import BookingPolicy
+from service.booking.time_rules import check_not_past, check_year_range
+from service.directory.languages import check_language
 from service.interpreter_checks import person_rules, series_hour_rules
 from service.interpreter_rules import Breach, InterpreterOverride, Needs, decide
 from service.models import Booking, Hold, Office, Resource, Series, SeriesException
 from service.models.series import MAX_ID, SERIES_TYPES
 from service.plumbing.clock import sofia_iso, to_sofia, utcnow
 from service.plumbing.errors import Conflict, Invalid, NotFound
-from service.policy import BookingPolicy
 from service.recurrence import (
     normal_form,
     to_instants,
     wall_starts,
     wall_time,
 )
-from service.time_rules import check_not_past, check_year_range
 
 LIVE = ("tentative", "confirmed")
 

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import feeds, outbox_series
-from service.audit import record_change
-from service.bookings import Actor, change_status, reschedule_booking
+from service.booking.audit import record_change
+from service.booking.bookings import Actor, change_status, reschedule_booking
+from service.booking.policy import BookingPolicy
+from service.booking.time_rules import check_not_past, check_year_range
 from service.directory.languages import check_language
 from service.enrolment import carry_over, check_new_resources, enrolled_needs, promote_waitlist
 from service.interpreter_rules import InterpreterOverride
@@ -23,7 +25,6 @@ from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import Invalid, InvalidTransition
-from service.policy import BookingPolicy
 from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
 from service.series import (
     LIVE,
@@ -32,7 +33,6 @@ from service.series import (
     list_occurrences,
     reminder_hours,
 )
-from service.time_rules import check_not_past, check_year_range
 
 
 def _not_started(booking: Booking, now: datetime, what: str) -> None:

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.auth import issue_token
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Closure, Office, OpeningHours, Resource
-from service.policy import BookingPolicy
 
 OFFICE_NAMES = {
     "sofia": ("София", "Sofia", "S"),

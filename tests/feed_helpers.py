@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import recurring_ical_events
 from icalendar import Calendar
 
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.plumbing.clock import SOFIA, to_sofia, utcnow
 
 

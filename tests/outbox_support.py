@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.models import OutboxMessage
 
 SOFIA = ZoneInfo("Europe/Sofia")
@@ -22,7 +22,7 @@ class Clock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
         self.now = now
         for module in (
-            "service.bookings",
+            "service.booking.bookings",
             "service.outbox",
             "service.directory.beneficiaries",
             "service.notify.dispatch",

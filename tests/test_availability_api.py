@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.plumbing.errors import DomainError
-from service.policy import BookingPolicy
 
 SOFIA = ZoneInfo("Europe/Sofia")
 TUESDAY = datetime(2027, 2, 2, tzinfo=SOFIA)

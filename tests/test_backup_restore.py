@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import create_app
-from service.bookings import Actor, change_status
+from service.booking.bookings import Actor, change_status
 from service.models import Beneficiary, Booking, Hold, OutboxMessage
 from service.plumbing.db import make_engine
 from tests.conftest import drop_database

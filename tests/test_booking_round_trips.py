@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, select
 
 from service import outbox
-from service.bookings import get_booking
+from service.booking.bookings import get_booking
 from service.models import OutboxMessage
 
 SOFIA = ZoneInfo("Europe/Sofia")

@@ -11,11 +11,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.models import Booking, Hold
 from service.plumbing.db import make_engine
 from service.plumbing.errors import Conflict
-from service.policy import BookingPolicy
 from tests.factories import Factory
 
 SOFIA = ZoneInfo("Europe/Sofia")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from service.bookings import Actor, change_status
+from service.booking.bookings import Actor, change_status
 from service.models import Beneficiary, OutboxMessage
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import utcnow

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from service.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.policy import BookingPolicy
 from service.models import Beneficiary, ConsentEvent, FlaggedNumber
 from service.notify.dispatch import (
     Dispatcher,
@@ -22,7 +23,6 @@ from service.notify.dispatch import (
 )
 from service.notify.inbound import apply_status_callback
 from service.notify.senders import TwilioSender
-from service.policy import BookingPolicy
 from tests.clients.twilio_server import FakeTwilio, Reply
 from tests.notify.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
 from tests.outbox_support import Clock, rows, sofia

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.bookings import Actor, change_status, get_booking
+from service.booking.bookings import Actor, change_status, get_booking
 from service.models import Booking, OutboxMessage
 from service.notify.dispatch import Dispatcher, claim_due, dispatch_due, recover_leases
 from service.notify.senders import TwilioSender

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.audit import record_change
+from service.booking.audit import record_change
 from service.erasure import preview_erasure
 from service.models import (
     AuditEntry,

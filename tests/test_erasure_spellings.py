@@ -7,12 +7,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from service.audit import record_change
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.audit import record_change
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.models import AuditEntry, Booking, Closure, Series, SmsReply
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import utcnow
-from service.policy import BookingPolicy
 from service.redaction import Secrets
 from tests.feed_helpers import fetch, subscribe, working_day
 from tests.test_series import create, series_body

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.feeds import Window, feed_validators, fold_changes, office_feed_spec
 from service.feeds import pieces as feed_pieces
 from service.feeds.changes import read_changes
@@ -22,7 +23,6 @@ from service.models import FeedChangeLog
 from service.notify.jobs import run_once
 from service.plumbing.clock import utcnow
 from service.plumbing.db import make_engine
-from service.policy import BookingPolicy
 from tests.factories import Factory
 from tests.feed_helpers import fetch, fold_a_while_ago, subscribe, working_day
 from tests.test_feeds import book

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from service import feeds
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.directory.phones import hide_numbers
-from service.policy import BookingPolicy
 from tests.feed_helpers import events, fetch, subscribe, working_day
 from tests.test_series import create, series_body
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from service.bookings import Actor, change_status
+from service.booking.bookings import Actor, change_status
 from service.feeds.changes import read_changes
 from service.models import FeedChange, FeedChangeLog, FeedItem, FeedMembership, FeedPiece
 from tests.feed_helpers import fetch, subscribe, uids, working_day

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
 from service.interpreter_rules import InterpreterRuleBroken
 from service.models import Booking, Hold
 from service.plumbing.db import make_engine
 from service.plumbing.errors import Conflict
-from service.policy import BookingPolicy
 from tests.factories import Factory
 
 SOFIA = ZoneInfo("Europe/Sofia")

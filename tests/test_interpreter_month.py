@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.policy import BookingPolicy
 from service.interpreter_month_csv import CSV_COLUMNS
-from service.policy import BookingPolicy
 
 SOFIA = ZoneInfo("Europe/Sofia")
 URL = "/api/v1/interpreters/month"

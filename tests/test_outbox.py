@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from service import outbox
-from service.bookings import Actor, BookingRequest, change_status, create_booking
-from service.bookings import reschedule_booking as reschedule
+from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.bookings import reschedule_booking as reschedule
+from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import set_sms_consent
 from service.models import FlaggedNumber, OutboxMessage
-from service.policy import BookingPolicy
 from tests.outbox_support import SOFIA, Clock, rows, sofia, summary
 
 PHONE = "+359888123456"

@@ -12,9 +12,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from calendars import FeedCalendar, FeedEvent, render_feed
-from service.bookings import Actor
+from service.booking.bookings import Actor
+from service.booking.policy import BookingPolicy
 from service.models import AuditEntry
-from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 
 SOFIA = ZoneInfo("Europe/Sofia")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.bookings import Actor
+from service.booking.bookings import Actor
+from service.booking.policy import BookingPolicy
 from service.plumbing.errors import Invalid, InvalidTransition
-from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series, list_occurrences
 from service.series_changes import (
     SplitChanges,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from marshmallow import Schema, fields
 
-from service.availability import ResourceSlots, Slot
+from service.booking.availability import ResourceSlots, Slot
 from service.resources.schemas import AvailabilitySchema, SlotSchema
 
 

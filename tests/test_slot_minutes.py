@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 
-from service.availability import HeldSpan, Slot, Window, slots_for
-from service.calendar_rules import closed_reason
+from service.booking.availability import HeldSpan, Slot, Window, slots_for
+from service.booking.calendar_rules import closed_reason
+from service.booking.policy import BookingPolicy
+from service.booking.slot_minutes import free_starts, merge, minute_ceil, minute_floor
 from service.plumbing.clock import SOFIA, sofia_instant, to_sofia
-from service.policy import BookingPolicy
-from service.slot_minutes import free_starts, merge, minute_ceil, minute_floor
 
 GRID = timedelta(minutes=15)
 
 
-# --- the datetime rule, as service/availability.py had it -------------------------------------
+# --- the datetime rule, as service/booking/availability.py had it -------------------------------------
 
 
 def _intersect(a: list[tuple[time, time]], b: list[tuple[time, time]]) -> list[tuple[time, time]]:

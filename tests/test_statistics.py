@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
+from service.booking.policy import BookingPolicy
 from service.models import OutboxMessage
 from service.plumbing.clock import utcnow
-from service.policy import BookingPolicy
 from service.statistics import bookings_by_month_and_language
 from service.statistics_csv import CSV_COLUMNS
 from tests.test_series_enrolment import enrol_api, mark, past_course

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from service.bookings import Actor, BookingRequest, create_booking
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.policy import BookingPolicy
+from service.booking.time_rules import check_not_past, check_year_range
 from service.demo import seed_demo
 from service.models import AuditEntry, Booking, OutboxMessage
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Invalid
-from service.policy import BookingPolicy
 from service.series import SeriesRequest, plan_series
-from service.time_rules import check_not_past, check_year_range
 from tests.test_bookings_api import body
 from tests.test_series import create, occurrences, series_body, teacher_and_room
 

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import bookings
 from service import series as series_ops
 from service.access.access_facts import (
     beneficiary_facts,
@@ -21,6 +20,7 @@ from service.access.access_facts import (
 )
 from service.access.access_policy import Action, Facts, Kind, allows, list_scope, require
 from service.access.auth import Principal
+from service.booking import bookings
 from service.directory.beneficiaries import get_by_case_reference
 from service.models import Beneficiary, Booking, OutboxMessage, Series
 from service.plumbing.errors import Invalid, NotFound

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from service.access.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
 from service.access.auth import Principal
-from service.calendar_rules import closed_reason
+from service.booking.calendar_rules import closed_reason
 from service.models import Beneficiary, Booking, BookingBeneficiary, Hold, Office, Resource
 from service.plumbing.clock import sofia_instant, to_sofia
 from service.plumbing.errors import Forbidden, Invalid

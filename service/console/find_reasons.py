@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.availability import Window, find_free_slots
-from service.calendar_rules import public_holiday
+from service.booking.availability import Window, find_free_slots
+from service.booking.calendar_rules import public_holiday
+from service.booking.policy import BookingPolicy
 from service.console.match_words import training_name
 from service.console.queries import SlotSearch
 from service.directory.catalogue import query_resources
@@ -19,7 +20,6 @@ from service.interpreter_matching import breaches, full_days, load_interpreter_r
 from service.interpreter_rules import AVOIDED, GENDER, HOURS_DAY, TRAINING
 from service.language_match import qualifies
 from service.models import Office, Resource
-from service.policy import BookingPolicy
 
 
 def _office_name(office: Office) -> str:

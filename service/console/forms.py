@@ -32,11 +32,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput, TextInput
 
+from service.booking.policy import BookingPolicy
+from service.booking.time_rules import check_not_past
 from service.plumbing.clock import sofia_instant, utcnow
 from service.plumbing.errors import Invalid
 from service.plumbing.text_input import FIRST_YEAR, LAST_YEAR, ROW_ID_MAX
-from service.policy import BookingPolicy
-from service.time_rules import check_not_past
 
 KINDS = ("interpreter", "counsellor", "teacher")
 MODALITY_CHOICES = [

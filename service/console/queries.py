@@ -14,7 +14,8 @@ from service.access.access_facts import series_facts
 from service.access.access_policy import Action, Facts, Kind, allows, list_scope, sees_details
 from service.access.access_queries import beneficiaries_in
 from service.access.auth import Principal
-from service.availability import Slot, Window, find_free_slots
+from service.booking.availability import Slot, Window, find_free_slots
+from service.booking.policy import BookingPolicy
 from service.console.match_words import reason_words
 from service.console.notices import Notice, notices
 from service.console.words import word
@@ -30,7 +31,6 @@ from service.models import (
 )
 from service.notifications import list_booking_notifications
 from service.plumbing.clock import sofia_instant
-from service.policy import BookingPolicy
 
 CASE_REFERENCE_HINTS = 500
 

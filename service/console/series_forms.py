@@ -23,13 +23,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
+from service.booking.time_rules import check_year_range
 from service.console.forms import InYears, Time24Field, refuse_past
 from service.console.i18n import LABELS
 from service.models.series import SERIES_TYPES
 from service.plumbing.clock import sofia_instant
 from service.recurrence import join_rule
 from service.series import SeriesRequest
-from service.time_rules import check_year_range
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = (

@@ -8,8 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 
-from service import bookings, notifications, outbox
+from service import notifications, outbox
 from service.access import access_loaders
+from service.booking import bookings
 from service.console import queries
 from service.console.forms import RescheduleForm
 from service.console.i18n import label

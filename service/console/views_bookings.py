@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from service import bookings
 from service.access import access_loaders
 from service.access.access_facts import booking_facts, booking_request_facts
 from service.access.access_policy import (
@@ -26,7 +25,8 @@ from service.access.access_policy import (
     sees_details,
 )
 from service.access.auth import Principal
-from service.availability import Slot
+from service.booking import bookings
+from service.booking.availability import Slot
 from service.console import notices, queries
 from service.console.board import visible_offices
 from service.console.find_reasons import free_rooms, why_nobody_is_free

@@ -20,12 +20,12 @@ from werkzeug.exceptions import HTTPException
 
 from service.access import accounts
 from service.access.auth import Principal
-from service.bookings import Actor
+from service.booking.bookings import Actor
+from service.booking.policy import BookingPolicy
 from service.console.words import describe
 from service.plumbing.db import get_session
 from service.plumbing.errors import DomainError, StaleChange
 from service.plumbing.text_input import ROW_ID_MAX, whole_number
-from service.policy import BookingPolicy
 
 bp = Blueprint(
     "console",

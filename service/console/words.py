@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.console.i18n import label, language_name, message_label
 from service.console.refusal_words import WORDS
 from service.interpreter_rules import Breach

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import feeds
-from service.audit import record_change
+from service.booking.audit import record_change
 from service.directory.languages import check_language
 from service.directory.phones import normalise_phone
 from service.models import Beneficiary, BeneficiaryLanguage, ConsentEvent, Office

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.audit import record_change
+from service.booking.audit import record_change
 from service.directory.languages import check_dialect, check_language, dialect_language
 from service.directory.phones import normalise_phone
 from service.models import (

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.models import Closure, Office
 from service.plumbing.errors import Conflict, Invalid, NotFound
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service.access.access_facts import feed_facts
 from service.access.access_policy import Action, Kind, require, sees_details
 from service.access.auth import Principal, hash_token
-from service.audit import record_change
+from service.booking.audit import record_change
 from service.feeds.mapping import office_name
 from service.feeds.pieces import PUBLIC_SCOPE, office_scope, resource_scope
 from service.feeds.text import word

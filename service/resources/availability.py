@@ -8,9 +8,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import availability, bookings
 from service.access.access_loaders import check_beneficiaries
 from service.access.access_policy import Action, Kind, require
+from service.booking import availability, bookings
 from service.directory import catalogue
 from service.models import Beneficiary
 from service.plumbing.db import get_session

@@ -21,7 +21,7 @@ from service.access.access_policy import (
 )
 from service.access.access_queries import beneficiaries_in
 from service.access.auth import Principal
-from service.bookings import Actor
+from service.booking.bookings import Actor
 from service.directory import beneficiaries
 from service.models import Beneficiary
 from service.plumbing.db import get_session

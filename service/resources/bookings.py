@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import bookings
 from service.access.access_facts import booking_request_facts
 from service.access.access_loaders import check_beneficiaries, load_booking
 from service.access.access_policy import Action, Facts, Kind, list_scope, require, sees_details
 from service.access.access_queries import bookings_in
 from service.access.auth import Principal
+from service.booking import bookings
 from service.language_match import LanguageOverride
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
 from service.plumbing.db import get_session

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from service.access.access_policy import Action, Facts, Kind, require
-from service.calendar_rules import closed_days
+from service.booking.calendar_rules import closed_days
 from service.directory import offices
 from service.models import Office
 from service.plumbing.db import get_session

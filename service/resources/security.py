@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from service.access.auth import Principal, authenticate
+from service.booking.policy import BookingPolicy
 from service.plumbing.db import get_session
-from service.policy import BookingPolicy
 from service.web import ratelimit
 
 

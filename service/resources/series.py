@@ -17,7 +17,7 @@ from service.access.access_facts import booking_request_facts
 from service.access.access_policy import Action, Kind, list_scope, require
 from service.access.access_queries import series_in
 from service.access.auth import Principal
-from service.bookings import Actor
+from service.booking.bookings import Actor
 from service.enrolment import count, seats
 from service.models import AuditEntry, Booking, Series
 from service.plumbing.db import get_session

@@ -18,15 +18,15 @@ import pytest
 from sqlalchemy import select
 
 from service.access import accounts
-from service.bookings import Actor, BookingRequest, create_booking
-from service.calendar_rules import public_holiday
+from service.booking.bookings import Actor, BookingRequest, create_booking
+from service.booking.calendar_rules import public_holiday
+from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.models import Booking, Office, OutboxMessage, Resource
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.db import session_scope
 from service.plumbing.errors import DomainError
-from service.policy import BookingPolicy
 from tests.browser.conftest import PASSWORD, seeded_app, serve, sign_in
 
 COORDINATOR = "burgas-reminders@example.org"

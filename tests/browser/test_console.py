@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.plumbing.clock import to_sofia, utcnow
 from tests.browser.conftest import (
     ARABIC_SPEAKER,

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from service.access import accounts
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.models import User
 from service.plumbing.clock import to_sofia, utcnow
 from tests.factories import Factory

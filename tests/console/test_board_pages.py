@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from service.bookings import Actor, change_status
+from service.booking.bookings import Actor, change_status
 from service.console.board import default_week
 from service.plumbing.clock import sofia_instant
 from tests.console.conftest import select_statements, work_day

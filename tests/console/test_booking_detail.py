@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import select
 
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.models import Booking, OutboxMessage
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from service.bookings import Actor
+from service.booking.bookings import Actor
+from service.booking.policy import BookingPolicy
 from service.models import Booking, Enrolment
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
-from service.policy import BookingPolicy
 from service.series import SeriesRequest, create_series
 from tests.console.conftest import csrf_token, work_day
 from tests.console.test_language_pages import _book

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import service
-from service.calendar_rules import public_holiday
+from service.booking.calendar_rules import public_holiday
 from service.console.refusal_words import WORDS
 from service.interpreter_rules import AVOIDED, OVERRIDABLE
 from service.models import User

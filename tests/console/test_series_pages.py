@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from service.bookings import Actor
+from service.booking.bookings import Actor
 from service.models import Attendance, Booking, Enrolment, Series
 from service.plumbing.clock import sofia_instant
 from service.series_changes import cancel_occurrence

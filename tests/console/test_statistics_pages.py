@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.bookings import Actor, change_status
+from service.booking.bookings import Actor, change_status
 from tests.test_statistics import book
 
 SOFIA = ZoneInfo("Europe/Sofia")

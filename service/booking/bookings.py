@@ -11,15 +11,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service import feeds, outbox
-from service.audit import booking_image, record_change
-from service.calendar_rules import closed_reason, within_opening_hours, within_working_hours
+from service.booking.audit import booking_image, record_change
+from service.booking.calendar_rules import closed_reason, within_opening_hours, within_working_hours
+from service.booking.holds import blocked_until, find_conflicts, lock_resources
+from service.booking.links import check_remote_link
+from service.booking.policy import BookingPolicy
+from service.booking.time_rules import check_not_past, check_record_past, check_year_range
 from service.directory import reference_cache
-from service.holds import blocked_until, find_conflicts, lock_resources
 from service.interpreter_checks import Sitting, check_interpreters, recheck_interpreters
 from service.interpreter_needs import load_needs
 from service.interpreter_rules import InterpreterOverride, Needs, Overridden
 from service.language_match import LanguageOverride, check_language_match
-from service.links import check_remote_link
 from service.models import (
     AvoidedInterpreter,
     Beneficiary,
@@ -33,8 +35,6 @@ from service.models.booking import BOOKING_TYPES
 from service.models.resource import MODALITIES
 from service.plumbing.clock import sofia_iso, to_sofia, utcnow
 from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
-from service.policy import BookingPolicy
-from service.time_rules import check_not_past, check_record_past, check_year_range
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from service.booking.policy import BookingPolicy
 from service.models import Booking, Hold, Resource
 from service.plumbing.clock import sofia_iso
-from service.policy import BookingPolicy
 
 
 def overlaps(start_a: datetime, end_a: datetime, start_b: datetime, end_b: datetime) -> bool:

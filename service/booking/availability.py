@@ -17,14 +17,24 @@ from typing import Any, NamedTuple
 from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.calendar_rules import closed_reason
-from service.held_ranges import (
+from service.booking.calendar_rules import closed_reason
+from service.booking.held_ranges import (
     HELD_FROM,
     HELD_UNTIL,
     dialect_of,
     held_between,
     window_end,
     window_start,
+)
+from service.booking.policy import BookingPolicy
+from service.booking.slot_minutes import (
+    EPOCH,
+    free_starts,
+    grid_ceil,
+    instant_of,
+    merge,
+    minute_ceil,
+    minute_floor,
 )
 from service.interpreter_matching import (
     Matching,
@@ -39,16 +49,6 @@ from service.language_match import LanguageOverride, check_language_match, quali
 from service.models import Beneficiary, Booking, Hold, Office, Resource, TimeOff
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import Invalid
-from service.policy import BookingPolicy
-from service.slot_minutes import (
-    EPOCH,
-    free_starts,
-    grid_ceil,
-    instant_of,
-    merge,
-    minute_ceil,
-    minute_floor,
-)
 
 MAX_WINDOW = timedelta(days=31)
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from service.booking.time_rules import DEFAULT_GRACE
 from service.plumbing.config import (
     DEFAULT_INTERPRETER_HOURS_DAY,
     DEFAULT_INTERPRETER_HOURS_WEEK,
     DEFAULT_INTERPRETER_LIMITED_TYPES,
     DEFAULT_TRAVEL_MINUTES,
 )
-from service.time_rules import DEFAULT_GRACE
 
 
 @dataclass(frozen=True)
