@@ -14,7 +14,7 @@ from service.booking.policy import BookingPolicy
 from service.demo_matching import seed_matching
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.language_match import qualifies
+from service.interpreters.language_match import qualifies
 from service.models import Office, OpeningHours, Resource
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import DomainError

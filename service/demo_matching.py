@@ -21,7 +21,7 @@ from service.booking.calendar_rules import closed_reason
 from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
+from service.interpreters.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Beneficiary, Resource
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 from service import feeds, outbox_series
 from service.booking.audit import record_change
 from service.booking.bookings import Actor, load_resources
-from service.interpreter_checks import avoid_only, person_rules
-from service.interpreter_needs import load_needs
-from service.interpreter_rules import InterpreterOverride, Needs, decide
-from service.language_match import LanguageOverride, check_language_match
+from service.interpreters.interpreter_checks import avoid_only, person_rules
+from service.interpreters.interpreter_needs import load_needs
+from service.interpreters.interpreter_rules import InterpreterOverride, Needs, decide
+from service.interpreters.language_match import LanguageOverride, check_language_match
 from service.models import Beneficiary, Enrolment, Resource, Series
 from service.models.series import MAX_ID, OPEN_STATUSES
 from service.plumbing.clock import utcnow

@@ -38,8 +38,8 @@ from service.booking.holds import (
 from service.booking.policy import BookingPolicy
 from service.booking.time_rules import check_not_past, check_year_range
 from service.directory.languages import check_language
-from service.interpreter_checks import person_rules, series_hour_rules
-from service.interpreter_rules import Breach, InterpreterOverride, Needs, decide
+from service.interpreters.interpreter_checks import person_rules, series_hour_rules
+from service.interpreters.interpreter_rules import Breach, InterpreterOverride, Needs, decide
 from service.models import Booking, Hold, Office, Resource, Series, SeriesException
 from service.models.series import MAX_ID, SERIES_TYPES
 from service.plumbing.clock import sofia_iso, to_sofia, utcnow

@@ -20,7 +20,7 @@ from service.booking.policy import BookingPolicy
 from service.booking.time_rules import check_not_past, check_year_range
 from service.directory.languages import check_language
 from service.enrolment import carry_over, check_new_resources, enrolled_needs, promote_waitlist
-from service.interpreter_rules import InterpreterOverride
+from service.interpreters.interpreter_rules import InterpreterOverride
 from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow

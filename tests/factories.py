@@ -13,7 +13,7 @@ from service.booking.bookings import Actor, BookingRequest, create_booking
 from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
+from service.interpreters.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Closure, Office, OpeningHours, Resource
 
 OFFICE_NAMES = {

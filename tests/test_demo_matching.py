@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from service.demo import seed_demo
-from service.interpreter_needs import load_needs
-from service.interpreter_rules import person_breaches, required_trainings
+from service.interpreters.interpreter_needs import load_needs
+from service.interpreters.interpreter_rules import person_breaches, required_trainings
 from service.models import Beneficiary, Booking, Resource
 from service.plumbing.clock import to_sofia
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.booking.bookings import Actor, BookingRequest, create_booking
 from service.booking.policy import BookingPolicy
-from service.interpreter_rules import InterpreterRuleBroken
+from service.interpreters.interpreter_rules import InterpreterRuleBroken
 from service.models import Booking, Hold
 from service.plumbing.db import make_engine
 from service.plumbing.errors import Conflict

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, rank
+from service.interpreters.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, rank
 
 NOV_12 = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
 JAN_10 = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)

@@ -36,7 +36,7 @@ from service.booking.slot_minutes import (
     minute_ceil,
     minute_floor,
 )
-from service.interpreter_matching import (
+from service.interpreters.interpreter_matching import (
     Matching,
     breaches,
     full_days,
@@ -45,7 +45,7 @@ from service.interpreter_matching import (
     rank_interpreters,
     refuse_breaking,
 )
-from service.language_match import LanguageOverride, check_language_match, qualifies
+from service.interpreters.language_match import LanguageOverride, check_language_match, qualifies
 from service.models import Beneficiary, Booking, Hold, Office, Resource, TimeOff
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import Invalid
@@ -399,7 +399,7 @@ def find_free_slots(
     a beneficiary, is on one's avoid list, is of the other gender than asked or lacks a training
     the session needs is left out; on a day where one more session would pass their hour
     limits, they are offered nothing. With `ranked`, interpreters come best first, with their
-    `rank` and `reasons` (service/interpreter_ranking.py), in the places interpreters had in
+    `rank` and `reasons` (service/interpreters/interpreter_ranking.py), in the places interpreters had in
     `resources`; other resources keep their order.
     """
     window.check()

@@ -18,10 +18,14 @@ from service.booking.links import check_remote_link
 from service.booking.policy import BookingPolicy
 from service.booking.time_rules import check_not_past, check_record_past, check_year_range
 from service.directory import reference_cache
-from service.interpreter_checks import Sitting, check_interpreters, recheck_interpreters
-from service.interpreter_needs import load_needs
-from service.interpreter_rules import InterpreterOverride, Needs, Overridden
-from service.language_match import LanguageOverride, check_language_match
+from service.interpreters.interpreter_checks import (
+    Sitting,
+    check_interpreters,
+    recheck_interpreters,
+)
+from service.interpreters.interpreter_needs import load_needs
+from service.interpreters.interpreter_rules import InterpreterOverride, Needs, Overridden
+from service.interpreters.language_match import LanguageOverride, check_language_match
 from service.models import (
     AvoidedInterpreter,
     Beneficiary,

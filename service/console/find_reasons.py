@@ -16,9 +16,14 @@ from service.booking.policy import BookingPolicy
 from service.console.match_words import training_name
 from service.console.queries import SlotSearch
 from service.directory.catalogue import query_resources
-from service.interpreter_matching import breaches, full_days, load_interpreter_rows, load_matching
-from service.interpreter_rules import AVOIDED, GENDER, HOURS_DAY, TRAINING
-from service.language_match import qualifies
+from service.interpreters.interpreter_matching import (
+    breaches,
+    full_days,
+    load_interpreter_rows,
+    load_matching,
+)
+from service.interpreters.interpreter_rules import AVOIDED, GENDER, HOURS_DAY, TRAINING
+from service.interpreters.language_match import qualifies
 from service.models import Office, Resource
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service.directory.languages import english_name
-from service.language_match import LanguageMismatch
+from service.interpreters.language_match import LanguageMismatch
 
 LOCALES = ("bg", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"

@@ -49,7 +49,7 @@ def _day(iso: str) -> str:
 
 
 def reason_words(reason: Mapping[str, Any]) -> str:
-    """Word one of the ranking's reasons (service/interpreter_ranking.py)."""
+    """Word one of the ranking's reasons (service/interpreters/interpreter_ranking.py)."""
     return str(_reason_words(reason))
 
 

@@ -21,12 +21,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from service import interpreter_needs
 from service.access.access_facts import beneficiary_facts
 from service.access.access_policy import Action, Kind, allows
 from service.access.auth import Principal
-from service.interpreter_pairings import Pairings, upcoming_pairings
-from service.interpreter_rules import REASON_LENGTH
+from service.interpreters import interpreter_needs
+from service.interpreters.interpreter_pairings import Pairings, upcoming_pairings
+from service.interpreters.interpreter_rules import REASON_LENGTH
 from service.models import AvoidedInterpreter, Beneficiary, InterpreterNeeds, Resource
 
 GENDER_CHOICES = [

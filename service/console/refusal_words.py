@@ -179,7 +179,7 @@ OTHER: dict[str, Any] = {
     "months_too_many": _l("At most %(count)d months at once."),
 }
 
-# The interpreter rules (service/interpreter_rules.py): names and case references, never why
+# The interpreter rules (service/interpreters/interpreter_rules.py): names and case references, never why
 # an interpreter is avoided.
 INTERPRETERS: dict[str, Any] = {
     "interpreter_avoided": _l(

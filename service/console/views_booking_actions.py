@@ -22,7 +22,7 @@ from service.console.views_bookings import (
 )
 from service.console.web import actor, bp, policy, principal
 from service.console.words import describe
-from service.interpreter_rules import InterpreterOverride
+from service.interpreters.interpreter_rules import InterpreterOverride
 from service.models import OutboxMessage
 from service.plumbing.clock import sofia_instant
 from service.plumbing.db import get_session

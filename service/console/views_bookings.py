@@ -42,8 +42,8 @@ from service.console.once import once_per_form
 from service.console.series_forms import EnrolForm
 from service.console.web import actor, bp, policy, principal
 from service.console.words import describe, overridden_words
-from service.interpreter_rules import InterpreterRuleBroken
-from service.language_match import LanguageMismatch
+from service.interpreters.interpreter_rules import InterpreterRuleBroken
+from service.interpreters.language_match import LanguageMismatch
 from service.models import Beneficiary, Booking, Resource
 from service.notifications import list_replies
 from service.plumbing.clock import to_sofia, utcnow

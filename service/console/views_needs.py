@@ -6,13 +6,13 @@ from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import interpreter_needs
 from service.access import access_loaders
 from service.access.access_policy import Action
 from service.console import needs_section
 from service.console.roles import require_section
 from service.console.views_beneficiaries import _render_one
 from service.console.web import bp, principal
+from service.interpreters import interpreter_needs
 from service.models import Beneficiary
 from service.plumbing.db import get_session
 from service.plumbing.errors import Invalid, InvalidTransition, NotFound

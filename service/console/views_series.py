@@ -34,7 +34,7 @@ from service.console.series_forms import (
 from service.console.views_bookings import may_override_language
 from service.console.web import actor, bp, policy, principal
 from service.console.words import breach_words, closed_words, describe
-from service.interpreter_rules import InterpreterRuleBroken
+from service.interpreters.interpreter_rules import InterpreterRuleBroken
 from service.models import Office, Series
 from service.models.series import OPEN_STATUSES
 from service.plumbing.clock import to_sofia, utcnow

@@ -33,8 +33,8 @@ from service.console.views_bookings import (
 from service.console.views_series import load_series, render_series
 from service.console.web import actor, bp, principal
 from service.console.words import describe
-from service.interpreter_rules import InterpreterOverride
-from service.language_match import LanguageMismatch, LanguageOverride
+from service.interpreters.interpreter_rules import InterpreterOverride
+from service.interpreters.language_match import LanguageMismatch, LanguageOverride
 from service.models import Booking, Series
 from service.models.series import ATTENDANCE_MARKS
 from service.plumbing.clock import to_sofia, utcnow

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from service.booking.calendar_rules import public_holiday
 from service.console.i18n import label, language_name, message_label
 from service.console.refusal_words import WORDS
-from service.interpreter_rules import Breach
+from service.interpreters.interpreter_rules import Breach
 from service.models import Beneficiary, Office, Resource
 from service.plumbing.db import get_session
 from service.plumbing.errors import DomainError

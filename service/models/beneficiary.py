@@ -53,7 +53,7 @@ class Beneficiary(Base):
         cascade="all, delete-orphan", order_by="BeneficiaryLanguage.language"
     )
     # Protection data (service/models/interpreting.py): read only when a query asks for them
-    # (a booking's checks, `service.interpreter_needs.load_needs`); never loaded on access.
+    # (a booking's checks, `service.interpreters.interpreter_needs.load_needs`); never loaded on access.
     needs_row: Mapped[InterpreterNeeds | None] = relationship(viewonly=True, lazy="raise")
     avoided_rows: Mapped[list[AvoidedInterpreter]] = relationship(viewonly=True, lazy="raise")
 

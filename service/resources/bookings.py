@@ -14,7 +14,7 @@ from service.access.access_policy import Action, Facts, Kind, list_scope, requir
 from service.access.access_queries import bookings_in
 from service.access.auth import Principal
 from service.booking import bookings
-from service.language_match import LanguageOverride
+from service.interpreters.language_match import LanguageOverride
 from service.models import AuditEntry, Booking, BookingBeneficiary, Hold, Office
 from service.plumbing.db import get_session
 from service.resources.idempotent import idempotent

@@ -14,8 +14,8 @@ from service.access.access_facts import series_facts
 from service.access.access_loaders import check_beneficiaries
 from service.access.access_policy import Action, Facts, Kind, require, sees_details
 from service.access.auth import Principal
-from service.interpreter_rules import InterpreterOverride
-from service.language_match import LanguageOverride
+from service.interpreters.interpreter_rules import InterpreterOverride
+from service.interpreters.language_match import LanguageOverride
 from service.models import Enrolment, Series
 from service.plumbing.db import get_session
 from service.resources.idempotent import idempotent

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from service.interpreter_rules import InterpreterOverride
+from service.interpreters.interpreter_rules import InterpreterOverride
 from service.resources.fields import Text
 
 _OVERRIDE_HELP = (

@@ -11,10 +11,10 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import interpreter_needs
 from service.access import access_loaders
 from service.access.access_policy import Action
-from service.interpreter_pairings import upcoming_pairings
+from service.interpreters import interpreter_needs
+from service.interpreters.interpreter_pairings import upcoming_pairings
 from service.models import Beneficiary
 from service.plumbing.db import get_session
 from service.resources.needs_schemas import (

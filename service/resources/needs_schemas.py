@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.interpreter_rules import REASON_LENGTH
+from service.interpreters.interpreter_rules import REASON_LENGTH
 from service.models.resource import GENDERS
 from service.resources.fields import Instant, Text
 

@@ -25,7 +25,7 @@ from service.access import accounts
 from service.demo import seed_demo
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
-from service.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
+from service.interpreters.interpreter_needs import NeedsChange, avoid_interpreter, set_needs
 from service.models import Booking, Office
 from service.plumbing.db import session_scope
 from tests.clients.npm import install_client_packages

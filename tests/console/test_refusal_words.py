@@ -12,7 +12,7 @@ from pathlib import Path
 import service
 from service.booking.calendar_rules import public_holiday
 from service.console.refusal_words import WORDS
-from service.interpreter_rules import AVOIDED, OVERRIDABLE
+from service.interpreters.interpreter_rules import AVOIDED, OVERRIDABLE
 from service.models import User
 from tests.console.conftest import csrf_token
 from tests.console.test_account_pages import _post

@@ -3,7 +3,7 @@
 The operations behind availability and suggest (`service/booking/availability.py`): which interpreters
 pass the avoid, gender and training rules for the beneficiaries and booking type, on which days
 the hour limits leave no room for one more session, and the facts the ranking
-(`service/interpreter_ranking.py`) orders by. Each loads in a fixed number of queries whatever
+(`service/interpreters/interpreter_ranking.py`) orders by. Each loads in a fixed number of queries whatever
 the number of interpreters.
 """
 
@@ -28,10 +28,10 @@ from service.booking.held_ranges import (
     window_start,
 )
 from service.booking.policy import BookingPolicy
-from service.interpreter_hours import sofia_day, sofia_week
-from service.interpreter_needs import load_needs
-from service.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, Ranked, rank
-from service.interpreter_rules import (
+from service.interpreters.interpreter_hours import sofia_day, sofia_week
+from service.interpreters.interpreter_needs import load_needs
+from service.interpreters.interpreter_ranking import AWAY, HERE, NEARBY, Candidate, Ranked, rank
+from service.interpreters.interpreter_rules import (
     BookedMinutes,
     Breach,
     HourLimits,

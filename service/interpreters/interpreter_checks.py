@@ -1,7 +1,7 @@
 """The interpreter matching rules at booking time: load the facts, find the breaches, decide.
 
 Bookings, series (their occurrences) and enrolment call these, so that the rules of
-`service/interpreter_rules.py` are applied alike everywhere. The hours an interpreter already
+`service/interpreters/interpreter_rules.py` are applied alike everywhere. The hours an interpreter already
 holds are counted only once the booking's resources are locked (`lock_resources`: advisory
 locks on PostgreSQL), so two bookings racing for one interpreter cannot both pass a limit.
 """
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from service.booking.holds import lock_resources
 from service.booking.policy import BookingPolicy
-from service.interpreter_hours import booked_day_and_week, sofia_day, sofia_week
-from service.interpreter_rules import (
+from service.interpreters.interpreter_hours import booked_day_and_week, sofia_day, sofia_week
+from service.interpreters.interpreter_rules import (
     OVERRIDABLE,
     BookedMinutes,
     Breach,

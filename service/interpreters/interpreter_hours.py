@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.interpreter_rules import BookedMinutes
+from service.interpreters.interpreter_rules import BookedMinutes
 from service.models import Booking, Hold
 from service.plumbing.clock import sofia_instant, to_sofia
 

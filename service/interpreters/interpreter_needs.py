@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from service.booking.audit import record_change
 from service.directory.beneficiaries import refuse_erased
 from service.directory.languages import check_dialect
-from service.interpreter_rules import REASON_LENGTH, Needs
+from service.interpreters.interpreter_rules import REASON_LENGTH, Needs
 from service.models import AvoidedInterpreter, Beneficiary, InterpreterNeeds, Resource
 from service.models.resource import GENDERS
 from service.plumbing.clock import utcnow

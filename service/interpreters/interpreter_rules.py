@@ -12,7 +12,7 @@ Humanitarian interpreting asks more than a shared language (UNHCR and IOM guidan
 
 The last four may be overridden by a coordinator with a reason, which is stored on the
 booking and audited. The operations that load the facts and refuse a booking live in
-`service/interpreter_checks.py`; this module decides.
+`service/interpreters/interpreter_checks.py`; this module decides.
 """
 
 from __future__ import annotations
