@@ -35,7 +35,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from service import feeds
 from service.booking.audit import record_change
 from service.booking.bookings import Actor
-from service.enrolment import withdraw
 from service.models import (
     AuditEntry,
     AvoidedInterpreter,
@@ -55,6 +54,7 @@ from service.models import (
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import InvalidTransition, NotFound
 from service.redaction import Secrets, redact_free_text, scrub_audit
+from service.series.enrolment import withdraw
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from calendars import FeedCalendar, FeedEvent, render_feed
 from service.booking.bookings import Actor
 from service.booking.policy import BookingPolicy
 from service.models import AuditEntry
-from service.series import SeriesRequest, create_series
+from service.series.series import SeriesRequest, create_series
 
 SOFIA = ZoneInfo("Europe/Sofia")
 MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=SOFIA)

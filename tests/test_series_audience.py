@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from service import series_audience
 from service.booking.bookings import Actor
 from service.booking.policy import BookingPolicy
 from service.models import Booking, OutboxMessage, Series
-from service.series_changes import cancel_occurrence, cancel_series, move_occurrence
+from service.series import series_audience
+from service.series.series_changes import cancel_occurrence, cancel_series, move_occurrence
 from tests.test_series import series_body
 from tests.test_series_enrolment import course, enrol_api
 

@@ -10,8 +10,8 @@ import pytest
 from service.booking.bookings import Actor
 from service.booking.policy import BookingPolicy
 from service.plumbing.errors import Invalid, InvalidTransition
-from service.series import SeriesRequest, create_series, list_occurrences
-from service.series_changes import (
+from service.series.series import SeriesRequest, create_series, list_occurrences
+from service.series.series_changes import (
     SplitChanges,
     cancel_occurrence,
     cancel_series,

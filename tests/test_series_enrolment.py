@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from service import enrolment as enrolment_ops
 from service.booking.bookings import Actor
 from service.booking.policy import BookingPolicy
-from service.enrolment import enrol
 from service.models import AuditEntry, Enrolment, Resource
 from service.plumbing.db import make_engine
-from service.series import SeriesRequest, create_series
+from service.series import enrolment as enrolment_ops
+from service.series.enrolment import enrol
+from service.series.series import SeriesRequest, create_series
 from tests.factories import Factory
 from tests.test_series import (
     create,

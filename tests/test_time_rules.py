@@ -16,7 +16,7 @@ from service.demo import seed_demo
 from service.models import AuditEntry, Booking, OutboxMessage
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Invalid
-from service.series import SeriesRequest, plan_series
+from service.series.series import SeriesRequest, plan_series
 from tests.test_bookings_api import body
 from tests.test_series import create, occurrences, series_body, teacher_and_room
 

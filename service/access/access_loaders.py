@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import series as series_ops
 from service.access.access_facts import (
     beneficiary_facts,
     booking_facts,
@@ -24,6 +23,7 @@ from service.booking import bookings
 from service.directory.beneficiaries import get_by_case_reference
 from service.models import Beneficiary, Booking, OutboxMessage, Series
 from service.plumbing.errors import Invalid, NotFound
+from service.series import series as series_ops
 
 
 def _guard(

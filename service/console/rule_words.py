@@ -8,7 +8,7 @@ from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 
 from service.plumbing.errors import Invalid
-from service.recurrence import split_rule, until_wall_time, wall_starts
+from service.series.recurrence import split_rule, until_wall_time, wall_starts
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 FEMININE_BG = frozenset({"WE", "SA", "SU"})  # сряда, събота, неделя: "всяка"

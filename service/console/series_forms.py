@@ -28,8 +28,8 @@ from service.console.forms import InYears, Time24Field, refuse_past
 from service.console.i18n import LABELS
 from service.models.series import SERIES_TYPES
 from service.plumbing.clock import sofia_instant
-from service.recurrence import join_rule
-from service.series import SeriesRequest
+from service.series.recurrence import join_rule
+from service.series.series import SeriesRequest
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = (

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service import attendance, enrolment
 from service.access.access_policy import Kind, list_scope
 from service.access.access_queries import series_in
 from service.access.auth import Principal
@@ -18,8 +17,9 @@ from service.console.series_calendar import Entry, Month, month_grids
 from service.console.words import closed_words
 from service.models import Beneficiary, Booking, Enrolment, Office, Resource, Series
 from service.plumbing.clock import utcnow
-from service.recurrence import split_rule
-from service.series import LIVE, Plan, exceptions_of, list_occurrences, list_series
+from service.series import attendance, enrolment
+from service.series.recurrence import split_rule
+from service.series.series import LIVE, Plan, exceptions_of, list_occurrences, list_series
 
 PEOPLE_KINDS = ("teacher", "counsellor", "interpreter")
 

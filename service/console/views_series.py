@@ -11,7 +11,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from service import series as ops
 from service.access import access_loaders
 from service.access.access_facts import booking_request_facts, series_facts
 from service.access.access_policy import Action, Kind, allows, require
@@ -40,7 +39,8 @@ from service.models.series import OPEN_STATUSES
 from service.plumbing.clock import to_sofia, utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict, Invalid
-from service.recurrence import wall_time
+from service.series import series as ops
+from service.series.recurrence import wall_time
 
 
 def office_name(office: Office) -> str:

@@ -19,8 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from service import series as ops
-from service import series_audience, series_changes
 from service.console import queries
 from service.console.forms import CancelForm, RescheduleForm
 from service.console.once import FIELD, once_per_form
@@ -33,7 +31,9 @@ from service.models import Booking, Series
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict, DomainError
-from service.series import LIVE
+from service.series import series as ops
+from service.series import series_audience, series_changes
+from service.series.series import LIVE
 
 NOT_REPEATED = frozenset({"csrf_token", "confirm", FIELD})
 AUDIENCE_WORDS = {

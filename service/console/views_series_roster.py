@@ -8,8 +8,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import attendance, enrolment
-from service import series as ops
 from service.access.access_facts import series_facts
 from service.access.access_loaders import find_beneficiary
 from service.access.access_policy import Action, Kind, allows, require
@@ -40,7 +38,9 @@ from service.models.series import ATTENDANCE_MARKS
 from service.plumbing.clock import to_sofia, utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import DomainError, Invalid
-from service.series import LIVE
+from service.series import attendance, enrolment
+from service.series import series as ops
+from service.series.series import LIVE
 
 
 @bp.route("/series/<int:series_id>/enrol", methods=["POST"])

@@ -51,7 +51,7 @@ from service.models import (
 )
 from service.models.feed import FEED_LOCALES
 from service.plumbing.errors import Invalid
-from service.recurrence import to_instants, wall_starts, wall_time
+from service.series.recurrence import to_instants, wall_starts, wall_time
 
 
 def series_uid(series_id: int) -> str:

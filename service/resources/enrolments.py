@@ -8,8 +8,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from service import attendance, enrolment
-from service import series as ops
 from service.access.access_facts import series_facts
 from service.access.access_loaders import check_beneficiaries
 from service.access.access_policy import Action, Facts, Kind, require, sees_details
@@ -32,6 +30,8 @@ from service.resources.series_schemas import (
     OccurrenceSchema,
     WalkInsSchema,
 )
+from service.series import attendance, enrolment
+from service.series import series as ops
 
 blp = Blueprint(
     "enrolments",

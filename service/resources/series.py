@@ -10,15 +10,12 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import series as ops
-from service import series_changes as changes
 from service.access import access_loaders as access
 from service.access.access_facts import booking_request_facts
 from service.access.access_policy import Action, Kind, list_scope, require
 from service.access.access_queries import series_in
 from service.access.auth import Principal
 from service.booking.bookings import Actor
-from service.enrolment import count, seats
 from service.models import AuditEntry, Booking, Series
 from service.plumbing.db import get_session
 from service.resources.idempotent import idempotent
@@ -40,6 +37,9 @@ from service.resources.series_schemas import (
     SkipClashesQuerySchema,
     SplitSeriesSchema,
 )
+from service.series import series as ops
+from service.series import series_changes as changes
+from service.series.enrolment import count, seats
 
 blp = Blueprint(
     "series",

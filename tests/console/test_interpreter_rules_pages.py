@@ -9,7 +9,7 @@ from service.booking.bookings import Actor
 from service.booking.policy import BookingPolicy
 from service.models import Booking, Enrolment
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
-from service.series import SeriesRequest, create_series
+from service.series.series import SeriesRequest, create_series
 from tests.console.conftest import csrf_token, work_day
 from tests.console.test_language_pages import _book
 from tests.console.test_series_pages import page_post, plan_data, post

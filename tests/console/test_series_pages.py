@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from service.booking.bookings import Actor
 from service.models import Attendance, Booking, Enrolment, Series
 from service.plumbing.clock import sofia_instant
-from service.series_changes import cancel_occurrence
+from service.series.series_changes import cancel_occurrence
 from tests.console.conftest import csrf_token
 from tests.test_series import planned_back_then, series_body
 

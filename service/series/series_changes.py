@@ -19,14 +19,19 @@ from service.booking.bookings import Actor, change_status, reschedule_booking
 from service.booking.policy import BookingPolicy
 from service.booking.time_rules import check_not_past, check_year_range
 from service.directory.languages import check_language
-from service.enrolment import carry_over, check_new_resources, enrolled_needs, promote_waitlist
 from service.interpreters.interpreter_rules import InterpreterOverride
 from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import Invalid, InvalidTransition
-from service.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
-from service.series import (
+from service.series.enrolment import (
+    carry_over,
+    check_new_resources,
+    enrolled_needs,
+    promote_waitlist,
+)
+from service.series.recurrence import join_rule, remaining_count, split_rule, utc_until, wall_time
+from service.series.series import (
     LIVE,
     SeriesRequest,
     create_series,

@@ -17,7 +17,7 @@ from service import outbox, outbox_series
 from service.models import Beneficiary, Booking
 from service.notify.settings import SHORT_NOTICE
 from service.plumbing.clock import utcnow
-from service.series import LIVE
+from service.series.series import LIVE
 
 
 @dataclass(frozen=True)

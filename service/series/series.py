@@ -44,7 +44,7 @@ from service.models import Booking, Hold, Office, Resource, Series, SeriesExcept
 from service.models.series import MAX_ID, SERIES_TYPES
 from service.plumbing.clock import sofia_iso, to_sofia, utcnow
 from service.plumbing.errors import Conflict, Invalid, NotFound
-from service.recurrence import (
+from service.series.recurrence import (
     normal_form,
     to_instants,
     wall_starts,

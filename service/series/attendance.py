@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from service.booking.audit import record_change
 from service.booking.bookings import Actor
-from service.enrolment import count, seats
 from service.models import Attendance, Booking, Enrolment, Series
 from service.models.series import ATTENDANCE_MARKS, MAX_ID
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Invalid, InvalidTransition
+from service.series.enrolment import count, seats
 
 COMPLETION_SHARE = 0.8
 
