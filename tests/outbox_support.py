@@ -23,7 +23,7 @@ class Clock:
         self.now = now
         for module in (
             "service.booking.bookings",
-            "service.outbox",
+            "service.notify.outbox",
             "service.directory.beneficiaries",
             "service.notify.dispatch",
             "service.notify.reconcile",

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 
-from service import outbox
 from service.booking.bookings import get_booking
 from service.models import OutboxMessage
+from service.notify import outbox
 
 SOFIA = ZoneInfo("Europe/Sofia")
 TUESDAY_10 = datetime(2027, 2, 2, 10, 0, tzinfo=SOFIA)

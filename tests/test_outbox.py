@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from service import outbox
 from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
 from service.booking.bookings import reschedule_booking as reschedule
 from service.booking.policy import BookingPolicy
 from service.directory.beneficiaries import set_sms_consent
 from service.models import FlaggedNumber, OutboxMessage
+from service.notify import outbox
 from tests.outbox_support import SOFIA, Clock, rows, sofia, summary
 
 PHONE = "+359888123456"

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from service import outbox
 from service.models import OutboxMessage, SmsReply
+from service.notify import outbox
 from service.notify.jobs import purge_job
 from service.notify.retention import purge_old_messages
 from service.plumbing.errors import Conflict

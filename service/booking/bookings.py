@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service import feeds, outbox
+from service import feeds
 from service.booking.audit import booking_image, record_change
 from service.booking.calendar_rules import closed_reason, within_opening_hours, within_working_hours
 from service.booking.holds import blocked_until, find_conflicts, lock_resources
@@ -37,6 +37,7 @@ from service.models import (
 )
 from service.models.booking import BOOKING_TYPES
 from service.models.resource import MODALITIES
+from service.notify import outbox
 from service.plumbing.clock import sofia_iso, to_sofia, utcnow
 from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.directory.phones import mask_phone
 from service.models import Beneficiary, OutboxMessage, SmsReply
-from service.notifications import NEEDS_ATTENTION, RESENDABLE
+from service.notify.notifications import NEEDS_ATTENTION, RESENDABLE
 
 
 @dataclass(frozen=True)

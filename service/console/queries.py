@@ -29,7 +29,7 @@ from service.models import (
     ResourceLanguage,
     Series,
 )
-from service.notifications import list_booking_notifications
+from service.notify.notifications import list_booking_notifications
 from service.plumbing.clock import sofia_instant
 
 CASE_REFERENCE_HINTS = 500

@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 
-from service import notifications, outbox
 from service.access import access_loaders
 from service.booking import bookings
 from service.console import queries
@@ -24,6 +23,7 @@ from service.console.web import actor, bp, policy, principal
 from service.console.words import describe
 from service.interpreters.interpreter_rules import InterpreterOverride
 from service.models import OutboxMessage
+from service.notify import notifications, outbox
 from service.plumbing.clock import sofia_instant
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict, Invalid, InvalidTransition, StaleVersion

@@ -45,7 +45,7 @@ from service.console.words import describe, overridden_words
 from service.interpreters.interpreter_rules import InterpreterRuleBroken
 from service.interpreters.language_match import LanguageMismatch
 from service.models import Beneficiary, Booking, Resource
-from service.notifications import list_replies
+from service.notify.notifications import list_replies
 from service.plumbing.clock import to_sofia, utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Conflict, Invalid

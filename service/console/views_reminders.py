@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from service.access.access_policy import Action, Kind, allows, list_scope
 from service.console import notices
 from service.console.web import bp, page_number, principal
-from service.notifications import list_needing_attention, list_replies
+from service.notify.notifications import list_needing_attention, list_replies
 from service.plumbing.db import get_session
 
 PAGE_SIZE = 25

@@ -14,7 +14,7 @@ from service.booking.audit import record_change
 from service.directory.languages import check_language
 from service.directory.phones import normalise_phone
 from service.models import Beneficiary, BeneficiaryLanguage, ConsentEvent, Office
-from service.outbox import cancel_queued_for
+from service.notify.outbox import cancel_queued_for
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound
 

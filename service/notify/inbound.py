@@ -15,8 +15,8 @@ from service.models.outbox import ConsentEvent, InboundReceipt
 from service.notify.dispatch import flag_number, withdraw_consent_for_number
 from service.notify.errors import RECIPIENT_ERROR_CODES, UNSUBSCRIBED_CODE
 from service.notify.keywords import InboundKind, classify_inbound
+from service.notify.outbox import recipient_phone
 from service.notify.texts import help_reply, stop_confirmation
-from service.outbox import recipient_phone
 from service.plumbing.errors import Invalid, NotFound
 
 # Twilio's final statuses; earlier ones (queued, accepted, sending) change nothing here.

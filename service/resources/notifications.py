@@ -10,11 +10,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from service import notifications, outbox
 from service.access.access_loaders import load_beneficiary, load_booking, load_message
 from service.access.access_policy import Action, Kind, list_scope, require
 from service.directory.phones import mask_phone
 from service.models import ConsentEvent
+from service.notify import notifications, outbox
 from service.plumbing.db import get_session
 from service.resources.fields import Instant, RowId, Text
 from service.resources.security import current_principal

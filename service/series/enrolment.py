@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from service import feeds, outbox_series
+from service import feeds
 from service.booking.audit import record_change
 from service.booking.bookings import Actor, load_resources
 from service.interpreters.interpreter_checks import avoid_only, person_rules
@@ -22,6 +22,7 @@ from service.interpreters.interpreter_rules import InterpreterOverride, Needs, d
 from service.interpreters.language_match import LanguageOverride, check_language_match
 from service.models import Beneficiary, Enrolment, Resource, Series
 from service.models.series import MAX_ID, OPEN_STATUSES
+from service.notify import outbox_series
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Conflict, Invalid, InvalidTransition, NotFound
 

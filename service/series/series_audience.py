@@ -1,6 +1,6 @@
 """Who a planned change to a series' classes would tell, worked out before it is made.
 
-Read-only: it follows the rules of `service.outbox` and `service.outbox_series` (a class is
+Read-only: it follows the rules of `service.notify.outbox` and `service.notify.outbox_series` (a class is
 announced to a beneficiary once any message about it was queued or sent; a message needs SMS
 consent and a number) and names people by case reference only, never by phone number.
 """
@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service import outbox, outbox_series
 from service.models import Beneficiary, Booking
+from service.notify import outbox, outbox_series
 from service.notify.settings import SHORT_NOTICE
 from service.plumbing.clock import utcnow
 from service.series.series import LIVE

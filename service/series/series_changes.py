@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import feeds, outbox_series
+from service import feeds
 from service.booking.audit import record_change
 from service.booking.bookings import Actor, change_status, reschedule_booking
 from service.booking.policy import BookingPolicy
@@ -22,6 +22,7 @@ from service.directory.languages import check_language
 from service.interpreters.interpreter_rules import InterpreterOverride
 from service.models import Booking, Series
 from service.models.series import OPEN_STATUSES
+from service.notify import outbox_series
 from service.plumbing.clock import sofia_instant, to_sofia, utcnow
 from service.plumbing.errors import Invalid, InvalidTransition
 from service.series.enrolment import (

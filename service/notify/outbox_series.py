@@ -1,5 +1,5 @@
 """Queue the SMS of a series' classes: enrolment, several classes cancelled, a split, new
-reminder offsets. Single-class changes go through the booking hooks in `service.outbox`.
+reminder offsets. Single-class changes go through the booking hooks in `service.notify.outbox`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service import outbox
 from service.models import Beneficiary, Booking, Enrolment, OutboxMessage, Series
+from service.notify import outbox
 from service.plumbing.clock import utcnow
 
 
