@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.booking.audit import record_change
-from service.erasure import preview_erasure
 from service.models import (
     AuditEntry,
     Base,
@@ -25,6 +24,7 @@ from service.models import (
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import InvalidTransition
+from service.privacy.erasure import preview_erasure
 from tests.feed_helpers import fetch, subscribe, working_day
 from tests.test_series_enrolment import enrol_api, mark, past_course
 

@@ -13,7 +13,7 @@ from service.booking.policy import BookingPolicy
 from service.models import AuditEntry, Booking, Closure, Series, SmsReply
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import utcnow
-from service.redaction import Secrets
+from service.privacy.redaction import Secrets
 from tests.feed_helpers import fetch, subscribe, working_day
 from tests.test_series import create, series_body
 

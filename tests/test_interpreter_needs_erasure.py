@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service.erasure import preview_erasure
 from service.models import AuditEntry, AvoidedInterpreter, InterpreterNeeds, Resource
+from service.privacy.erasure import preview_erasure
 
 
 def recorded(factory):

@@ -8,7 +8,6 @@ from flask import Response, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from service import data_export, erasure
 from service.access import access_loaders
 from service.access.access_facts import beneficiary_facts
 from service.access.access_policy import Action, Kind, allows, require
@@ -17,6 +16,7 @@ from service.console.roles import require_section
 from service.console.web import actor, bp, principal
 from service.models import Beneficiary
 from service.plumbing.db import get_session
+from service.privacy import data_export, erasure
 from service.resources.privacy_schemas import BeneficiaryExportSchema
 
 

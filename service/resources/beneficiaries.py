@@ -8,7 +8,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from service import data_export, erasure
 from service.access import access_loaders
 from service.access.access_facts import beneficiary_facts
 from service.access.access_policy import (
@@ -26,6 +25,7 @@ from service.directory import beneficiaries
 from service.models import Beneficiary
 from service.plumbing.db import get_session
 from service.plumbing.errors import Invalid
+from service.privacy import data_export, erasure
 from service.resources.idempotent import idempotent
 from service.resources.privacy_schemas import BeneficiaryExportSchema, ErasureSchema
 from service.resources.schemas import (

@@ -5,7 +5,7 @@ numbers, consent and its history, the minor and discreet flags, the bodies and n
 SMS to them (queued ones are cancelled), the replies from them, a refusal flag on their number,
 their reference or number wherever a coordinator typed it, in any spelling (booking notes,
 reasons, places, dial-in numbers, series texts and exceptions, time off and closures, other SMS;
-see service/redaction.py) and in the audit log's images.  Their bookings, and every booking or
+see service/privacy/redaction.py) and in the audit log's images.  Their bookings, and every booking or
 series whose text changed, get a note-free re-render, so no feed shows them again, and the
 feeds' change counters move.
 
@@ -53,7 +53,7 @@ from service.models import (
 )
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import InvalidTransition, NotFound
-from service.redaction import Secrets, redact_free_text, scrub_audit
+from service.privacy.redaction import Secrets, redact_free_text, scrub_audit
 from service.series.enrolment import withdraw
 
 

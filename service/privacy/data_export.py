@@ -36,7 +36,7 @@ from service.models import (
     SmsReply,
 )
 from service.plumbing.clock import utcnow
-from service.redaction import Secrets, redact_phone_numbers
+from service.privacy.redaction import Secrets, redact_phone_numbers
 
 ANOTHER_PARTICIPANT = "[another participant]"
 
