@@ -11,7 +11,7 @@ import pytest
 
 from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
 from service.booking.policy import BookingPolicy
-from service.interpreter_month_csv import CSV_COLUMNS
+from service.reporting.interpreter_month_csv import CSV_COLUMNS
 
 SOFIA = ZoneInfo("Europe/Sofia")
 URL = "/api/v1/interpreters/month"

@@ -13,8 +13,8 @@ from service.booking.bookings import Actor, BookingRequest, change_status, creat
 from service.booking.policy import BookingPolicy
 from service.models import OutboxMessage
 from service.plumbing.clock import utcnow
-from service.statistics import bookings_by_month_and_language
-from service.statistics_csv import CSV_COLUMNS
+from service.reporting.statistics import bookings_by_month_and_language
+from service.reporting.statistics_csv import CSV_COLUMNS
 from tests.test_series_enrolment import enrol_api, mark, past_course
 
 SOFIA = ZoneInfo("Europe/Sofia")

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.statistics import MonthLanguage
+from service.reporting.statistics import MonthLanguage
 
 # Okabe and Ito's colours, told apart with the common colour blindnesses, and four of Paul
 # Tol's; languages beyond them are drawn together, in grey, as OTHER.

@@ -7,17 +7,17 @@ from typing import Any
 from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from service import statistics
 from service.access.access_policy import Action, Facts, Kind, list_scope, require
 from service.console.roles import require_section
 from service.console.views_statistics import office_choices
 from service.console.web import bp, principal
 from service.console.words import describe
-from service.interpreter_month import interpreters_month, month_offices
-from service.interpreter_month_csv import interpreters_month_csv
 from service.plumbing.clock import to_sofia, utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Invalid
+from service.reporting import statistics
+from service.reporting.interpreter_month import interpreters_month, month_offices
+from service.reporting.interpreter_month_csv import interpreters_month_csv
 
 
 @bp.route("/interpreters/month")

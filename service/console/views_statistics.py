@@ -9,7 +9,6 @@ from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from service import statistics
 from service.access.access_policy import Action, Facts, Kind, Scope, list_scope, require
 from service.console.charts import bookings_chart, month_labels
 from service.console.roles import require_section
@@ -20,7 +19,8 @@ from service.models import Office
 from service.plumbing.clock import to_sofia, utcnow
 from service.plumbing.db import get_session
 from service.plumbing.errors import Invalid
-from service.statistics_csv import statistics_csv
+from service.reporting import statistics
+from service.reporting.statistics_csv import statistics_csv
 
 
 def _default_months() -> tuple[str, str]:

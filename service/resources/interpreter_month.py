@@ -9,11 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service import statistics
 from service.access.access_policy import Action, Facts, Kind, list_scope, require
-from service.interpreter_month import interpreters_month, month_offices
-from service.interpreter_month_csv import interpreters_month_csv
 from service.plumbing.db import get_session
+from service.reporting import statistics
+from service.reporting.interpreter_month import interpreters_month, month_offices
+from service.reporting.interpreter_month_csv import interpreters_month_csv
 from service.resources.fields import Text
 from service.resources.security import current_principal
 

@@ -9,12 +9,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service import statistics
 from service.access.access_policy import Action, Facts, Kind, list_scope, require
 from service.plumbing.db import get_session
+from service.reporting import statistics
+from service.reporting.statistics_csv import statistics_csv
 from service.resources.fields import Text
 from service.resources.security import current_principal
-from service.statistics_csv import statistics_csv
 
 blp = Blueprint("statistics", __name__, url_prefix="/api/v1/statistics", description="Statistics")
 

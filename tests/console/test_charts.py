@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.console.charts import OTHER, PALETTE, bookings_chart, month_labels
-from service.statistics import MonthLanguage
+from service.reporting.statistics import MonthLanguage
 
 
 def test_bars_stack_to_scale_on_round_grid_lines():

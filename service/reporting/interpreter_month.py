@@ -36,7 +36,7 @@ from service.models import Booking, Hold, Office, Resource
 from service.models.booking import HOLDING_STATUSES
 from service.plumbing.columns import UTCDateTime
 from service.plumbing.errors import Invalid
-from service.statistics import month_bounds
+from service.reporting.statistics import month_bounds
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from service.interpreter_month import InterpretersMonth
+from service.reporting.interpreter_month import InterpretersMonth
 
 CSV_COLUMNS = (
     "month",

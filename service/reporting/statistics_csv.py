@@ -7,7 +7,7 @@ import io
 from dataclasses import fields
 from typing import Any
 
-from service.statistics import COUNTS, Statistics, StatisticsRow
+from service.reporting.statistics import COUNTS, Statistics, StatisticsRow
 
 CSV_COLUMNS = tuple(f.name for f in fields(StatisticsRow))
 NUMBERS = (*COUNTS, "interpretation_hours")
