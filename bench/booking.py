@@ -50,7 +50,7 @@ from bench.common import (
 from bench.seed import OFFICE_CODES, Catalogue, seed_catalogue, today_in_sofia, working_days
 from service import create_app
 from service.access.auth import issue_token
-from service.demo import INTERPRETER_LANGUAGES
+from service.demo.demo import INTERPRETER_LANGUAGES
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.plumbing.clock import sofia_instant, to_sofia
 from service.plumbing.db import make_engine

@@ -1,6 +1,6 @@
 """console: server time to render an office's week board (/console/board) with the demo data.
 
-A scratch PostgreSQL database gets `service.demo.seed_demo` (three offices, people and rooms,
+A scratch PostgreSQL database gets `service.demo.demo.seed_demo` (three offices, people and rooms,
 bookings from a week ago to four weeks ahead) and a coordinator account of all three offices
 (`accounts.create_user`). The Flask test client (in process: app, SQLAlchemy, PostgreSQL,
 Jinja; no HTTP server) signs in through /console/login with the CSRF token of the form, then
@@ -31,7 +31,7 @@ from bench.common import (
 from bench.seed import today_in_sofia
 from service import create_app
 from service.access.accounts import create_user
-from service.demo import seed_demo
+from service.demo.demo import seed_demo
 from service.models import Booking
 from service.plumbing.db import make_engine
 
@@ -132,7 +132,7 @@ def run() -> Result:
     result.add("console_week_board_cpu_ms", median_of(runs, "cpu_p50_ms"), "ms")
     result.add("console_week_board_cpu_p95_ms", median_of(runs, "cpu_p95_ms"), "ms")
     result.note(
-        f"Scratch PostgreSQL database with the demo data (service.demo.seed_demo: {summary.strip()}; "
+        f"Scratch PostgreSQL database with the demo data (service.demo.demo.seed_demo: {summary.strip()}; "
         f"{bookings} bookings from a week ago to four weeks ahead) and a coordinator of the "
         "three offices made with accounts.create_user, signed in through /console/login with "
         "the form's CSRF token. GET /console/board?office=sofia&week=... through the Flask "

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bench.common import sized
 from service.booking.calendar_rules import public_holiday
-from service.demo import INTERPRETER_LANGUAGES, OFFICES
+from service.demo.demo import INTERPRETER_LANGUAGES, OFFICES
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.models import Office, OpeningHours
 from service.plumbing.clock import to_sofia, utcnow
@@ -80,7 +80,7 @@ def seed_catalogue(
         served = [home] if n % 4 else [home, OFFICE_CODES[(n + 1) % 3]]
         hours = [
             HoursSpec(served[d % len(served)], d, OPENS, CLOSES) for d in WEEKDAYS
-        ]  # as service.demo spreads a person over their offices
+        ]  # as service.demo.demo spreads a person over their offices
         resource = create_resource(
             session,
             ResourceSpec(

@@ -45,7 +45,7 @@ def create_token_command(
 @click.option("--if-empty", is_flag=True, help="Do nothing when offices exist already.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill the database with realistic demo data (no real names: case references)."""
-    from service.demo import seed_demo
+    from service.demo.demo import seed_demo
 
     with session_scope(current_app) as session:
         summary = seed_demo(session, only_if_empty=if_empty)

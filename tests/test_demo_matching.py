@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from service.demo import seed_demo
+from service.demo.demo import seed_demo
 from service.interpreters.interpreter_needs import load_needs
 from service.interpreters.interpreter_rules import person_breaches, required_trainings
 from service.models import Beneficiary, Booking, Resource

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from service import create_app
 from service.access.auth import issue_token
-from service.demo import seed_demo
+from service.demo.demo import seed_demo
 from service.plumbing.db import session_scope
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from service.demo import seed_demo
+from service.demo.demo import seed_demo
 from service.interpreters.language_match import mismatches
 from service.models import AuditEntry, Booking
 from tests.test_series import create, series_body

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from service.booking.bookings import Actor, BookingRequest, create_booking
 from service.booking.policy import BookingPolicy
 from service.booking.time_rules import check_not_past, check_year_range
-from service.demo import seed_demo
+from service.demo.demo import seed_demo
 from service.models import AuditEntry, Booking, OutboxMessage
 from service.plumbing.clock import utcnow
 from service.plumbing.errors import Invalid

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from service import create_app
 from service.access import accounts
-from service.demo import seed_demo
+from service.demo.demo import seed_demo
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.interpreters.interpreter_needs import NeedsChange, avoid_interpreter, set_needs

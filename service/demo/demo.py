@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.booking.bookings import Actor, BookingRequest, create_booking
 from service.booking.calendar_rules import closed_reason
 from service.booking.policy import BookingPolicy
-from service.demo_matching import seed_matching
+from service.demo.demo_matching import seed_matching
 from service.directory.beneficiaries import BeneficiaryRequest, register_beneficiary
 from service.directory.catalogue import HoursSpec, ResourceSpec, create_resource
 from service.interpreters.language_match import qualifies
