@@ -3,6 +3,9 @@
 Views are thin: they parse a form, authorise, call the same domain operations as the API and
 commit. Sessions are signed cookies; every form carries a CSRF token (the JSON API, which uses
 bearer tokens, is not CSRF-checked).
+
+App layer: may import `service.web`, the operation packages, `service.models` and
+`service.plumbing`; nothing below imports it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Bookings are mapped to the pure ``calendars`` package here; ``calendars`` knows nothing of
 the service.  Booking operations call `refresh_booking` in their transaction.
+
+Operations: may import other operation packages, `service.models` and
+`service.plumbing`; never `service.resources`, `service.console` or `service.web`.
 """
 
 from service.feeds.changes import fold_changes

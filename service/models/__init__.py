@@ -1,4 +1,7 @@
-"""The persistent model: typed SQLAlchemy classes, no queries, no commits."""
+"""The persistent model: typed SQLAlchemy classes, no queries, no commits.
+
+May import only `service.models` and `service.plumbing`.
+"""
 
 from service.models.access import ApiToken, AuditEntry, IdempotencyKey
 from service.models.beneficiary import Beneficiary, BeneficiaryLanguage, beneficiary_offices

@@ -1,4 +1,8 @@
-"""HTTP layer: flask-smorest blueprints that parse, call one operation and map errors."""
+"""HTTP layer: flask-smorest blueprints that parse, call one operation and map errors.
+
+App layer: may import `service.web`, the operation packages, `service.models` and
+`service.plumbing`; nothing below imports it.
+"""
 
 from __future__ import annotations
 
