@@ -7,7 +7,7 @@ from typing import Any
 
 from service.models import OutboxMessage, SmsReply
 from service.plumbing.clock import utcnow
-from tests.feed_helpers import working_day
+from tests.feed_helpers import series_start
 
 
 def build_world(client, factory, session, admin, office: str) -> dict[str, Any]:
@@ -19,7 +19,8 @@ def build_world(client, factory, session, admin, office: str) -> dict[str, Any]:
     person = factory.beneficiary(
         offices=(office,), language="fa", phone="+359888123456" if office == "sofia" else None
     )
-    start = working_day(14 if office == "sofia" else 15, hour=10)
+    # The weekly series below starts on this day, three weeks running.
+    start = series_start(14 if office == "sofia" else 15, occurrences=3, every_days=7)
     booking = factory.booking(
         [interpreter, room], start, office=office, beneficiary_ids=[person.id]
     )

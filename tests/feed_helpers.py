@@ -20,6 +20,33 @@ def working_day(days_from_today: int, hour: int = 10, minute: int = 0) -> dateti
     return datetime.combine(day, time(hour, minute), tzinfo=SOFIA)
 
 
+def series_start(
+    days_from_today: int, occurrences: int, every_days: int, hour: int = 10, minute: int = 0
+) -> datetime:
+    """Return hour:minute on the first working day at least that many days away from which
+    `occurrences` days, `every_days` apart (FREQ=DAILY: 1, WEEKLY: 7), are all working days."""
+    return _run_from(working_day(days_from_today, hour, minute), occurrences, every_days)
+
+
+def series_start_after(
+    after: datetime, occurrences: int, every_days: int, hour: int = 10, minute: int = 0
+) -> datetime:
+    """Return what `series_start` does, counting from the first working day after `after`."""
+    return _run_from(next_working_day(after, hour, minute), occurrences, every_days)
+
+
+def _run_from(start: datetime, occurrences: int, every_days: int) -> datetime:
+    while not all(
+        _is_working(start.date() + timedelta(days=every_days * n)) for n in range(occurrences)
+    ):
+        start = next_working_day(start, start.hour, start.minute)
+    return start
+
+
+def _is_working(day: date) -> bool:
+    return day.weekday() < 5 and not public_holiday(day)
+
+
 def next_working_day(after: datetime, hour: int = 10, minute: int = 0) -> datetime:
     """Return hour:minute Sofia time on the first working day after the day of `after`.
 

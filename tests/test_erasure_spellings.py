@@ -14,7 +14,7 @@ from service.models import AuditEntry, Booking, Closure, Series, SmsReply
 from service.notify.inbound import handle_inbound
 from service.plumbing.clock import utcnow
 from service.privacy.redaction import Secrets
-from tests.feed_helpers import fetch, subscribe, working_day
+from tests.feed_helpers import fetch, next_working_day, series_start, subscribe, working_day
 from tests.test_series import create, series_body
 
 REFERENCE = "AB-123"
@@ -61,11 +61,13 @@ def test_erasure_removes_every_spelling_from_every_text(client, session, factory
     sister = factory.beneficiary(language="fa", phone=OTHER_PHONE, sms_consent=True)
     text = f"Ask for {spelled}; the sister is on {OTHER_PHONE}"
     interpreter = factory.interpreter("fa")
+    day = working_day(10)
+    elsewhere_day = next_working_day(day)  # Harmanli: not the day of the Sofia bookings
     # Rows of another beneficiary, where a coordinator copied the person's number or reference.
-    noted = factory.booking([interpreter], working_day(10), beneficiary_ids=[sister.id], notes=text)
+    noted = factory.booking([interpreter], day, beneficiary_ids=[sister.id], notes=text)
     dialled = factory.booking(
         [interpreter],
-        working_day(10, 12),
+        day.replace(hour=12),
         beneficiary_ids=[sister.id],
         modality="phone",
         remote_link="tel:+359888000111",
@@ -73,7 +75,7 @@ def test_erasure_removes_every_spelling_from_every_text(client, session, factory
     # Stored before links were checked (or spelled as a person typed it elsewhere).
     dialled.remote_link = f"tel:{spelled}"
     session.commit()
-    cancelled = factory.booking([interpreter], working_day(10, 14), beneficiary_ids=[sister.id])
+    cancelled = factory.booking([interpreter], day.replace(hour=14), beneficiary_ids=[sister.id])
     answer = client.post(
         f"/api/v1/bookings/{cancelled.id}/cancel", json={"reason": text}, headers=admin
     )
@@ -82,8 +84,8 @@ def test_erasure_removes_every_spelling_from_every_text(client, session, factory
         session,
         BookingRequest(
             type="interpretation",
-            starts_at=working_day(11, 10),
-            ends_at=working_day(11, 11),
+            starts_at=elsewhere_day,
+            ends_at=elsewhere_day.replace(hour=11),
             resource_ids=[interpreter.id],
             location=f"Harmanli camp, {text}",
         ),
@@ -96,7 +98,7 @@ def test_erasure_removes_every_spelling_from_every_text(client, session, factory
         admin,
         series_body(
             [factory.room("sofia").id],
-            start=working_day(20, 14),
+            start=series_start(20, occurrences=2, every_days=7, hour=14),
             description=text,
             rrule="FREQ=WEEKLY;COUNT=2",
         ),

@@ -11,7 +11,14 @@ from service import feeds
 from service.booking.bookings import Actor, BookingRequest, create_booking
 from service.booking.policy import BookingPolicy
 from service.directory.phones import hide_numbers
-from tests.feed_helpers import events, fetch, subscribe, working_day
+from tests.feed_helpers import (
+    events,
+    fetch,
+    next_working_day,
+    series_start,
+    subscribe,
+    working_day,
+)
 from tests.test_series import create, series_body
 
 # Ten spellings people type, each of another number, with the digits that must never show.
@@ -71,10 +78,12 @@ def numbered_world(client, factory, session, admin):
     interpreter.name = f"Interpreter ({TEXT})"  # even a name typed with a number
     room = factory.room("sofia")
     person = factory.beneficiary(case_reference=REFERENCE, language="fa")
-    factory.booking([interpreter, room], working_day(5), beneficiary_ids=[person.id], notes=TEXT)
+    day = working_day(5)
+    elsewhere_day = next_working_day(day)  # Harmanli: not the day of the Sofia bookings
+    factory.booking([interpreter, room], day, beneficiary_ids=[person.id], notes=TEXT)
     phone = factory.booking(
         [interpreter],
-        working_day(5, 13),
+        day.replace(hour=13),
         beneficiary_ids=[person.id],
         modality="phone",
         remote_link="tel:+359887123460",
@@ -82,7 +91,7 @@ def numbered_world(client, factory, session, admin):
     )
     factory.booking(
         [interpreter],
-        working_day(5, 15),
+        day.replace(hour=15),
         modality="video",
         remote_link="https://meet.example.org/j?pin=0887123456",
         notes=TEXT,
@@ -91,8 +100,8 @@ def numbered_world(client, factory, session, admin):
         session,
         BookingRequest(
             type="interpretation",
-            starts_at=working_day(6, 10),
-            ends_at=working_day(6, 11),
+            starts_at=elsewhere_day,
+            ends_at=elsewhere_day.replace(hour=11),
             resource_ids=[interpreter.id],
             location=f"Harmanli camp, gate 2, {TEXT}",
             notes=TEXT,
@@ -101,7 +110,7 @@ def numbered_world(client, factory, session, admin):
         BookingPolicy(),
     )
     session.commit()
-    cancelled = factory.booking([interpreter], working_day(6, 14), notes=TEXT)
+    cancelled = factory.booking([interpreter], elsewhere_day.replace(hour=14), notes=TEXT)
     answer = client.post(
         f"/api/v1/bookings/{cancelled.id}/cancel", json={"reason": TEXT}, headers=admin
     )
@@ -115,7 +124,7 @@ def numbered_world(client, factory, session, admin):
         admin,
         series_body(
             [room.id],
-            start=working_day(14, 10),
+            start=series_start(14, occurrences=2, every_days=7),
             type="community_event",
             title=f"Open day, questions to {SPELLINGS[3][0]}",
             description=TEXT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from icalendar import Calendar
 
-from tests.feed_helpers import events, fetch, subscribe, working_day
+from tests.feed_helpers import events, fetch, series_start, subscribe, working_day
 from tests.test_series import create, occurrences, series_body, teacher_and_room
 
 
@@ -15,7 +15,7 @@ def vevents(ics: bytes) -> list:
 
 def test_a_course_reaches_the_teachers_feed_as_one_series(client, factory, admin):
     teacher, room = teacher_and_room(factory)
-    start = working_day(14, 10)
+    start = series_start(14, occurrences=3, every_days=1)
     course = create(
         client, admin, series_body([teacher.id, room.id], start=start, rrule="FREQ=DAILY;COUNT=3")
     )
@@ -47,7 +47,7 @@ def test_a_public_event_series_reaches_the_public_feed_until_it_is_made_private(
     client, factory, admin
 ):
     _, room = teacher_and_room(factory)
-    start = working_day(21, 14)
+    start = series_start(21, occurrences=2, every_days=7, hour=14)
     event = create(
         client,
         admin,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from service.models import AuditEntry
-from tests.feed_helpers import working_day
+from tests.feed_helpers import series_start_after, working_day
 
 
 def needs_url(beneficiary_id: int) -> str:
@@ -85,6 +85,7 @@ def test_avoiding_an_interpreter_lists_the_bookings_and_courses_to_reassign(
     start = working_day(10, hour=10)
     with_feared = factory.booking([feared], start, beneficiary_ids=[person.id])
     factory.booking([other], start + timedelta(hours=2), beneficiary_ids=[person.id])
+    course_start = series_start_after(start, occurrences=2, every_days=7)
     course = client.post(
         "/api/v1/series",
         json={
@@ -92,8 +93,8 @@ def test_avoiding_an_interpreter_lists_the_bookings_and_courses_to_reassign(
             "office": "sofia",
             "title": "Bulgarian A1",
             "rrule": "FREQ=WEEKLY;COUNT=2",
-            "starts_at": (start + timedelta(days=1)).isoformat(),
-            "ends_at": (start + timedelta(days=1, hours=1)).isoformat(),
+            "starts_at": course_start.isoformat(),
+            "ends_at": (course_start + timedelta(hours=1)).isoformat(),
             "resource_ids": [teacher.id, feared.id],
             "capacity": 5,
         },

@@ -20,6 +20,7 @@ from flask import Flask
 from service.models import User
 from tests.access_worlds import build_world
 from tests.console.conftest import csrf_token
+from tests.feed_helpers import series_start_after
 
 ROLES = ("admin", "coordinator", "staff", "read_only")
 OK, NO, HID, FORM = "ok", "no", "hid", "form"
@@ -157,7 +158,10 @@ def _world(client, factory, session, admin, make_user, office: str) -> dict[str,
 
 def _form(route: str, w: dict[str, Any]) -> dict[str, Any]:
     """A filled-in form for `route` on the objects of world `w`."""
-    start = w["start"] + timedelta(days=30)
+    # A course of two weeks about a month on, on working days only (weekdays indexes MO-FR).
+    start = series_start_after(
+        w["start"] + timedelta(days=29), occurrences=2, every_days=7, hour=w["start"].hour
+    )
     day, hour = start.date().isoformat(), start.strftime("%H:%M")
     plan = {
         "title": "Matrix course",
