@@ -25,6 +25,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
 
     from service import cli, console, resources
+    from service.booking.policy import check_interpreter_limits
+
+    check_interpreter_limits(app.config)  # a bad setting stops the start, not a booking
     from service.notify import monitoring
     from service.plumbing import db
     from service.web import compression, metrics, observability, ratelimit

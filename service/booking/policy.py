@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from service.booking.time_rules import DEFAULT_GRACE
+from service.models.booking import BOOKING_TYPES
 from service.plumbing.config import (
     DEFAULT_INTERPRETER_HOURS_DAY,
     DEFAULT_INTERPRETER_HOURS_WEEK,
@@ -43,6 +44,8 @@ class BookingPolicy:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BookingPolicy:
+        """Read the policy from settings, refusing values that would silently change a rule."""
+        check_interpreter_limits(config)
         return cls(
             buffer=timedelta(minutes=config["BOOKING_BUFFER_MINUTES"]),
             max_duration=timedelta(minutes=config["MAX_BOOKING_MINUTES"]),
@@ -52,3 +55,19 @@ class BookingPolicy:
             interpreter_hours_week=config["INTERPRETER_MAX_HOURS_WEEK"],
             interpreter_limited_types=frozenset(config["INTERPRETER_LIMITED_TYPES"]),
         )
+
+
+def check_interpreter_limits(config: Mapping[str, Any]) -> None:
+    """Raise ValueError naming the setting when the interpreters' limits cannot be meant.
+
+    A misspelt type ("counseling") would otherwise leave those sessions without any limit.
+    """
+    unknown = sorted(set(config["INTERPRETER_LIMITED_TYPES"]) - set(BOOKING_TYPES))
+    if unknown:
+        raise ValueError(
+            f"INTERPRETER_LIMITED_TYPES names unknown booking types {', '.join(unknown)}; "
+            f"the types are {', '.join(BOOKING_TYPES)}"
+        )
+    for name in ("INTERPRETER_MAX_HOURS_DAY", "INTERPRETER_MAX_HOURS_WEEK"):
+        if config[name] <= 0:
+            raise ValueError(f"{name} must be a positive number of hours, not {config[name]}")
