@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from service.booking.bookings import Actor, BookingRequest, change_status, create_booking
@@ -346,3 +347,21 @@ def test_a_flagged_number_gets_a_failed_row_not_a_queued_one(
     booking = book(factory, [interpreter], [consenting], sofia(*MONDAY, 11, 0))
 
     assert {(m.status, m.error_code) for m in rows(session, booking.id)} == {("failed", "21614")}
+
+
+def test_every_gathered_field_is_written(session, factory, clock, interpreter, consenting):
+    booking = book(factory, [interpreter], [consenting], sofia(*MONDAY, 11, 0))
+    written = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.booking_id == booking.id)
+    ).all()
+    assert len(written) == 3
+    for message in written:
+        assert message.beneficiary_id == consenting.id and message.to == PHONE
+        assert message.body and message.language and message.encoding and message.segments
+        assert message.estimated_cost is not None and message.event_at == booking.starts_at
+        assert message.due_at is not None and message.created_at is not None
+
+
+def test_a_gathered_key_the_insert_would_drop_is_refused(session):
+    with pytest.raises(RuntimeError, match="nickname"):
+        outbox._insert_messages(session, [{"dedupe_key": "k", "nickname": "x"}])

@@ -156,6 +156,9 @@ def write_queued(session: Session) -> None:
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    unwritten = {key for row in rows for key in row} - set(_ROW_KEYS)
+    if unwritten:  # a key gathered but not in the INSERT would be dropped without a word
+        raise RuntimeError(f"Outbox rows carry keys the INSERT leaves out: {sorted(unwritten)}")
     session.execute(_insert_unless_flagged(session.get_bind().dialect.name), rows)
 
 
